@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'shared/*/src/**/*.test.ts',
+      'shared/*/test/**/*.test.ts',
+      'servers/*/src/**/*.test.ts',
+      'servers/*/test/**/*.test.ts',
+      'a2a/**/*.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
