@@ -1,1 +1,55 @@
-export const placeholder = 1;
+export { type Caller, callerFromRoles, ROLES, type Role, TIERS, type Tier, tierAllows } from './caller.ts';
+export { type Flags, parseFlags, runCli, type StartedServer, serverUsage, startServer, usage } from './cli.ts';
+export { ConfigError, type Exposure, loadEnv, selectTools } from './config.ts';
+export {
+  codeForStatus,
+  ERROR_CODES,
+  type ErrorCode,
+  isIdempotentMethod,
+  parseRetryAfter,
+  renderToolError,
+  ToolError,
+  type ToolErrorOptions,
+  upstreamHttpError,
+} from './errors.ts';
+export { createUpstreamFetch, DEFAULT_TIMEOUT_MS, type FetchFunction, type UpstreamFetchOptions } from './http.ts';
+export { createLogger, type Logger, type LogLevel, silentLogger } from './log.ts';
+export {
+  buildMcpServer,
+  type ErrorMapper,
+  type McpServerOptions,
+  runTool,
+  SERVER_VERSION,
+  toToolError,
+} from './mcp.ts';
+export type { EnvVarSpec, ResourceDefinition, ServerInstance, ServerModule, StartOptions } from './module.ts';
+export {
+  DEFAULT_TEXT_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  listArgs,
+  MAX_RESPONSE_BYTES,
+  nextCursorField,
+  type Truncated,
+  tailLines,
+  truncateText,
+} from './output.ts';
+export { redactText, redactValue, registerSecret } from './redact.ts';
+export {
+  type AnyTool,
+  DESTRUCTIVE,
+  defineTool,
+  READ,
+  type ToolAnnotations,
+  type ToolContext,
+  type ToolDefinition,
+  WRITE,
+} from './tool.ts';
+export {
+  type Authenticate,
+  AuthenticationError,
+  DEFAULT_MAX_BODY_BYTES,
+  type HttpServeOptions,
+  serveHttp,
+  serveStdioServer,
+} from './transports.ts';

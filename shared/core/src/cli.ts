@@ -1,0 +1,223 @@
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { callerFromRoles, ROLES } from './caller.ts';
+import { ConfigError, type Exposure, loadEnv, selectTools } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { buildMcpServer, SERVER_VERSION } from './mcp.ts';
+import type { ServerInstance, ServerModule } from './module.ts';
+import { serveHttp, serveStdioServer } from './transports.ts';
+
+/** `idp-mcp <server> [flags]`: one command line for every server. */
+
+const FLAG_SPEC = {
+  transport: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  toolsets: { type: 'string' },
+  tools: { type: 'string' },
+  sandbox: { type: 'boolean' },
+  role: { type: 'string' },
+  'allowed-hosts': { type: 'string' },
+  'allowed-origins': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FLAG_HELP = `Flags:
+  --transport stdio|http   stdio (default) for desktop clients; http serves Streamable HTTP on /mcp
+  --host ADDRESS           HTTP bind address (default 127.0.0.1)
+  --port N                 HTTP port (default 3000; 0 picks a free one)
+  --sandbox                run against the built-in fake with sample data; no credentials needed
+  --read-only              expose only read tools
+  --toolsets a,b           expose only these toolsets
+  --tools x,y              expose only these tools
+  --role ROLE              the local caller's role: viewer | developer (default) | platform-admin
+  --allowed-hosts h1,h2    Host header names accepted (required when --host is not loopback)
+  --allowed-origins o1,o2  browser origins accepted (default: loopback origins)
+  --help                   this text`;
+
+const list = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+  .optional();
+
+const flagsSchema = z.object({
+  transport: z.enum(['stdio', 'http'], { error: 'must be stdio or http' }).default('stdio'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0, { error: 'must be 0-65535' })
+    .max(65535, { error: 'must be 0-65535' })
+    .default(3000),
+  'read-only': z.boolean().default(false),
+  toolsets: list,
+  tools: list,
+  sandbox: z.boolean().default(false),
+  role: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }).default('developer'),
+  'allowed-hosts': list,
+  'allowed-origins': list,
+  help: z.boolean().default(false),
+});
+export type Flags = z.output<typeof flagsSchema>;
+
+export function parseFlags(args: string[]): Flags {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args, options: FLAG_SPEC, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. Run with --help to see the flags.`);
+  }
+  const parsed = flagsSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`--${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export interface StartedServer {
+  module: ServerModule;
+  instance: ServerInstance;
+  /** The Streamable HTTP URL, when serving HTTP. */
+  url?: string;
+  close(): Promise<void>;
+}
+
+/** Starts one server from flags and an environment; used by the CLI, the tests and the benchmarks. */
+export async function startServer(
+  module: ServerModule,
+  flags: Flags,
+  environment: Record<string, string | undefined>,
+  log: Logger = createLogger(module.name),
+): Promise<StartedServer> {
+  const env = loadEnv(module, environment, { sandbox: flags.sandbox });
+  const instance = await module.start({ env, sandbox: flags.sandbox, log });
+  try {
+    const exposure: Exposure = { readOnly: flags['read-only'] };
+    if (flags.toolsets) exposure.toolsets = flags.toolsets;
+    if (flags.tools) exposure.tools = flags.tools;
+    const tools = selectTools(module, instance.tools, exposure);
+    const factory = (caller: ReturnType<typeof callerFromRoles>) =>
+      buildMcpServer({
+        name: module.name,
+        version: SERVER_VERSION,
+        tools,
+        resources: instance.resources ?? [],
+        caller,
+        log,
+        ...(instance.mapError ? { mapError: instance.mapError } : {}),
+      });
+    const localCaller = callerFromRoles('local', [flags.role]);
+    if (flags.transport === 'stdio') {
+      const stdio = serveStdioServer(() => factory(localCaller));
+      return { module, instance, close: () => stdio.close().then(() => instance.close()) };
+    }
+    const http = await serveHttp({
+      factory,
+      authenticate: async () => localCaller,
+      host: flags.host,
+      port: flags.port,
+      ...(flags['allowed-hosts'] ? { allowedHosts: flags['allowed-hosts'] } : {}),
+      ...(flags['allowed-origins'] ? { allowedOrigins: flags['allowed-origins'] } : {}),
+      ready: instance.ready ?? (async () => true),
+      log,
+    });
+    return { module, instance, url: http.url, close: () => http.close().then(() => instance.close()) };
+  } catch (error) {
+    await instance.close();
+    throw error;
+  }
+}
+
+export function usage(modules: ServerModule[]): string {
+  const width = Math.max(...modules.map((module) => module.name.length));
+  return `Usage: idp-mcp <server> [flags]
+
+MCP servers for an internal developer platform.
+
+Servers:
+${modules.map((module) => `  ${module.name.padEnd(width)}  ${module.description}`).join('\n')}
+
+${FLAG_HELP}
+
+Run idp-mcp <server> --help for a server's toolsets and environment variables.`;
+}
+
+export function serverUsage(module: ServerModule): string {
+  const toolsets = Object.entries(module.toolsets).map(([name, text]) => `  ${name}: ${text}`);
+  const env = Object.entries(module.env).map(([name, spec]) => {
+    const notes = [
+      spec.required ? 'required unless --sandbox' : undefined,
+      spec.default ? `default ${spec.default}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return `  ${name}${spec.secret ? ' (secret)' : ''}: ${spec.description}${notes ? ` [${notes}]` : ''}`;
+  });
+  return `Usage: idp-mcp ${module.name} [flags]
+
+${module.title}: ${module.description}
+
+Toolsets:
+${toolsets.join('\n')}
+
+Environment:
+${env.join('\n')}
+
+${FLAG_HELP}`;
+}
+
+/** The CLI entry: help, start, banner, clean shutdown; errors as one clear line, never a stack trace. */
+export async function runCli(modules: ServerModule[], args: string[], fixedServer?: string): Promise<void> {
+  const [first, ...rest] = fixedServer ? [fixedServer, ...args] : args;
+  if (!first || first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(`${usage(modules)}\n`);
+    return;
+  }
+  const module = modules.find((candidate) => candidate.name === first);
+  try {
+    if (!module) {
+      throw new ConfigError(
+        `unknown server ${JSON.stringify(first)}; choose from ${modules.map((m) => m.name).join(', ')}`,
+      );
+    }
+    const flags = parseFlags(rest);
+    if (flags.help) {
+      process.stdout.write(`${serverUsage(module)}\n`);
+      return;
+    }
+    const started = await startServer(module, flags, process.env);
+    process.stderr.write(`${banner(started, flags)}\n`);
+    const stop = () => {
+      started.close().finally(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : `could not start: ${(error as Error).message}`;
+    process.stderr.write(`idp-mcp: ${message}\n`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+function banner(started: StartedServer, flags: Flags): string {
+  const { upstream } = started.instance;
+  const where = upstream.mode === 'sandbox' ? `sandbox fake at ${upstream.url}` : upstream.url;
+  const lines = [`idp-mcp ${started.module.name}: ${started.module.title} -> ${where} (role ${flags.role})`];
+  if (started.url) {
+    lines.push(
+      `Streamable HTTP: ${started.url}`,
+      `Try it:   npx @modelcontextprotocol/inspector --cli ${started.url} --transport http --method tools/list`,
+      `Connect:  claude mcp add --transport http idp-${started.module.name} ${started.url}`,
+    );
+  } else {
+    lines.push('Serving MCP on stdio.');
+  }
+  return lines.join('\n');
+}

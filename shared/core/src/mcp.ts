@@ -1,0 +1,176 @@
+import {
+  type CallToolResult,
+  McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  ResourceTemplate,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { type Caller, tierAllows } from './caller.ts';
+import { renderToolError, ToolError } from './errors.ts';
+import type { Logger } from './log.ts';
+import type { ResourceDefinition } from './module.ts';
+import { MAX_RESPONSE_BYTES } from './output.ts';
+import { redactText } from './redact.ts';
+import type { AnyTool, ToolContext } from './tool.ts';
+
+/** Turns an upstream library's own error (octokit's RequestError, ...) into a ToolError, or undefined. */
+export type ErrorMapper = (error: unknown) => ToolError | undefined;
+
+export interface McpServerOptions {
+  name: string;
+  version: string;
+  instructions?: string;
+  tools: AnyTool[];
+  resources?: ResourceDefinition[];
+  caller: Caller;
+  log: Logger;
+  mapError?: ErrorMapper;
+}
+
+export const SERVER_VERSION = '0.1.0';
+
+/**
+ * Builds the MCP server one caller sees: only the tools its tier allows, each call run through
+ * `runTool`. Built per request over HTTP and once per connection over stdio.
+ */
+export function buildMcpServer(options: McpServerOptions): McpServer {
+  const server = new McpServer(
+    { name: `idp-mcp-${options.name}`, version: options.version },
+    {
+      capabilities: { tools: {}, ...(options.resources?.length ? { resources: {} } : {}) },
+      ...(options.instructions ? { instructions: options.instructions } : {}),
+    },
+  );
+  for (const tool of options.tools) {
+    if (!tierAllows(options.caller.tier, tool.tier)) continue;
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.input,
+        outputSchema: tool.output,
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      (args: Record<string, unknown>, sdkContext: ServerContext) =>
+        runTool(tool, args, toolContext(sdkContext, options.caller, options.log), options.mapError),
+    );
+  }
+  for (const resource of options.resources ?? []) {
+    server.registerResource(
+      resource.name,
+      new ResourceTemplate(resource.uriTemplate, { list: undefined }),
+      { title: resource.title, description: resource.description, mimeType: resource.mimeType },
+      async (uri, variables, sdkContext) => {
+        const values = Object.fromEntries(
+          Object.entries(variables).map(([key, value]) => [key, Array.isArray(value) ? value.join('/') : value]),
+        );
+        try {
+          const text = await resource.read(values, sdkContext.mcpReq.signal);
+          return {
+            contents: [{ uri: uri.href, mimeType: resource.mimeType, text: redactText(text, { labelled: false }) }],
+          };
+        } catch (error) {
+          const toolError = toToolError(error, resource.name, options.log, options.mapError);
+          if (toolError.code === 'not_found') throw new ResourceNotFoundError(uri.href, toolError.message);
+          throw new ProtocolError(ProtocolErrorCode.InternalError, renderToolError(toolError));
+        }
+      },
+    );
+  }
+  return server;
+}
+
+function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger): ToolContext {
+  const progressToken = sdkContext.mcpReq._meta?.progressToken;
+  return {
+    signal: sdkContext.mcpReq.signal,
+    caller,
+    log,
+    progress: async (progress, total, message) => {
+      if (progressToken === undefined) return;
+      await sdkContext.mcpReq.notify({
+        method: 'notifications/progress',
+        params: { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
+      });
+    },
+  };
+}
+
+/**
+ * The one path every tool call takes: tier check, handler, output check, redaction of secret values,
+ * the response size cap, and errors turned into tool errors a model can act on.
+ */
+export async function runTool(
+  tool: AnyTool,
+  args: Record<string, unknown>,
+  ctx: ToolContext,
+  mapError?: ErrorMapper,
+): Promise<CallToolResult> {
+  try {
+    if (!tierAllows(ctx.caller.tier, tool.tier)) {
+      throw new ToolError(
+        'forbidden',
+        `${tool.name} needs the ${tool.tier} tier; your roles grant ${ctx.caller.tier}`,
+        {
+          hint: 'ask a platform admin for a role that grants it',
+        },
+      );
+    }
+    const result = await tool.handler(args, ctx);
+    const parsed = tool.output.safeParse(result);
+    if (!parsed.success) {
+      throw new Error(`output of ${tool.name} does not match its schema: ${parsed.error.message}`);
+    }
+    const structured = redactText(JSON.stringify(parsed.data), { labelled: false });
+    const text = tool.render ? redactText(tool.render(parsed.data), { labelled: false }) : structured;
+    const bytes = Buffer.byteLength(structured) + (tool.render ? Buffer.byteLength(text) : 0);
+    if (bytes > MAX_RESPONSE_BYTES) {
+      throw new ToolError('response_too_large', `${tool.name} produced ${bytes} bytes, over the 1 MiB limit`, {
+        retryable: false,
+        hint: 'narrow the call: a smaller limit, a path, a filter or fewer lines',
+      });
+    }
+    return { content: [{ type: 'text', text }], structuredContent: JSON.parse(structured) };
+  } catch (error) {
+    const toolError = toToolError(error, tool.name, ctx.log, mapError);
+    return {
+      isError: true,
+      content: [{ type: 'text', text: renderToolError(toolError) }],
+      _meta: {
+        'idp-mcp/error': {
+          code: toolError.code,
+          retryable: toolError.retryable,
+          ...(toolError.retryAfterSeconds !== undefined ? { retryAfterSeconds: toolError.retryAfterSeconds } : {}),
+          ...(toolError.details !== undefined ? { details: toolError.details } : {}),
+        },
+      },
+    };
+  }
+}
+
+/** Any thrown value as a ToolError; unexpected ones are logged in full and shown without internals. */
+export function toToolError(error: unknown, where: string, log: Logger, mapError?: ErrorMapper): ToolError {
+  if (error instanceof ToolError) return redacted(error);
+  const mapped = mapError?.(error);
+  if (mapped) return redacted(mapped);
+  log.error('unexpected error', { where, error: error instanceof Error ? error.stack : String(error) });
+  return new ToolError('internal', `${where} failed unexpectedly; the server log has the details`, {
+    retryable: false,
+  });
+}
+
+function redacted(error: ToolError): ToolError {
+  const message = redactText(error.message);
+  if (message === error.message) return error;
+  return new ToolError(error.code, message, {
+    retryable: error.retryable,
+    hint: error.hint,
+    retryAfterSeconds: error.retryAfterSeconds,
+    upstream: error.upstream,
+    status: error.status,
+    details: error.details,
+  });
+}

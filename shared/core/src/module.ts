@@ -1,0 +1,60 @@
+import type { Logger } from './log.ts';
+import type { ErrorMapper } from './mcp.ts';
+import type { AnyTool } from './tool.ts';
+
+/**
+ * What every integration server exports: a description for --help, the environment it reads,
+ * and a start function that returns its tools bound to a live upstream (or the sandbox fake).
+ */
+export interface EnvVarSpec {
+  description: string;
+  /** Masked in logs and errors; never printed. */
+  secret?: boolean;
+  /** Must be set unless the server runs with --sandbox. */
+  required?: boolean;
+  default?: string;
+  /** 'url' values must parse as http(s) URLs; 'integer' as whole numbers. */
+  format?: 'url' | 'integer' | 'list';
+}
+
+export interface ServerModule {
+  /** The server's name on the command line and its tool-name prefix in the aggregator. */
+  name: string;
+  title: string;
+  /** One line for --help. */
+  description: string;
+  /** Toolset name -> what it contains. All are on unless --toolsets picks some. */
+  toolsets: Record<string, string>;
+  env: Record<string, EnvVarSpec>;
+  start(options: StartOptions): Promise<ServerInstance>;
+}
+
+export interface StartOptions {
+  /** Validated environment: every declared variable, defaults applied. */
+  env: Record<string, string | undefined>;
+  /** Run against the in-process fake with sample data; no credentials needed. */
+  sandbox: boolean;
+  log: Logger;
+}
+
+export interface ResourceDefinition {
+  name: string;
+  title: string;
+  description: string;
+  /** RFC 6570 template, e.g. 'github://repos/{owner}/{repo}/readme'. */
+  uriTemplate: string;
+  mimeType: string;
+  read(variables: Record<string, string>, signal: AbortSignal): Promise<string>;
+}
+
+export interface ServerInstance {
+  tools: AnyTool[];
+  resources?: ResourceDefinition[];
+  /** For the start banner and /readyz: what this instance talks to, never with credentials. */
+  upstream: { mode: 'sandbox' | 'live'; url: string };
+  /** Cheap check that the upstream is usable; /readyz reports it. */
+  ready?(): Promise<boolean>;
+  /** Maps the upstream library's errors to ToolErrors, in one place per server. */
+  mapError?: ErrorMapper;
+  close(): Promise<void>;
+}

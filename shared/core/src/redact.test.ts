@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { redactText, redactValue, registerSecret } from './redact.ts';
+
+describe('redaction', () => {
+  it('masks registered secret values wherever they appear', () => {
+    registerSecret('s3cr3t-value-for-test');
+    expect(redactText('token s3cr3t-value-for-test in a url ?x=s3cr3t-value-for-test')).not.toContain('s3cr3t');
+    expect(redactText('plain s3cr3t-value-for-test', { labelled: false })).toBe('plain [REDACTED]');
+  });
+
+  it('masks credentials by shape', () => {
+    const text = redactText(
+      'ghp_abcdefghijklmnopqrstuvwxyz0123 and xoxb-1234567890-abcdef and hvs.CAESIJ1234567890abcdefghij',
+    );
+    expect(text).toBe('[REDACTED] and [REDACTED] and [REDACTED]');
+  });
+
+  it('masks labelled values in logs but keeps the label', () => {
+    expect(redactText('Authorization: Bearer abc.def')).toBe('Authorization: Bearer [REDACTED]');
+    expect(redactText('{"password":"hunter2","user":"bob"}')).toBe('{"password":"[REDACTED]","user":"bob"}');
+    expect(redactText('postgres://app:pa55@db:5432/x')).toBe('postgres://app:[REDACTED]@db:5432/x');
+  });
+
+  it('leaves labelled text alone in tool output so file contents stay intact', () => {
+    const fileLine = ['password: $', '{DB_PASSWORD}'].join('');
+    expect(redactText(fileLine, { labelled: false })).toBe(fileLine);
+  });
+
+  it('masks secret-named fields in objects', () => {
+    expect(redactValue({ user: 'bob', password: 'x', nested: { apiKey: 'y', list: ['ok'] } })).toEqual({
+      user: 'bob',
+      password: '[REDACTED]',
+      nested: { apiKey: '[REDACTED]', list: ['ok'] },
+    });
+  });
+});

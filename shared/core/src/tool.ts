@@ -1,0 +1,77 @@
+import type * as z from 'zod';
+import type { Caller, Tier } from './caller.ts';
+import type { Logger } from './log.ts';
+
+/** MCP behaviour hints. Clients use them to decide what needs confirmation. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolContext {
+  /** Aborted when the client cancels the call or disconnects: pass it to every upstream call. */
+  signal: AbortSignal;
+  /** Reports progress to the client when it asked for it; a no-op otherwise. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  caller: Caller;
+  log: Logger;
+}
+
+type ZodShape = z.ZodRawShape;
+
+export interface ToolDefinition<I extends ZodShape = ZodShape, O extends ZodShape = ZodShape> {
+  /** snake_case, unique within its server; the aggregator prefixes the server name. */
+  name: string;
+  title: string;
+  /** Written for a model: what it does, when to use it, what it returns. Short and exact. */
+  description: string;
+  /** The toolset this tool belongs to (switched on with --toolsets). */
+  toolset: string;
+  tier: Tier;
+  annotations: ToolAnnotations;
+  input: z.ZodObject<I>;
+  output: z.ZodObject<O>;
+  handler(input: z.output<z.ZodObject<I>>, ctx: ToolContext): Promise<z.input<z.ZodObject<O>>>;
+  /** Text shown next to structuredContent. Defaults to compact JSON of the output. */
+  render?(output: z.output<z.ZodObject<O>>): string;
+}
+
+/** A tool of any shape, as registries hold them. */
+// biome-ignore lint/suspicious/noExplicitAny: registries hold tools of every input and output shape
+export type AnyTool = ToolDefinition<any, any>;
+
+/** Annotation presets for the three usual kinds of tool; spread and override where a tool differs. */
+export const READ: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+};
+export const WRITE: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: true,
+};
+export const DESTRUCTIVE: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: true,
+};
+
+/** The one way to define a tool. Checks the definition's own consistency at start-up. */
+export function defineTool<I extends ZodShape, O extends ZodShape>(tool: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  if (!/^[a-z][a-z0-9_]{1,63}$/.test(tool.name)) {
+    throw new Error(`tool name ${JSON.stringify(tool.name)} must be snake_case, 2-64 characters`);
+  }
+  if (tool.tier === 'read' && !tool.annotations.readOnlyHint) {
+    throw new Error(`tool ${tool.name}: a read-tier tool must be annotated readOnlyHint`);
+  }
+  if (tool.tier !== 'read' && tool.annotations.readOnlyHint) {
+    throw new Error(`tool ${tool.name}: a ${tool.tier}-tier tool cannot be annotated readOnlyHint`);
+  }
+  return tool;
+}
