@@ -5,6 +5,7 @@ import { ConfigError, type Exposure, loadEnv, selectTools } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildMcpServer, SERVER_VERSION } from './mcp.ts';
 import type { ServerInstance, ServerModule } from './module.ts';
+import { allowAllGate, type PolicyGate } from './policy.ts';
 import { serveHttp, serveStdioServer } from './transports.ts';
 
 /** `idp-mcp <server> [flags]`: one command line for every server. */
@@ -95,9 +96,10 @@ export async function startServer(
   flags: Flags,
   environment: Record<string, string | undefined>,
   log: Logger = createLogger(module.name),
+  gate: PolicyGate = allowAllGate,
 ): Promise<StartedServer> {
   const env = loadEnv(module, environment, { sandbox: flags.sandbox });
-  const instance = await module.start({ env, sandbox: flags.sandbox, log });
+  const instance = await module.start({ env, sandbox: flags.sandbox, log, gate });
   try {
     const exposure: Exposure = { readOnly: flags['read-only'] };
     if (flags.toolsets) exposure.toolsets = flags.toolsets;

@@ -34,6 +34,15 @@ export {
   tailLines,
   truncateText,
 } from './output.ts';
+export {
+  allowAllGate,
+  enforcePolicy,
+  type PolicyContext,
+  type PolicyDomain,
+  type PolicyGate,
+  type PolicyVerdict,
+  type PolicyViolation,
+} from './policy.ts';
 export { redactText, redactValue, registerSecret } from './redact.ts';
 export {
   type AnyTool,

@@ -1,5 +1,6 @@
 import type { Logger } from './log.ts';
 import type { ErrorMapper } from './mcp.ts';
+import type { PolicyGate } from './policy.ts';
 import type { AnyTool } from './tool.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface StartOptions {
   /** Run against the in-process fake with sample data; no credentials needed. */
   sandbox: boolean;
   log: Logger;
+  /** Checks configuration-carrying writes; servers that write manifests must call enforcePolicy with it. */
+  gate: PolicyGate;
 }
 
 export interface ResourceDefinition {

@@ -1,0 +1,67 @@
+import { ToolError } from './errors.ts';
+
+/**
+ * The seam every configuration-carrying write passes before anything changes. The policy server's
+ * library mode implements it; until a gate is configured, `allowAllGate` stands in (and says so).
+ */
+export type PolicyDomain = 'kubernetes' | 'kafka' | 'terraform' | 'cicd' | 'gitops';
+
+export interface PolicyViolation {
+  rule: string;
+  severity: 'deny' | 'warn';
+  message: string;
+  /** e.g. 'Deployment/payments/api'. */
+  resource?: string;
+  /** Path of the offending field, e.g. 'spec.template.spec.containers[0].image'. */
+  field?: string;
+}
+
+export interface PolicyVerdict {
+  allowed: boolean;
+  violations: PolicyViolation[];
+  /** Which gate decided, for audit. */
+  gate: string;
+}
+
+export interface PolicyContext {
+  /** The tool asking, e.g. 'kubernetes.apply_manifests'. */
+  tool?: string;
+  environment?: string;
+  namespace?: string;
+}
+
+export interface PolicyGate {
+  check(domain: PolicyDomain, documents: unknown[], context?: PolicyContext): Promise<PolicyVerdict>;
+}
+
+/** A gate that allows everything; used only where no policy gate is configured. */
+export const allowAllGate: PolicyGate = {
+  check: async () => ({ allowed: true, violations: [], gate: 'none (no policy gate configured)' }),
+};
+
+/** Checks documents and throws a structured refusal on any deny; returns the verdict (with warnings) otherwise. */
+export async function enforcePolicy(
+  gate: PolicyGate,
+  domain: PolicyDomain,
+  documents: unknown[],
+  context?: PolicyContext,
+): Promise<PolicyVerdict> {
+  const verdict = await gate.check(domain, documents, context);
+  if (!verdict.allowed) {
+    const denies = verdict.violations.filter((violation) => violation.severity === 'deny');
+    const lines = denies.map(
+      (violation) =>
+        `- [${violation.rule}] ${violation.resource ? `${violation.resource}: ` : ''}${violation.message}${violation.field ? ` (at ${violation.field})` : ''}`,
+    );
+    throw new ToolError(
+      'policy_denied',
+      `the ${domain} policies deny this change; nothing was changed:\n${lines.join('\n')}`,
+      {
+        retryable: false,
+        hint: 'fix each violation (the message says how) and call again; explain_rule on the policy server explains a rule',
+        details: verdict,
+      },
+    );
+  }
+  return verdict;
+}
