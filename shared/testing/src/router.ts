@@ -1,0 +1,80 @@
+// Matches a request to a route template such as `GET /repos/{owner}/{repo}/contents/{path}`.
+
+export interface RouteMatch<T> {
+  value: T;
+  params: Record<string, string>;
+}
+
+interface CompiledRoute<T> {
+  method: string;
+  template: string;
+  strict: RegExp;
+  /** The last parameter may span slashes (a file path, a ref like `heads/main`) when clients send them unencoded. */
+  greedy: RegExp | undefined;
+  names: string[];
+  literalLength: number;
+  value: T;
+}
+
+export class Router<T> {
+  private readonly routes: CompiledRoute<T>[] = [];
+
+  /** `route` is `METHOD /path/{param}`. */
+  add(route: string, value: T): void {
+    const [method, template] = splitRoute(route);
+    const names: string[] = [];
+    const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const greedy = /\(\[\^\/\]\+\)$/.test(source)
+      ? new RegExp(`^${source.replace(/\(\[\^\/\]\+\)$/, '(.+)')}$`)
+      : undefined;
+    this.routes.push({
+      method,
+      template,
+      strict: new RegExp(`^${source}$`),
+      greedy,
+      names,
+      literalLength: template.replace(/\{\w+\}/g, '').length,
+      value,
+    });
+    // Literal segments beat parameters: `/git/refs` must not be taken for `/git/ref/{ref}`-like templates.
+    this.routes.sort((a, b) => b.literalLength - a.literalLength);
+  }
+
+  match(method: string, path: string): RouteMatch<T> | undefined {
+    for (const pass of ['strict', 'greedy'] as const) {
+      for (const route of this.routes) {
+        if (route.method !== method) continue;
+        const found = route[pass]?.exec(path);
+        if (!found) continue;
+        const params: Record<string, string> = {};
+        route.names.forEach((name, i) => {
+          params[name] = safeDecode(found[i + 1] ?? '');
+        });
+        return { value: route.value, params };
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether any route serves this path with another method (for 405-vs-404 decisions and messages). */
+  methodsFor(path: string): string[] {
+    return this.routes.filter((r) => r.strict.test(path) || r.greedy?.test(path)).map((r) => r.method);
+  }
+}
+
+export function splitRoute(route: string): [method: string, template: string] {
+  const [method, template] = route.split(' ');
+  if (!method || !template) throw new Error(`route must be "METHOD /path", got "${route}"`);
+  return [method.toUpperCase(), template];
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
