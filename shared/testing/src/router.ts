@@ -9,27 +9,28 @@ interface CompiledRoute<T> {
   method: string;
   template: string;
   strict: RegExp;
-  /** The last parameter may span slashes (a file path, a ref like `heads/main`) when clients send them unencoded. */
+  /** Matches when the trailing parameter spans slashes (a file path, a ref like `heads/main`) sent unencoded. */
   greedy: RegExp | undefined;
   names: string[];
   literalLength: number;
   value: T;
 }
 
+const SEGMENT = '([^/]+)';
+
 export class Router<T> {
   private readonly routes: CompiledRoute<T>[] = [];
 
-  /** `route` is `METHOD /path/{param}`. */
-  add(route: string, value: T): void {
+  /** `route` is `METHOD /path/{param}`; `trailingSlashes` lets its last parameter contain `/`. */
+  add(route: string, value: T, trailingSlashes = false): void {
     const [method, template] = splitRoute(route);
     const names: string[] = [];
     const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
       names.push(name);
-      return '([^/]+)';
+      return SEGMENT;
     });
-    const greedy = /\(\[\^\/\]\+\)$/.test(source)
-      ? new RegExp(`^${source.replace(/\(\[\^\/\]\+\)$/, '(.+)')}$`)
-      : undefined;
+    const greedy =
+      trailingSlashes && source.endsWith(SEGMENT) ? new RegExp(`^${source.slice(0, -SEGMENT.length)}(.+)$`) : undefined;
     this.routes.push({
       method,
       template,

@@ -42,6 +42,8 @@ export interface FakeOperation {
   /** `METHOD /path/{param}` exactly as the spec names the operation's path. */
   route: string;
   handle: Handler;
+  /** The route's last parameter may contain unencoded `/` (a file path, a ref), as the upstream accepts. */
+  trailingSlashes?: boolean;
 }
 
 /** Thrown by a handler to answer an error; the fake turns it into the response. */
@@ -121,7 +123,7 @@ export async function startOpenApiFake(options: OpenApiFakeOptions): Promise<Ope
   const checker = validate ? await checkerFor(options) : undefined;
   const operations = new Router<{ operationId: string; handle: Handler; inSpec: boolean }>();
   for (const [operationId, operation] of Object.entries(options.operations)) {
-    operations.add(operation.route, { operationId, handle: operation.handle, inSpec: true });
+    operations.add(operation.route, { operationId, handle: operation.handle, inSpec: true }, operation.trailingSlashes);
   }
   for (const [route, handle] of Object.entries(options.outsideSpec ?? {})) {
     operations.add(route, { operationId: route, handle, inSpec: false });
@@ -166,11 +168,9 @@ export async function startOpenApiFake(options: OpenApiFakeOptions): Promise<Ope
     const finish = (response: FakeResponse, checkAgainstSpec: boolean) => {
       const headers = { ...options.responseHeaders?.(request, response.status), ...response.headers };
       if (checker && checkAgainstSpec && match?.value.inSpec) {
-        const problems = checker.checkResponse(
-          match.value.operationId,
-          { status: response.status, headers: lowerCaseKeys(headers), body: response.body },
-          options.errorSchemaRef,
-        );
+        const { operationId } = match.value;
+        const checked = { status: response.status, headers: lowerCaseKeys(headers), body: response.body };
+        const problems = checkSafely(() => checker.checkResponse(operationId, checked, options.errorSchemaRef));
         if (problems.length > 0) {
           violate(problems);
           const message = `fake bug: response violates spec ${describe(match.value.operationId, problems)}`;
@@ -196,7 +196,7 @@ export async function startOpenApiFake(options: OpenApiFakeOptions): Promise<Ope
     if (inSpec) {
       const rejection = options.authenticate?.(request);
       if (rejection) return finish(rejection, true);
-      const problems = checker?.checkRequest(operationId, request) ?? [];
+      const problems = checker ? checkSafely(() => checker.checkRequest(operationId, request)) : [];
       if (problems.length > 0) {
         violate(problems);
         const message = `fake: request violates the published spec: ${describe(operationId, problems)}`;
@@ -276,6 +276,15 @@ async function checkerFor(options: OpenApiFakeOptions): Promise<SpecChecker> {
     }
   }
   return checker;
+}
+
+/** A spec the validator cannot use is reported like any other violation, with the operation it concerns. */
+function checkSafely(check: () => Problem[]): Problem[] {
+  try {
+    return check();
+  } catch (error) {
+    return [{ where: 'spec', message: error instanceof Error ? error.message : String(error) }];
+  }
 }
 
 function describe(operationId: string, problems: Problem[]): string {

@@ -179,7 +179,12 @@ export class SpecChecker {
     const cacheKey = `${ajv === this.bodies ? 'b' : 'p'}:${key}`;
     let validate = this.compiled.get(cacheKey);
     if (!validate) {
-      validate = ajv.compile(schema());
+      try {
+        validate = ajv.compile(schema());
+      } catch (error) {
+        // A spec Ajv cannot compile needs a clean-up (see spec-cleanups.ts): say where, not just that.
+        throw new Error(`cannot build a validator for ${key}: ${error instanceof Error ? error.message : error}`);
+      }
       this.compiled.set(cacheKey, validate);
     }
     return validate;

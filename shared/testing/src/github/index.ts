@@ -2,6 +2,7 @@
 
 import { type FakeOperation, type OpenApiFake, startOpenApiFake } from '../server.ts';
 import { loadSpec, type OpenApiDocument } from '../spec.ts';
+import { oneOfToAnyOfWhereBranch, rewriteNullableForAjv } from '../spec-cleanups.ts';
 import { actionOperations, LOG_DOWNLOAD_ROUTE, logDownload } from './handlers/actions.ts';
 import { checkOperations } from './handlers/checks.ts';
 import { contentOperations } from './handlers/contents.ts';
@@ -62,7 +63,22 @@ export function githubOperations(state: GitHubState): Record<string, FakeOperati
 /** GitHub's REST description from @octokit/openapi, trimmed to the implemented operations (cached per process). */
 export function githubSpec(): Promise<OpenApiDocument> {
   const operationIds = Object.keys(githubOperations(createEmptyGitHubState()));
-  return loadSpec({ npm: '@octokit/openapi/generated/api.github.com.json' }, { operationIds });
+  return loadSpec(
+    { npm: '@octokit/openapi/generated/api.github.com.json' },
+    { operationIds, cleanUp: cleanUpGitHubSpec },
+  );
+}
+
+/**
+ * The clean-ups GitHub's description needs, all of them here:
+ * - OpenAPI 3.0 `nullable` that Ajv does not read as "or null": beside `allOf` without `type` (e.g. references to
+ *   nullable-simple-user), and on enums that lack null (e.g. an open issue's `state_reason: null`).
+ * - `oneOf: [basic-error, repository-rule-violation-error]` (409 of PUT contents and others): basic-error requires
+ *   nothing, so every error body matches both branches and `oneOf` fails for all of them; it becomes `anyOf`.
+ */
+function cleanUpGitHubSpec(doc: OpenApiDocument): void {
+  rewriteNullableForAjv(doc);
+  oneOfToAnyOfWhereBranch(doc, '#/components/schemas/basic-error');
 }
 
 export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<GitHubFake> {

@@ -235,9 +235,9 @@ export class Renderer {
         node_id: nodeId('LA', id),
         url: `${this.api}/repos/${repo.fullName}/labels/${encodeURIComponent(name)}`,
         name,
-        color: labelColor(name),
+        color: LABELS[name]?.color ?? 'ededed',
         default: ['bug', 'enhancement', 'documentation'].includes(name),
-        description: null,
+        description: LABELS[name]?.description ?? '',
       };
     });
   }
@@ -604,7 +604,11 @@ function labelId(repo: Repo, name: string): number {
   return hash;
 }
 
-function labelColor(name: string): string {
-  const colors: Record<string, string> = { bug: 'd73a4a', enhancement: 'a2eeef', documentation: '0075ca' };
-  return colors[name] ?? 'ededed';
-}
+/** GitHub's default labels and the sample data's own. */
+const LABELS: Record<string, { color: string; description: string }> = {
+  bug: { color: 'd73a4a', description: "Something isn't working" },
+  enhancement: { color: 'a2eeef', description: 'New feature or request' },
+  documentation: { color: '0075ca', description: 'Improvements or additions to documentation' },
+  p1: { color: 'b60205', description: 'Fix this week' },
+  promotion: { color: '0e8a16', description: 'Promotes a release between environments' },
+};

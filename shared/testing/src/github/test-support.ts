@@ -31,3 +31,20 @@ export function useGitHubFake(options: GitHubFakeOptions = {}): GitHubFakeHarnes
 }
 
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** The status and body of a call expected to fail (Octokit throws a RequestError carrying both). */
+export async function failure(
+  call: Promise<unknown>,
+): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }> {
+  try {
+    await call;
+  } catch (error) {
+    const { status, response } = error as {
+      status?: number;
+      response?: { data: unknown; headers: Record<string, unknown> };
+    };
+    if (typeof status === 'number') return { status, data: response?.data, headers: response?.headers ?? {} };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}

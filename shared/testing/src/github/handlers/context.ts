@@ -23,6 +23,8 @@ export type GitHubHandler = (context: GitHubContext) => ReturnType<FakeOperation
 export function operation(state: GitHubState, route: string, handle: GitHubHandler): FakeOperation {
   return {
     route,
+    // GitHub takes file paths and refs with unencoded slashes (`contents/src/a.ts`, `git/ref/heads/main`).
+    trailingSlashes: /\/(contents\/\{path\}|git\/refs?\/\{ref\})$/.test(route),
     handle: (http) =>
       handle({
         http,

@@ -96,10 +96,12 @@ export function searchOperations(state: GitHubState): Operations {
             ? -1
             : b.issue.id - a.issue.id,
       );
-      return results(c.http, found, ({ repo, issue }) => ({
-        ...c.render.issue(repo, issue),
-        score: 1,
-      }));
+      // The fake searches lexically only; semantic and hybrid requests say they fell back, as GitHub does.
+      const asked = queryString(c.http, 'search_type');
+      const searchType = asked
+        ? { search_type: 'lexical', lexical_fallback_reason: ['service_unavailable'] }
+        : { search_type: 'lexical' };
+      return results(c.http, found, ({ repo, issue }) => ({ ...c.render.issue(repo, issue), score: 1 }), searchType);
     }),
 
     'search/code': operation(state, 'GET /search/code', (c) => {
@@ -144,12 +146,17 @@ export function searchOperations(state: GitHubState): Operations {
   };
 }
 
-function results<T>(http: HandlerContext, items: T[], render: (item: T) => unknown): FakeResponse {
+function results<T>(
+  http: HandlerContext,
+  items: T[],
+  render: (item: T) => unknown,
+  extra: Record<string, unknown> = {},
+): FakeResponse {
   // GitHub serves at most the first 1000 results of a search.
   const page = paginate(http, items.slice(0, 1000));
   return json(
     200,
-    { total_count: items.length, incomplete_results: false, items: page.items.map(render) },
+    { total_count: items.length, incomplete_results: false, items: page.items.map(render), ...extra },
     page.headers,
   );
 }
