@@ -1,0 +1,30 @@
+import { coreBuiltins } from './core.ts';
+import { encodingBuiltins } from './encoding.ts';
+import { miscBuiltins } from './misc.ts';
+import { netBuiltins } from './net.ts';
+import { objectBuiltins } from './objects.ts';
+import { regexBuiltins } from './regex.ts';
+import { stringBuiltins } from './strings.ts';
+import { timeBuiltins } from './time.ts';
+import type { Builtin } from './types.ts';
+
+const registry = new Map<string, Builtin>();
+for (const b of [
+  ...coreBuiltins,
+  ...stringBuiltins,
+  ...regexBuiltins,
+  ...objectBuiltins,
+  ...encodingBuiltins,
+  ...timeBuiltins,
+  ...netBuiltins,
+  ...miscBuiltins,
+])
+  registry.set(b.name, b);
+
+export function lookupBuiltin(name: string): Builtin | undefined {
+  return registry.get(name);
+}
+
+export function builtinNames(): string[] {
+  return [...registry.keys()].sort();
+}

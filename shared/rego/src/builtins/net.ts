@@ -1,0 +1,145 @@
+/** net.cidr_* builtins over IPv4/IPv6 addresses held as bigints. */
+import { RSet, type Value } from '../values.ts';
+import { builtinError, str } from './args.ts';
+import type { Builtin } from './types.ts';
+
+interface Net {
+  addr: bigint;
+  bits: number;
+  prefix: number;
+}
+
+function parseIPv4(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let out = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255 || (p.length > 1 && p.startsWith('0'))) return undefined;
+    out = (out << 8n) | BigInt(p);
+  }
+  return out;
+}
+
+function parseIPv6(s: string): bigint | undefined {
+  let text = s;
+  let tail: bigint[] = [];
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.')) {
+    const v4 = parseIPv4(text.slice(lastColon + 1));
+    if (v4 === undefined) return undefined;
+    tail = [v4 >> 16n, v4 & 0xffffn];
+    text = `${text.slice(0, lastColon + 1)}x`;
+    text = text.replace(/:x$/, tail.length ? ':' : '').replace(/::$/, '::');
+    if (text.endsWith(':') && !text.endsWith('::')) text = text.slice(0, -1);
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (h: string) => (h === '' ? [] : h.split(':'));
+  const head = parse(halves[0]!);
+  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  const groups = [...head, ...rest];
+  for (const g of groups) if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+  const total = groups.length + tail.length;
+  if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
+  const zeros = 8 - total;
+  const all = [...head.map((g) => BigInt(`0x${g}`)), ...Array(halves.length === 2 ? zeros : 0).fill(0n), ...rest.map((g) => BigInt(`0x${g}`)), ...tail];
+  return all.reduce((acc: bigint, g: bigint) => (acc << 16n) | g, 0n);
+}
+
+function parseIP(s: string): { addr: bigint; bits: number } | undefined {
+  const v4 = parseIPv4(s);
+  if (v4 !== undefined) return { addr: v4, bits: 32 };
+  const v6 = s.includes(':') ? parseIPv6(s) : undefined;
+  return v6 === undefined ? undefined : { addr: v6, bits: 128 };
+}
+
+function parseCIDR(s: string): Net | undefined {
+  const m = /^(.+)\/(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  const ip = parseIP(m[1]!);
+  const prefix = Number(m[2]);
+  if (!ip || prefix > ip.bits) return undefined;
+  return { ...ip, addr: mask(ip.addr, ip.bits, prefix), prefix };
+}
+
+function mask(addr: bigint, bits: number, prefix: number): bigint {
+  const hostBits = BigInt(bits - prefix);
+  return (addr >> hostBits) << hostBits;
+}
+
+function cidrArg(args: Value[], i: number): Net {
+  const s = str(args, i);
+  const n = parseCIDR(s);
+  if (!n) builtinError(`invalid CIDR address: ${s}`);
+  return n!;
+}
+
+function cidrOrIP(s: string): Net | undefined {
+  const n = parseCIDR(s);
+  if (n) return n;
+  const ip = parseIP(s);
+  return ip ? { ...ip, prefix: ip.bits } : undefined;
+}
+
+function contains(outer: Net, inner: Net): boolean {
+  return outer.bits === inner.bits && inner.prefix >= outer.prefix && mask(inner.addr, inner.bits, outer.prefix) === outer.addr;
+}
+
+function formatIP(addr: bigint, bits: number): string {
+  if (bits === 32) return [24n, 16n, 8n, 0n].map((s) => String((addr >> s) & 255n)).join('.');
+  const groups: string[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(((addr >> BigInt(i * 16)) & 0xffffn).toString(16));
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (best < 0) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+export const netBuiltins: Builtin[] = [
+  {
+    name: 'net.cidr_contains',
+    arity: 2,
+    fn: (args) => {
+      const outer = cidrArg(args, 0);
+      const s = str(args, 1);
+      const inner = cidrOrIP(s);
+      if (!inner) builtinError(`invalid CIDR address: ${s}`);
+      return contains(outer, inner!);
+    },
+  },
+  {
+    name: 'net.cidr_intersects',
+    arity: 2,
+    fn: (args) => {
+      const a = cidrArg(args, 0);
+      const b = cidrArg(args, 1);
+      return contains(a, b) || contains(b, a);
+    },
+  },
+  { name: 'net.cidr_is_valid', arity: 1, fn: (args) => typeof args[0] === 'string' && parseCIDR(args[0]) !== undefined },
+  {
+    name: 'net.cidr_expand',
+    arity: 1,
+    fn: (args) => {
+      const n = cidrArg(args, 0);
+      const count = 1n << BigInt(n.bits - n.prefix);
+      if (count > 65536n) builtinError('CIDR range too large to expand');
+      const out = new RSet();
+      for (let i = 0n; i < count; i++) out.add(formatIP(n.addr + i, n.bits));
+      return out;
+    },
+  },
+];

@@ -1,0 +1,701 @@
+import type { Expr, ModuleAst, RuleAst, Term } from './ast.ts';
+import { lookupBuiltin } from './builtins/index.ts';
+import type { CompileErrorDetail, Location } from './errors.ts';
+import type { Callable, CClause, CExpr, CRule, CTerm, CWith, RuleKind, RuleNode, WithTarget } from './ir.ts';
+import { refToPath } from './parser.ts';
+import { keyOf, RObject, RSet, type Value } from './values.ts';
+
+export class CompileFailure extends Error {
+  readonly detail: CompileErrorDetail;
+  constructor(message: string, loc: Location) {
+    super(message);
+    this.detail = { ...loc, message };
+  }
+}
+
+export function newNode(key: Value, path: Value[]): RuleNode {
+  return {
+    key,
+    path,
+    name: `data${path.map((p) => (typeof p === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('')}`,
+    children: new Map(),
+    rules: [],
+    funcs: [],
+    defaultRule: undefined,
+    defaultFunc: undefined,
+  };
+}
+
+export function childNode(node: RuleNode, key: Value, create: boolean): RuleNode | undefined {
+  const k = keyOf(key);
+  let child = node.children.get(k);
+  if (!child && create) {
+    child = newNode(key, [...node.path, key]);
+    node.children.set(k, child);
+  }
+  return child;
+}
+
+export function findNode(root: RuleNode, path: Value[]): RuleNode | undefined {
+  let node: RuleNode | undefined = root;
+  for (const p of path) {
+    node = childNode(node, p, false);
+    if (!node) return undefined;
+  }
+  return node;
+}
+
+class Scope {
+  readonly vars = new Map<string, number>();
+  readonly parent: Scope | undefined;
+  readonly depth: number;
+  constructor(parent: Scope | undefined) {
+    this.parent = parent;
+    this.depth = parent ? parent.depth + 1 : 0;
+  }
+  lookup(name: string): number | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const slot = s.vars.get(name);
+      if (slot !== undefined) return slot;
+    }
+    return undefined;
+  }
+}
+
+interface Analysis {
+  needs: Set<number>;
+  patA: Set<number>;
+  patB: Set<number>;
+  composite: boolean;
+  binds: Set<number>;
+  all: Set<number>;
+}
+
+/** Compiles the bodies of one rule (or query) into slot-addressed IR, reordering expressions for safety. */
+class BodyCompiler {
+  nslots = 0;
+  readonly slotNames: string[] = [];
+  readonly slotDepth: number[] = [];
+  private readonly ctx: ModuleContext;
+
+  constructor(ctx: ModuleContext) {
+    this.ctx = ctx;
+  }
+
+  newSlot(scope: Scope, name: string): number {
+    const slot = this.nslots++;
+    this.slotNames.push(name);
+    this.slotDepth.push(scope.depth);
+    if (name !== '_') scope.vars.set(name, slot);
+    return slot;
+  }
+
+  /** Compiles a body; `headTerms` are compiled in the body's scope after it and must be bound by it. */
+  compileBody(
+    exprs: Expr[],
+    parent: Scope | undefined,
+    headTerms: Term[],
+    declared: Term[] = [],
+  ): { body: CExpr[]; heads: CTerm[]; scope: Scope } {
+    const scope = new Scope(parent);
+    for (const d of declared) for (const name of patternVarNames(d)) this.newSlot(scope, name);
+    for (const e of exprs) {
+      const n = e.node;
+      if (n.kind === 'some') for (const v of n.vars) this.declareVar(scope, v);
+      else if (n.kind === 'assign') for (const name of patternVarNames(n.lhs)) this.declareName(scope, name, e.loc);
+      else if (n.kind === 'somein') {
+        if (n.key) for (const name of patternVarNames(n.key)) this.declareName(scope, name, e.loc);
+        for (const name of patternVarNames(n.value)) this.declareName(scope, name, e.loc);
+      }
+    }
+    const used = new Set<string>();
+    for (const e of exprs) collectExprNames(e, used);
+    for (const t of headTerms) collectTermNames(t, used);
+    for (const name of used) {
+      if (name === '_' || scope.lookup(name) !== undefined || this.ctx.resolveGlobal(name)) continue;
+      this.newSlot(scope, name);
+    }
+    const compiled = exprs.filter((e) => e.node.kind !== 'some').map((e) => this.compileExpr(e, scope));
+    const heads = headTerms.map((t) => this.term(t, scope));
+    const body = this.schedule(compiled, scope, heads, exprs[0]?.loc ?? this.ctx.loc);
+    return { body, heads, scope };
+  }
+
+  private declareVar(scope: Scope, v: Term): void {
+    if (v.type === 'var') this.declareName(scope, v.name, v.loc);
+  }
+
+  private declareName(scope: Scope, name: string, _loc: Location): void {
+    if (name === '_' || scope.vars.has(name)) return;
+    this.newSlot(scope, name);
+  }
+
+  private compileExpr(e: Expr, scope: Scope): CExpr {
+    const withs = e.withs.length ? e.withs.map((w) => this.compileWith(w.target, w.value, scope, w.loc)) : undefined;
+    const n = e.node;
+    let x: CExpr;
+    switch (n.kind) {
+      case 'term':
+        x = { k: 'term', term: this.term(n.term, scope), withs, loc: e.loc };
+        break;
+      case 'unify':
+      case 'assign':
+        x = { k: 'unify', a: this.term(n.lhs, scope), b: this.term(n.rhs, scope), withs, loc: e.loc };
+        break;
+      case 'somein':
+        x = {
+          k: 'somein',
+          key: n.key ? this.term(n.key, scope) : undefined,
+          value: this.term(n.value, scope),
+          coll: this.term(n.coll, scope),
+          withs,
+          loc: e.loc,
+        };
+        break;
+      case 'every': {
+        const declared = n.key ? [n.key, n.value] : [n.value];
+        const inner = this.compileBody(n.body, scope, [], declared);
+        const key = n.key ? this.term(n.key, inner.scope) : undefined;
+        x = {
+          k: 'every',
+          key,
+          value: this.term(n.value, inner.scope),
+          domain: this.term(n.domain, scope),
+          body: inner.body,
+          withs,
+          loc: e.loc,
+        };
+        break;
+      }
+      default:
+        throw new CompileFailure('unexpected some declaration', e.loc);
+    }
+    if (e.negated) {
+      const inner = { ...x, withs: undefined } as CExpr;
+      return { k: 'not', inner, withs: x.withs, loc: e.loc };
+    }
+    return x;
+  }
+
+  private compileWith(target: Term, value: Term, scope: Scope, loc: Location): CWith {
+    const path = refToPath(target);
+    if (!path) throw new CompileFailure('with keyword target must reference existing input, data, or a function', loc);
+    const resolvedFn = this.ctx.resolveFunction(path, loc, false);
+    let wt: WithTarget;
+    if (path[0] === 'input') wt = { kind: 'input', path: path.slice(1) };
+    else if (path[0] === 'data' && !resolvedFn) wt = { kind: 'data', path: path.slice(1) };
+    else if (resolvedFn) wt = { kind: 'fn', key: resolvedFn.key };
+    else {
+      const g = this.ctx.resolveGlobal(path[0]!);
+      if (g?.k === 'data') wt = { kind: 'data', path: [...g.path.map((p) => (p as { v: Value }).v), ...path.slice(1)] };
+      else if (g?.k === 'input') wt = { kind: 'input', path: path.slice(1) };
+      else throw new CompileFailure('with keyword target must reference existing input, data, or a function', loc);
+    }
+    let fn: Callable | undefined;
+    if (wt.kind === 'fn') {
+      const vpath = refToPath(value);
+      if (vpath && (value.type === 'var' || value.type === 'ref') && scope.lookup(vpath[0]!) === undefined)
+        fn = this.ctx.resolveFunction(vpath, loc, false);
+    }
+    return { target: wt, value: fn ? { k: 'const', v: null } : this.term(value, scope), fn };
+  }
+
+  term(t: Term, scope: Scope): CTerm {
+    switch (t.type) {
+      case 'scalar':
+        return { k: 'const', v: t.value };
+      case 'var': {
+        if (t.name === '_') return { k: 'var', slot: this.newSlot(scope, '_'), name: '_' };
+        const slot = scope.lookup(t.name);
+        if (slot !== undefined) return { k: 'var', slot, name: t.name };
+        const g = this.ctx.resolveGlobal(t.name);
+        if (g) return g;
+        return { k: 'var', slot: this.newSlot(scope, t.name), name: t.name };
+      }
+      case 'ref': {
+        const head = this.term(t.head, scope);
+        const path = t.path.map((p) => this.term(p, scope));
+        if (head.k === 'data' || head.k === 'input') return { k: head.k, path: [...head.path, ...path] };
+        return { k: 'ref', head, path };
+      }
+      case 'array':
+        return constantFold({ k: 'array', items: t.items.map((i) => this.term(i, scope)) });
+      case 'set':
+        return constantFold({ k: 'set', items: t.items.map((i) => this.term(i, scope)) });
+      case 'object':
+        return constantFold({
+          k: 'object',
+          entries: t.entries.map(([a, b]) => [this.term(a, scope), this.term(b, scope)] as [CTerm, CTerm]),
+        });
+      case 'arraycompr':
+      case 'setcompr': {
+        const c = this.compileBody(t.body, scope, [t.head]);
+        return { k: 'compr', kind: t.type === 'arraycompr' ? 'array' : 'set', head: c.heads[0]!, value: undefined, body: c.body };
+      }
+      case 'objectcompr': {
+        const c = this.compileBody(t.body, scope, [t.key, t.value]);
+        return { k: 'compr', kind: 'object', head: c.heads[0]!, value: c.heads[1]!, body: c.body };
+      }
+      case 'template':
+        return { k: 'template', parts: t.parts.map((p) => (typeof p === 'string' ? p : this.term(p, scope))) };
+      case 'call': {
+        const path = refToPath(t.fn);
+        if (!path) throw new CompileFailure('invalid function reference', t.loc);
+        const fn = this.ctx.resolveFunction(path, t.loc, true)!;
+        const arity = fn.kind === 'builtin' ? fn.builtin.arity : fn.node.funcs[0]!.args!.length;
+        const variadic = fn.kind === 'builtin' && fn.builtin.variadic;
+        const args = t.args.map((a) => this.term(a, scope));
+        if (variadic) return { k: 'call', fn, args, out: undefined, loc: t.loc };
+        if (args.length === arity) return { k: 'call', fn, args, out: undefined, loc: t.loc };
+        if (args.length === arity + 1) return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc: t.loc };
+        throw new CompileFailure(
+          `function ${path.join('.')} has arity ${arity}, got ${args.length} argument${args.length === 1 ? '' : 's'}`,
+          t.loc,
+        );
+      }
+    }
+  }
+
+  /** Orders expressions so each runs once its inputs are bound (OPA's safety reordering); reports unsafe vars. */
+  private schedule(exprs: CExpr[], scope: Scope, heads: CTerm[], loc: Location): CExpr[] {
+    const depth = scope.depth;
+    const counts = new Map<number, number>();
+    const analyses = exprs.map((e) => this.analyze(e, depth));
+    for (const a of analyses) for (const s of a.all) counts.set(s, (counts.get(s) ?? 0) + 1);
+    const headVars = new Set<number>();
+    for (const h of heads) this.walkSlots(h, depth, headVars);
+    // a `not` only needs the vars it shares with the rest of the body
+    exprs.forEach((e, i) => {
+      if (e.k !== 'not') return;
+      const a = analyses[i]!;
+      for (const s of a.all) if ((counts.get(s) ?? 0) > 1 || headVars.has(s)) a.needs.add(s);
+      a.binds.clear();
+    });
+    const bound = new Set<number>();
+    const order: CExpr[] = [];
+    const pending = exprs.map((e, i) => ({ e, a: analyses[i]! }));
+    while (pending.length) {
+      const idx = pending.findIndex(({ a }) => runnable(a, bound));
+      if (idx < 0) break;
+      const [{ e, a }] = pending.splice(idx, 1) as [{ e: CExpr; a: Analysis }];
+      order.push(e);
+      for (const s of a.binds) bound.add(s);
+    }
+    const unsafe: number[] = [];
+    for (const { a } of pending) {
+      for (const s of a.needs) if (!bound.has(s)) unsafe.push(s);
+      for (const s of [...a.patA, ...a.patB]) if (!bound.has(s)) unsafe.push(s);
+    }
+    if (pending.length === 0) for (const s of headVars) if (!bound.has(s)) unsafe.push(s);
+    if (unsafe.length) {
+      const names = [...new Set(unsafe.map((s) => this.slotNames[s]!))];
+      const where = pending[0]?.e.loc ?? loc;
+      throw new CompileFailure(names.map((n) => `var ${n} is unsafe`).join('; '), where);
+    }
+    return order;
+  }
+
+  private analyze(e: CExpr, depth: number): Analysis {
+    const a: Analysis = {
+      needs: new Set(),
+      patA: new Set(),
+      patB: new Set(),
+      composite: false,
+      binds: new Set(),
+      all: new Set(),
+    };
+    const binds = a.binds;
+    switch (e.k) {
+      case 'term':
+        this.termSlots(e.term, depth, 'input', a.needs, binds, binds);
+        break;
+      case 'unify':
+        this.termSlots(e.a, depth, 'pattern', a.needs, a.patA, binds);
+        this.termSlots(e.b, depth, 'pattern', a.needs, a.patB, binds);
+        for (const s of [...a.patA, ...a.patB]) binds.add(s);
+        a.composite =
+          (e.a.k === 'array' && e.b.k === 'array') || (e.a.k === 'object' && e.b.k === 'object');
+        break;
+      case 'somein':
+        this.termSlots(e.coll, depth, 'input', a.needs, binds, binds);
+        if (e.key) this.termSlots(e.key, depth, 'pattern', a.needs, binds, binds);
+        this.termSlots(e.value, depth, 'pattern', a.needs, binds, binds);
+        break;
+      case 'every': {
+        this.termSlots(e.domain, depth, 'input', a.needs, binds, binds);
+        for (const x of e.body) this.exprSlots(x, depth, a.needs);
+        break;
+      }
+      case 'not': {
+        const inner = this.analyze(e.inner, depth);
+        for (const s of inner.needs) a.needs.add(s);
+        for (const s of inner.all) a.all.add(s);
+        break;
+      }
+    }
+    for (const w of e.withs ?? []) this.termSlots(w.value, depth, 'input', a.needs, a.needs, a.needs);
+    for (const s of [...a.needs, ...a.patA, ...a.patB, ...binds]) a.all.add(s);
+    return a;
+  }
+
+  /** Slots of this depth a term uses: in input position (needs), as patterns, or bound by ref iteration. */
+  private termSlots(
+    t: CTerm,
+    depth: number,
+    mode: 'input' | 'pattern',
+    needs: Set<number>,
+    pattern: Set<number>,
+    refBinds: Set<number>,
+  ): void {
+    const here = (slot: number) => this.slotDepth[slot] === depth;
+    switch (t.k) {
+      case 'const':
+        return;
+      case 'var':
+        if (here(t.slot)) (mode === 'pattern' ? pattern : needs).add(t.slot);
+        return;
+      case 'array':
+      case 'set':
+        for (const i of t.items) this.termSlots(i, depth, t.k === 'set' ? 'input' : mode, needs, pattern, refBinds);
+        return;
+      case 'object':
+        for (const [k, v] of t.entries) {
+          this.termSlots(k, depth, 'input', needs, pattern, refBinds);
+          this.termSlots(v, depth, mode, needs, pattern, refBinds);
+        }
+        return;
+      case 'ref':
+      case 'data':
+      case 'input':
+        if (t.k === 'ref') this.termSlots(t.head, depth, 'input', needs, pattern, refBinds);
+        for (const p of t.path) {
+          if (p.k === 'var' || p.k === 'array' || p.k === 'object') this.termSlots(p, depth, 'pattern', needs, refBinds, refBinds);
+          else this.termSlots(p, depth, 'input', needs, pattern, refBinds);
+        }
+        return;
+      case 'call':
+        for (const arg of t.args) this.termSlots(arg, depth, 'input', needs, pattern, refBinds);
+        if (t.out) this.termSlots(t.out, depth, 'pattern', needs, refBinds, refBinds);
+        return;
+      case 'template':
+        for (const p of t.parts) if (typeof p !== 'string') this.termSlots(p, depth, 'input', needs, pattern, refBinds);
+        return;
+      case 'compr':
+        this.walkSlots(t.head, depth, needs);
+        if (t.value) this.walkSlots(t.value, depth, needs);
+        for (const x of t.body) this.exprSlots(x, depth, needs);
+        return;
+    }
+  }
+
+  /** Every slot of the given depth mentioned anywhere in a term (closures included). */
+  private walkSlots(t: CTerm, depth: number, out: Set<number>): void {
+    this.termSlots(t, depth, 'input', out, out, out);
+  }
+
+  private exprSlots(x: CExpr, depth: number, out: Set<number>): void {
+    switch (x.k) {
+      case 'term':
+        this.walkSlots(x.term, depth, out);
+        break;
+      case 'unify':
+        this.walkSlots(x.a, depth, out);
+        this.walkSlots(x.b, depth, out);
+        break;
+      case 'not':
+        this.exprSlots(x.inner, depth, out);
+        break;
+      case 'somein':
+        if (x.key) this.walkSlots(x.key, depth, out);
+        this.walkSlots(x.value, depth, out);
+        this.walkSlots(x.coll, depth, out);
+        break;
+      case 'every':
+        this.walkSlots(x.domain, depth, out);
+        for (const e of x.body) this.exprSlots(e, depth, out);
+        break;
+    }
+    for (const w of x.withs ?? []) this.walkSlots(w.value, depth, out);
+  }
+}
+
+function runnable(a: Analysis, bound: Set<number>): boolean {
+  for (const s of a.needs) if (!bound.has(s)) return false;
+  if (a.composite) return true;
+  const all = (set: Set<number>) => {
+    for (const s of set) if (!bound.has(s)) return false;
+    return true;
+  };
+  return all(a.patA) || all(a.patB);
+}
+
+/** Folds array/set/object terms made only of constants into one constant. */
+function constantFold(t: CTerm): CTerm {
+  if (t.k === 'array' && t.items.every((i) => i.k === 'const')) return { k: 'const', v: t.items.map((i) => (i as { v: Value }).v) };
+  if (t.k === 'set' && t.items.every((i) => i.k === 'const'))
+    return { k: 'const', v: new RSet(t.items.map((i) => (i as { v: Value }).v)) };
+  if (t.k === 'object' && t.entries.every(([a, b]) => a.k === 'const' && b.k === 'const')) {
+    const o = new RObject();
+    for (const [a, b] of t.entries) o.set((a as { v: Value }).v, (b as { v: Value }).v);
+    return { k: 'const', v: o };
+  }
+  return t;
+}
+
+function patternVarNames(t: Term): string[] {
+  const out: string[] = [];
+  const walk = (x: Term) => {
+    if (x.type === 'var') out.push(x.name);
+    else if (x.type === 'array') x.items.forEach(walk);
+    else if (x.type === 'object') for (const [, v] of x.entries) walk(v);
+  };
+  walk(t);
+  return out;
+}
+
+function collectExprNames(e: Expr, out: Set<string>): void {
+  const n = e.node;
+  switch (n.kind) {
+    case 'term':
+      collectTermNames(n.term, out);
+      break;
+    case 'unify':
+    case 'assign':
+      collectTermNames(n.lhs, out);
+      collectTermNames(n.rhs, out);
+      break;
+    case 'somein':
+      collectTermNames(n.coll, out);
+      break;
+    case 'every':
+      collectTermNames(n.domain, out);
+      break;
+    case 'some':
+      break;
+  }
+  for (const w of e.withs) collectTermNames(w.value, out);
+}
+
+/** Var names a term mentions outside closures (comprehension bodies get their own scope). */
+function collectTermNames(t: Term, out: Set<string>): void {
+  switch (t.type) {
+    case 'var':
+      out.add(t.name);
+      return;
+    case 'ref':
+      collectTermNames(t.head, out);
+      for (const p of t.path) collectTermNames(p, out);
+      return;
+    case 'array':
+    case 'set':
+      for (const i of t.items) collectTermNames(i, out);
+      return;
+    case 'object':
+      for (const [a, b] of t.entries) {
+        collectTermNames(a, out);
+        collectTermNames(b, out);
+      }
+      return;
+    case 'call':
+      for (const a of t.args) collectTermNames(a, out);
+      return;
+    case 'template':
+      for (const p of t.parts) if (typeof p !== 'string') collectTermNames(p, out);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Name resolution for one module: package rules, imports, builtins, user functions. */
+export class ModuleContext {
+  readonly loc: Location;
+  private readonly globals = new Map<string, CTerm>();
+  private readonly pkg: string[];
+  private readonly root: RuleNode;
+
+  constructor(root: RuleNode, module: ModuleAst | undefined, ruleNames: Set<string>) {
+    this.root = root;
+    this.pkg = module?.packagePath.slice(1) ?? [];
+    this.loc = module?.packageLoc ?? { file: 'query', line: 1, col: 1 };
+    if (module) {
+      for (const name of ruleNames) this.globals.set(name, dataTerm([...this.pkg, name]));
+      for (const imp of module.imports) {
+        const path = refToPath(imp.path);
+        if (!path || path[0] === 'future' || path[0] === 'rego') continue;
+        const alias = imp.alias ?? path[path.length - 1]!;
+        if (path[0] === 'input') this.globals.set(alias, { k: 'input', path: path.slice(1).map(constTerm) });
+        else if (path[0] === 'data') this.globals.set(alias, dataTerm(path.slice(1)));
+      }
+    }
+    this.globals.set('input', { k: 'input', path: [] });
+    this.globals.set('data', { k: 'data', path: [] });
+  }
+
+  resolveGlobal(name: string): CTerm | undefined {
+    return this.globals.get(name);
+  }
+
+  resolveFunction(path: string[], loc: Location, required: boolean): Callable | undefined {
+    const candidates: Value[][] = [];
+    const head = path[0]!;
+    const g = this.globals.get(head);
+    if (head === 'data') candidates.push(path.slice(1));
+    else if (g?.k === 'data') candidates.push([...g.path.map((p) => (p as { v: Value }).v), ...path.slice(1)]);
+    else if (path.length >= 1) candidates.push([...this.pkg, ...path]);
+    for (const c of candidates) {
+      const node = findNode(this.root, c);
+      if (node && node.funcs.length > 0)
+        return { kind: 'user', key: node.name, node };
+    }
+    const name = path.join('.');
+    const builtin = lookupBuiltin(name);
+    if (builtin) return { kind: 'builtin', key: name, builtin };
+    if (required) throw new CompileFailure(`undefined function ${name}`, loc);
+    return undefined;
+  }
+}
+
+function constTerm(v: Value): CTerm {
+  return { k: 'const', v };
+}
+
+function dataTerm(path: Value[]): CTerm {
+  return { k: 'data', path: path.map(constTerm) };
+}
+
+interface PlacedRule {
+  ast: RuleAst;
+  module: ModuleAst;
+  node: RuleNode;
+  kind: RuleKind;
+  suffix: Term[];
+}
+
+/** Places every rule in the tree by the ground prefix of its head, then compiles bodies. */
+export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]): RuleNode {
+  const root = newNode('data', []);
+  const placed: PlacedRule[] = [];
+  const ruleNames = new Map<string, Set<string>>();
+  for (const m of modules) {
+    const pkgKey = m.packagePath.join('.');
+    const names = ruleNames.get(pkgKey) ?? new Set<string>();
+    ruleNames.set(pkgKey, names);
+    let pkgNode = root;
+    for (const p of m.packagePath.slice(1)) pkgNode = childNode(pkgNode, p, true)!;
+    for (const r of m.rules) {
+      const ref = r.head.ref;
+      const name = (ref[0] as { name: string }).name;
+      names.add(name);
+      let node = childNode(pkgNode, name, true)!;
+      let i = 1;
+      for (; i < ref.length; i++) {
+        const t = ref[i]!;
+        if (t.type !== 'scalar') break;
+        node = childNode(node, t.value, true)!;
+      }
+      const suffix = ref.slice(i);
+      const kind: RuleKind = r.head.args
+        ? 'function'
+        : r.head.key
+          ? 'set'
+          : suffix.length === 0
+            ? 'complete'
+            : 'object';
+      if (kind === 'function' && suffix.length) {
+        errors.push({ ...r.loc, message: 'function head must be a ground reference' });
+        continue;
+      }
+      placed.push({ ast: r, module: m, node, kind, suffix });
+    }
+  }
+  const contexts = new Map<ModuleAst, ModuleContext>();
+  for (const p of placed) {
+    let ctx = contexts.get(p.module);
+    if (!ctx) {
+      ctx = new ModuleContext(root, p.module, ruleNames.get(p.module.packagePath.join('.'))!);
+      contexts.set(p.module, ctx);
+    }
+    const { ast, node, kind } = p;
+    if (kind === 'function' && !ast.isDefault) node.funcs.push(placeholderRule(kind, ast));
+  }
+  for (const p of placed) {
+    try {
+      const rule = compileRule(p, contexts.get(p.module)!);
+      const node = p.node;
+      if (rule.isDefault) {
+        if (rule.kind === 'function') node.defaultFunc = rule;
+        else if (node.defaultRule) throw new CompileFailure(`multiple default rules ${node.name} found`, rule.loc);
+        else node.defaultRule = rule;
+      } else if (rule.kind === 'function') {
+        const idx = node.funcs.findIndex((f) => f.loc === rule.loc && f.nslots === -1);
+        node.funcs[idx] = rule;
+      } else node.rules.push(rule);
+    } catch (e) {
+      if (e instanceof CompileFailure) errors.push(e.detail);
+      else throw e;
+    }
+  }
+  if (errors.length === 0) checkRuleKinds(root, errors);
+  return root;
+}
+
+function placeholderRule(kind: RuleKind, ast: RuleAst): CRule {
+  return {
+    kind,
+    suffix: [],
+    key: undefined,
+    args: ast.head.args!.map(() => ({ k: 'const', v: null })),
+    clauses: [],
+    nslots: -1,
+    isDefault: false,
+    loc: ast.loc,
+  };
+}
+
+function compileRule(p: PlacedRule, ctx: ModuleContext): CRule {
+  const { ast, kind } = p;
+  const bc = new BodyCompiler(ctx);
+  const args = ast.head.args ?? [];
+  const argScope = new Scope(undefined);
+  for (const a of args) for (const name of patternVarNames(a)) if (!argScope.vars.has(name)) bc.newSlot(argScope, name);
+  const trueTerm: Term = { type: 'scalar', value: true, loc: ast.loc };
+  const clauses: CClause[] = [];
+  let suffix: CTerm[] = [];
+  let key: CTerm | undefined;
+  let cargs: CTerm[] | undefined;
+  const firstHeads: Term[] = [...p.suffix];
+  if (ast.head.key) firstHeads.push(ast.head.key);
+  firstHeads.push(ast.head.value ?? trueTerm);
+  const first = bc.compileBody(ast.body, argScope, firstHeads);
+  suffix = first.heads.slice(0, p.suffix.length);
+  if (ast.head.key) key = first.heads[p.suffix.length];
+  clauses.push({ value: first.heads[first.heads.length - 1]!, body: first.body, loc: ast.loc });
+  if (args.length) cargs = args.map((a) => bc.term(a, argScope));
+  for (const e of ast.elses) {
+    const c = bc.compileBody(e.body, argScope, [e.value ?? trueTerm]);
+    clauses.push({ value: c.heads[0]!, body: c.body, loc: e.loc });
+  }
+  return { kind, suffix, key, args: cargs, clauses, nslots: bc.nslots, isDefault: ast.isDefault, loc: ast.loc };
+}
+
+function checkRuleKinds(node: RuleNode, errors: CompileErrorDetail[]): void {
+  const kinds = new Set(node.rules.map((r) => (r.kind === 'object' ? 'object' : r.kind === 'set' && r.suffix.length ? 'object' : r.kind)));
+  if (kinds.size > 1 || (kinds.size && node.funcs.length)) {
+    const r = node.rules[0] ?? node.funcs[0]!;
+    errors.push({ ...r.loc, message: `conflicting rules ${node.name} found` });
+  }
+  for (const child of node.children.values()) checkRuleKinds(child, errors);
+}
+
+/** Compiles an ad-hoc query against the policy; returns the body and the user-visible variables. */
+export function compileQuery(
+  root: RuleNode,
+  exprs: Expr[],
+): { body: CExpr[]; nslots: number; vars: [string, number][] } {
+  const ctx = new ModuleContext(root, undefined, new Set());
+  const bc = new BodyCompiler(ctx);
+  const { body, scope } = bc.compileBody(exprs, undefined, []);
+  const vars = [...scope.vars.entries()].filter(([name]) => !name.startsWith('_') && !name.startsWith('$'));
+  return { body, nslots: bc.nslots, vars };
+}

@@ -1,0 +1,135 @@
+/**
+ * Runs OPA's compliance cases (../shared/opa-compliance beside the repository) against the evaluator.
+ * Used by scripts/compliance.ts (report, rewrite expectations) and test/compliance.test.ts (regression gate).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, RegoCompileError, RegoEvalError } from '../src/index.ts';
+import { equal, keyOf, parseJSON, RObject, RSet, type Value } from '../src/values.ts';
+
+export type Suite = 'v0' | 'v1';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const complianceDir = resolve(repoRoot, '../shared/opa-compliance');
+export const expectedPassFile = resolve(repoRoot, 'shared/rego/compliance/expected-pass.json');
+
+/** Builtins this evaluator does not provide (crypto keys, JWT, network, schemas, GraphQL, Rego introspection). */
+const OUT_OF_SCOPE =
+  /\b(io\.jwt\.|http\.send|providers\.aws|crypto\.x509|crypto\.parse_private_keys|crypto\.hmac\.equal_|net\.lookup_ip_addr|net\.cidr_merge|net\.cidr_contains_matches|graphql\.|json\.verify_schema|json\.match_schema|rego\.parse_module|rego\.metadata|regex\.globs_match|strings\.render_template|time\.parse_duration_ns_)/;
+
+export interface ComplianceCase {
+  suite: Suite;
+  folder: string;
+  note: string;
+  outOfScope: boolean;
+  raw: RObject;
+}
+
+export interface CaseResult {
+  passed: boolean;
+  detail?: string;
+}
+
+export function loadCases(suites: Suite[] = ['v1', 'v0']): ComplianceCase[] {
+  const out: ComplianceCase[] = [];
+  for (const suite of suites) {
+    const root = join(complianceDir, suite);
+    if (!existsSync(root)) throw new Error(`compliance cases not found at ${root}`);
+    for (const folder of readdirSync(root).sort()) {
+      for (const file of readdirSync(join(root, folder)).sort()) {
+        const doc = parseJSON(readFileSync(join(root, folder, file), 'utf8')) as RObject;
+        for (const c of doc.get('cases') as Value[]) {
+          const raw = c as RObject;
+          const text = [...((raw.get('modules') as Value[] | undefined) ?? []), raw.get('query') ?? ''].join('\n');
+          out.push({ suite, folder, note: raw.get('note') as string, outOfScope: OUT_OF_SCOPE.test(String(text)), raw });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Canonical form of a result for comparison: sets become sorted arrays, as at the JSON boundary. */
+function normalize(v: Value, sortArrays: boolean): Value {
+  if (v instanceof RSet) return v.sorted().map((x) => normalize(x, sortArrays));
+  if (Array.isArray(v)) {
+    const items = v.map((x) => normalize(x, sortArrays));
+    return sortArrays ? items.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1)) : items;
+  }
+  if (v instanceof RObject) {
+    const o = new RObject();
+    for (const [k, x] of v.entries()) o.set(typeof k === 'string' ? k : keyOf(normalize(k, false)), normalize(x, sortArrays));
+    return o;
+  }
+  return v;
+}
+
+function rowsKey(rows: Value[], sortArrays: boolean): string[] {
+  return rows.map((r) => keyOf(normalize(r, sortArrays))).sort();
+}
+
+export function runCase(c: ComplianceCase): CaseResult {
+  const raw = c.raw;
+  const get = (k: string) => raw.get(k);
+  const modules = ((get('modules') as Value[] | undefined) ?? []).map((source, i) => ({
+    path: `test-${i}.rego`,
+    source: source as string,
+  }));
+  const wantError = get('want_error') as string | undefined;
+  const wantCode = get('want_error_code') as string | undefined;
+  const expectError = wantError !== undefined || wantCode !== undefined;
+  try {
+    const policy = compile(modules, { regoVersion: c.suite });
+    let input: Value | undefined = get('input');
+    const inputTerm = get('input_term');
+    if (typeof inputTerm === 'string') input = compile([]).evalValues(`x = ${inputTerm}`)[0]?.x;
+    const env = get('env');
+    const rows = policy.evalValues(get('query') as string, {
+      input,
+      data: get('data') ?? new RObject(),
+      strictBuiltinErrors: get('strict_error') === true,
+      env: env instanceof RObject ? (Object.fromEntries([...env.entries()]) as Record<string, string>) : undefined,
+      now: 1_700_000_000_000_000_000n,
+    });
+    if (expectError) return { passed: false, detail: `expected error ${wantCode ?? ''} ${wantError ?? ''}, got ${rows.length} results` };
+    const wantRows = get('want_result') as Value[] | undefined;
+    if (get('want_defined') !== undefined) {
+      return { passed: (rows.length > 0) === get('want_defined'), detail: `defined=${rows.length > 0}` };
+    }
+    if (wantRows === undefined) return { passed: true };
+    const sortArrays = get('sort_bindings') === true;
+    const got = rowsKey(
+      rows.map((r) => {
+        const o = new RObject();
+        for (const [k, v] of Object.entries(r)) o.set(k, v);
+        return o;
+      }),
+      sortArrays,
+    );
+    const want = rowsKey(wantRows, sortArrays);
+    const same = [...new Set(got)].sort().join('\n') === [...new Set(want)].sort().join('\n');
+    return same ? { passed: true } : { passed: false, detail: `got ${preview(rows)}` };
+  } catch (e) {
+    if (e instanceof RegoEvalError || e instanceof RegoCompileError) {
+      if (!expectError) return { passed: false, detail: e.message };
+      const codeOk = wantCode === undefined || (e instanceof RegoEvalError && e.code === wantCode);
+      const msgOk = wantError === undefined || e.message.includes(wantError);
+      return codeOk && msgOk ? { passed: true } : { passed: false, detail: `wrong error: ${e.message}` };
+    }
+    return { passed: false, detail: `crash: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}` };
+  }
+}
+
+function preview(rows: unknown): string {
+  const s = JSON.stringify(rows, (_k, v) =>
+    typeof v === 'bigint' ? v.toString() : v instanceof RObject ? Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), x])) : v instanceof RSet ? { set: [...v.values()] } : v,
+  );
+  return s.length > 300 ? `${s.slice(0, 300)}...` : s;
+}
+
+export function readExpectedPass(): Record<Suite, string[]> {
+  return JSON.parse(readFileSync(expectedPassFile, 'utf8')) as Record<Suite, string[]>;
+}
+
+export { equal };
