@@ -9,6 +9,7 @@ export default defineConfig({
       'servers/*/test/**/*.test.ts',
       'a2a/**/*.test.ts',
     ],
+    reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -50,8 +50,8 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.output,
+        inputSchema: withoutSchemaUri(tool.input),
+        outputSchema: withoutSchemaUri(tool.output),
         annotations: { title: tool.title, ...tool.annotations },
       },
       (args: Record<string, unknown>, sdkContext: ServerContext) =>
@@ -81,6 +81,29 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
     );
   }
   return server;
+}
+
+interface StandardJsonSchema {
+  '~standard': {
+    jsonSchema: Record<'input' | 'output', (options: unknown) => Record<string, unknown>>;
+  };
+}
+
+/**
+ * The schema as the SDK sees it, minus the `$schema` URL it would put in every tools/list entry: it
+ * tells a model nothing and costs about 14 tokens per schema. Validation still goes to zod.
+ */
+function withoutSchemaUri<T extends object>(schema: T): T {
+  const standard = (schema as unknown as StandardJsonSchema)['~standard'];
+  const strip = (json: Record<string, unknown>) => {
+    const { $schema: _uri, ...rest } = json;
+    return rest;
+  };
+  const jsonSchema = {
+    input: (options: unknown) => strip(standard.jsonSchema.input(options)),
+    output: (options: unknown) => strip(standard.jsonSchema.output(options)),
+  };
+  return Object.assign(Object.create(schema), { '~standard': { ...standard, jsonSchema } });
 }
 
 function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger): ToolContext {

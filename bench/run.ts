@@ -1,0 +1,44 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { measureColdStart } from './cold-start.ts';
+import { measureToolsList } from './tools-list.ts';
+
+/** Runs the server benchmarks and writes bench/RESULTS.md (committed, quoted in notes). */
+const toolsList = await measureToolsList();
+const coldStart = await measureColdStart();
+
+const table = (headers: string[], rows: Array<Array<string | number>>) =>
+  [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+
+const report = `# Benchmark results
+
+Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
+${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+## tools/list size per server
+
+Tokens of the whole tools/list JSON a client receives, and of the part clients usually give the model
+(name, description, input schema), counted with gpt-tokenizer (o200k_base): relative sizes, since
+Claude's own tokenizer is not published.
+
+${table(
+  ['server', 'profile', 'tools', 'characters', 'tokens (all)', 'tokens (model-facing)'],
+  toolsList.map((size) => [size.server, size.profile, size.tools, size.characters, size.tokens, size.modelTokens]),
+)}
+
+## Cold start to first tools/list over stdio
+
+Spawn \`idp-mcp <server> --sandbox\`, initialize (2025-11-25), tools/list; wall clock.
+
+${table(
+  ['server', 'runs', 'median ms', 'min ms', 'max ms'],
+  coldStart.map((result) => [result.server, result.runs, result.medianMs, result.minMs, result.maxMs]),
+)}
+`;
+
+writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
+process.stdout.write(report);

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from '@idp-mcp/core';
+import { githubModule } from './index.ts';
+
+await runCli([githubModule], process.argv.slice(2), 'github');
