@@ -162,6 +162,7 @@ export function serverUsage(module: ServerModule): string {
       .join('; ');
     return `  ${name}${spec.secret ? ' (secret)' : ''}: ${spec.description}${notes ? ` [${notes}]` : ''}`;
   });
+  const commands = Object.entries(module.commands ?? {}).map(([name, command]) => `  ${name}: ${command.description}`);
   return `Usage: idp-mcp ${module.name} [flags]
 
 ${module.title}: ${module.description}
@@ -171,7 +172,7 @@ ${toolsets.join('\n')}
 
 Environment:
 ${env.join('\n')}
-
+${commands.length ? `\nCommands (idp-mcp ${module.name} <command> --help):\n${commands.join('\n')}\n` : ''}
 ${FLAG_HELP}`;
 }
 
@@ -188,6 +189,14 @@ export async function runCli(modules: ServerModule[], args: string[], fixedServe
       throw new ConfigError(
         `unknown server ${JSON.stringify(first)}; choose from ${modules.map((m) => m.name).join(', ')}`,
       );
+    }
+    const command = rest[0] ? module.commands?.[rest[0]] : undefined;
+    if (command) {
+      process.exitCode = await command.run(rest.slice(1), {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+      });
+      return;
     }
     const flags = parseFlags(rest);
     if (flags.help) {

@@ -22,7 +22,14 @@ export {
   SERVER_VERSION,
   toToolError,
 } from './mcp.ts';
-export type { EnvVarSpec, ResourceDefinition, ServerInstance, ServerModule, StartOptions } from './module.ts';
+export type {
+  EnvVarSpec,
+  ResourceDefinition,
+  ServerCommand,
+  ServerInstance,
+  ServerModule,
+  StartOptions,
+} from './module.ts';
 export {
   DEFAULT_TEXT_LIMIT,
   decodeCursor,

@@ -28,6 +28,17 @@ export interface ServerModule {
   toolsets: Record<string, string>;
   env: Record<string, EnvVarSpec>;
   start(options: StartOptions): Promise<ServerInstance>;
+  /**
+   * One-shot commands besides serving, e.g. `idp-mcp policy validate --file x.yaml`: each gets the
+   * arguments after its name and returns the process exit code.
+   */
+  commands?: Record<string, ServerCommand>;
+}
+
+export interface ServerCommand {
+  /** One line for --help. */
+  description: string;
+  run(args: string[], io: { stdout: (text: string) => void; stderr: (text: string) => void }): Promise<number>;
 }
 
 export interface StartOptions {
