@@ -21,6 +21,7 @@ export function newNode(key: Value, path: Value[]): RuleNode {
     children: new Map(),
     rules: [],
     funcs: [],
+    arity: undefined,
     defaultRule: undefined,
     defaultFunc: undefined,
   };
@@ -98,34 +99,36 @@ class BodyCompiler {
     declared: Term[] = [],
   ): { body: CExpr[]; heads: CTerm[]; scope: Scope } {
     const scope = new Scope(parent);
-    for (const d of declared) for (const name of patternVarNames(d)) this.newSlot(scope, name);
-    for (const e of exprs) {
+    const initiallyBound: number[] = [];
+    for (const d of declared) for (const name of patternVarNames(d)) initiallyBound.push(this.newSlot(scope, name));
+    // `some`, `:=` and `some ... in` declare names from their position on (closures before them do not see them)
+    const declaredBy = exprs.map((e) => {
       const n = e.node;
-      if (n.kind === 'some') for (const v of n.vars) this.declareVar(scope, v);
-      else if (n.kind === 'assign') for (const name of patternVarNames(n.lhs)) this.declareName(scope, name, e.loc);
-      else if (n.kind === 'somein') {
-        if (n.key) for (const name of patternVarNames(n.key)) this.declareName(scope, name, e.loc);
-        for (const name of patternVarNames(n.value)) this.declareName(scope, name, e.loc);
-      }
-    }
+      if (n.kind === 'some') return n.vars.flatMap(patternVarNames);
+      if (n.kind === 'assign') return patternVarNames(n.lhs);
+      if (n.kind === 'somein') return [...(n.key ? patternVarNames(n.key) : []), ...patternVarNames(n.value)];
+      return [];
+    });
+    const allDeclared = new Set(declaredBy.flat());
     const used = new Set<string>();
     for (const e of exprs) collectExprNames(e, used);
     for (const t of headTerms) collectTermNames(t, used);
     for (const name of used) {
-      if (name === '_' || scope.lookup(name) !== undefined || this.ctx.resolveGlobal(name)) continue;
+      if (name === '_' || allDeclared.has(name) || scope.lookup(name) !== undefined || this.ctx.resolveGlobal(name))
+        continue;
       this.newSlot(scope, name);
     }
-    const compiled = exprs.filter((e) => e.node.kind !== 'some').map((e) => this.compileExpr(e, scope));
+    const compiled: CExpr[] = [];
+    exprs.forEach((e, i) => {
+      for (const name of declaredBy[i]!) this.declareName(scope, name);
+      if (e.node.kind !== 'some') compiled.push(this.compileExpr(e, scope));
+    });
     const heads = headTerms.map((t) => this.term(t, scope));
-    const body = this.schedule(compiled, scope, heads, exprs[0]?.loc ?? this.ctx.loc);
+    const body = this.schedule(compiled, scope, heads, exprs[0]?.loc ?? this.ctx.loc, initiallyBound);
     return { body, heads, scope };
   }
 
-  private declareVar(scope: Scope, v: Term): void {
-    if (v.type === 'var') this.declareName(scope, v.name, v.loc);
-  }
-
-  private declareName(scope: Scope, name: string, _loc: Location): void {
+  private declareName(scope: Scope, name: string): void {
     if (name === '_' || scope.vars.has(name)) return;
     this.newSlot(scope, name);
   }
@@ -242,28 +245,30 @@ class BodyCompiler {
         const path = refToPath(t.fn);
         if (!path) throw new CompileFailure('invalid function reference', t.loc);
         const fn = this.ctx.resolveFunction(path, t.loc, true)!;
-        const arity = fn.kind === 'builtin' ? fn.builtin.arity : fn.node.funcs[0]!.args!.length;
+        const arity = fn.kind === 'builtin' ? fn.builtin.arity : fn.node.arity!;
         const variadic = fn.kind === 'builtin' && fn.builtin.variadic;
-        const args = t.args.map((a) => this.term(a, scope));
-        if (variadic) return { k: 'call', fn, args, out: undefined, loc: t.loc };
-        if (args.length === arity) return { k: 'call', fn, args, out: undefined, loc: t.loc };
-        if (args.length === arity + 1) return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc: t.loc };
-        throw new CompileFailure(
-          `function ${path.join('.')} has arity ${arity}, got ${args.length} argument${args.length === 1 ? '' : 's'}`,
-          t.loc,
-        );
+        const all = t.args.map((a) => this.term(a, scope));
+        const n = variadic ? all.length : all.length === arity + 1 ? arity : all.length;
+        if (n !== arity && !variadic)
+          throw new CompileFailure(
+            `function ${path.join('.')} has arity ${arity}, got ${all.length} argument${all.length === 1 ? '' : 's'}`,
+            t.loc,
+          );
+        const args = all.slice(0, n);
+        return { k: 'call', fn, args, out: all[n], order: argumentOrder(args), loc: t.loc };
       }
     }
   }
 
   /** Orders expressions so each runs once its inputs are bound (OPA's safety reordering); reports unsafe vars. */
-  private schedule(exprs: CExpr[], scope: Scope, heads: CTerm[], loc: Location): CExpr[] {
+  private schedule(exprs: CExpr[], scope: Scope, heads: CTerm[], loc: Location, initiallyBound: number[]): CExpr[] {
     const depth = scope.depth;
     const counts = new Map<number, number>();
     const analyses = exprs.map((e) => this.analyze(e, depth));
     for (const a of analyses) for (const s of a.all) counts.set(s, (counts.get(s) ?? 0) + 1);
     const headVars = new Set<number>();
-    for (const h of heads) this.walkSlots(h, depth, headVars);
+    const headRefVars = new Set<number>();
+    for (const h of heads) this.termSlots(h, depth, 'input', headVars, headVars, headRefVars);
     // a `not` only needs the vars it shares with the rest of the body
     exprs.forEach((e, i) => {
       if (e.k !== 'not') return;
@@ -271,7 +276,7 @@ class BodyCompiler {
       for (const s of a.all) if ((counts.get(s) ?? 0) > 1 || headVars.has(s)) a.needs.add(s);
       a.binds.clear();
     });
-    const bound = new Set<number>();
+    const bound = new Set<number>(initiallyBound);
     const order: CExpr[] = [];
     const pending = exprs.map((e, i) => ({ e, a: analyses[i]! }));
     while (pending.length) {
@@ -286,7 +291,7 @@ class BodyCompiler {
       for (const s of a.needs) if (!bound.has(s)) unsafe.push(s);
       for (const s of [...a.patA, ...a.patB]) if (!bound.has(s)) unsafe.push(s);
     }
-    if (pending.length === 0) for (const s of headVars) if (!bound.has(s)) unsafe.push(s);
+    if (pending.length === 0) for (const s of headVars) if (!bound.has(s) && !headRefVars.has(s)) unsafe.push(s);
     if (unsafe.length) {
       const names = [...new Set(unsafe.map((s) => this.slotNames[s]!))];
       const where = pending[0]?.e.loc ?? loc;
@@ -334,6 +339,7 @@ class BodyCompiler {
       }
     }
     for (const w of e.withs ?? []) this.termSlots(w.value, depth, 'input', a.needs, a.needs, a.needs);
+    if (e.k === 'term') for (const s of binds) a.needs.delete(s);
     for (const s of [...a.needs, ...a.patA, ...a.patB, ...binds]) a.all.add(s);
     return a;
   }
@@ -417,6 +423,13 @@ class BodyCompiler {
     }
     for (const w of x.withs ?? []) this.walkSlots(w.value, depth, out);
   }
+}
+
+/** Plain variables are evaluated after the other arguments, whose references may bind them (`x == a[x]`). */
+function argumentOrder(args: CTerm[]): number[] | undefined {
+  const vars = args.flatMap((a, i) => (a.k === 'var' ? [i] : []));
+  if (vars.length === 0 || vars.length === args.length) return undefined;
+  return [...args.flatMap((a, i) => (a.k === 'var' ? [] : [i])), ...vars];
 }
 
 function runnable(a: Analysis, bound: Set<number>): boolean {
@@ -545,8 +558,7 @@ export class ModuleContext {
     else if (path.length >= 1) candidates.push([...this.pkg, ...path]);
     for (const c of candidates) {
       const node = findNode(this.root, c);
-      if (node && node.funcs.length > 0)
-        return { kind: 'user', key: node.name, node };
+      if (node?.arity !== undefined) return { kind: 'user', key: node.name, node };
     }
     const name = path.join('.');
     const builtin = lookupBuiltin(name);
@@ -616,8 +628,7 @@ export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]
       ctx = new ModuleContext(root, p.module, ruleNames.get(p.module.packagePath.join('.'))!);
       contexts.set(p.module, ctx);
     }
-    const { ast, node, kind } = p;
-    if (kind === 'function' && !ast.isDefault) node.funcs.push(placeholderRule(kind, ast));
+    if (p.kind === 'function') p.node.arity = p.ast.head.args!.length;
   }
   for (const p of placed) {
     try {
@@ -627,10 +638,8 @@ export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]
         if (rule.kind === 'function') node.defaultFunc = rule;
         else if (node.defaultRule) throw new CompileFailure(`multiple default rules ${node.name} found`, rule.loc);
         else node.defaultRule = rule;
-      } else if (rule.kind === 'function') {
-        const idx = node.funcs.findIndex((f) => f.loc === rule.loc && f.nslots === -1);
-        node.funcs[idx] = rule;
-      } else node.rules.push(rule);
+      } else if (rule.kind === 'function') node.funcs.push(rule);
+      else node.rules.push(rule);
     } catch (e) {
       if (e instanceof CompileFailure) errors.push(e.detail);
       else throw e;
@@ -638,19 +647,6 @@ export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]
   }
   if (errors.length === 0) checkRuleKinds(root, errors);
   return root;
-}
-
-function placeholderRule(kind: RuleKind, ast: RuleAst): CRule {
-  return {
-    kind,
-    suffix: [],
-    key: undefined,
-    args: ast.head.args!.map(() => ({ k: 'const', v: null })),
-    clauses: [],
-    nslots: -1,
-    isDefault: false,
-    loc: ast.loc,
-  };
 }
 
 function compileRule(p: PlacedRule, ctx: ModuleContext): CRule {
@@ -681,7 +677,7 @@ function compileRule(p: PlacedRule, ctx: ModuleContext): CRule {
 
 function checkRuleKinds(node: RuleNode, errors: CompileErrorDetail[]): void {
   const kinds = new Set(node.rules.map((r) => (r.kind === 'object' ? 'object' : r.kind === 'set' && r.suffix.length ? 'object' : r.kind)));
-  if (kinds.size > 1 || (kinds.size && node.funcs.length)) {
+  if (kinds.size > 1 || (kinds.size && node.arity !== undefined)) {
     const r = node.rules[0] ?? node.funcs[0]!;
     errors.push({ ...r.loc, message: `conflicting rules ${node.name} found` });
   }

@@ -101,6 +101,7 @@ function evalExprPlain(x: CExpr, f: Frame, ctx: Context, k: Next): boolean {
       );
     case 'every':
       return evalTerm(x.domain, f, ctx, (coll) => {
+        if (!Array.isArray(coll) && !(coll instanceof RObject) && !(coll instanceof RSet)) return false;
         const ok = !eachEntry(coll, (key, value) => {
           let holds = false;
           const check = () =>
@@ -204,6 +205,20 @@ function isPattern(t: CTerm): boolean {
   return t.k === 'var' || t.k === 'array' || t.k === 'object';
 }
 
+/** Whether a pattern term still holds unbound variables. */
+function hasUnbound(t: CTerm, f: Frame): boolean {
+  switch (t.k) {
+    case 'var':
+      return f[t.slot] === undefined;
+    case 'array':
+      return t.items.some((i) => hasUnbound(i, f));
+    case 'object':
+      return t.entries.some(([, v]) => hasUnbound(v, f));
+    default:
+      return false;
+  }
+}
+
 export function unify(a: CTerm, b: CTerm, f: Frame, ctx: Context, k: Next): boolean {
   if (a.k === 'var' && f[a.slot] === undefined) {
     if (b.k === 'var' && f[b.slot] === undefined) unsafe(b.name);
@@ -215,7 +230,7 @@ export function unify(a: CTerm, b: CTerm, f: Frame, ctx: Context, k: Next): bool
     return unifyPairs(a.items, b.items, 0, f, ctx, k);
   }
   if (a.k === 'object' && b.k === 'object') return unifyObjects(a.entries, b.entries, f, ctx, k);
-  if (isPattern(a) && !isPattern(b)) return evalTerm(b, f, ctx, (v) => unifyValue(a, v, f, ctx, k));
+  if (hasUnbound(a, f)) return evalTerm(b, f, ctx, (v) => unifyValue(a, v, f, ctx, k));
   return evalTerm(a, f, ctx, (v) => unifyValue(b, v, f, ctx, k));
 }
 
@@ -455,7 +470,9 @@ function evalData(node: RuleNode, path: CTerm[], i: number, f: Frame, ctx: Conte
     const child = childNode(node, key, false);
     if (child) return evalData(child, path, i + 1, f, ctx, k);
     const base = baseDataAt(ctx, node.path);
-    const sub = base === undefined ? undefined : lookup(base, key);
+    let sub = base === undefined ? undefined : lookup(base, key);
+    // data documents come from JSON, so integer keys name string keys
+    if (sub === undefined && typeof key === 'number' && base instanceof RObject) sub = base.get(String(key));
     return sub === undefined ? false : indexPath(sub, path, i + 1, f, ctx, k);
   }
   const v = nodeValue(node, ctx);
@@ -489,7 +506,7 @@ function computeNode(node: RuleNode, ctx: Context): Value | undefined {
     return out;
   }
   if (!rules.length && node.defaultRule) return completeValue(node, ctx);
-  if (!rules.length && node.funcs.length && node.children.size === 0) return undefined;
+  if (!rules.length && node.arity !== undefined && node.children.size === 0) return undefined;
   const base = baseDataAt(ctx, node.path);
   const out = isObject(base) ? base.clone() : new RObject();
   for (const child of node.children.values()) {
@@ -583,7 +600,7 @@ function completeValue(node: RuleNode, ctx: Context): Value | undefined {
 
 function evalCall(t: Extract<CTerm, { k: 'call' }>, f: Frame, ctx: Context, k: Yield): boolean {
   const yieldResult = t.out ? (v: Value) => unifyValue(t.out!, v, f, ctx, () => k(true)) : k;
-  return evalItems(t.args, 0, [], f, ctx, (args) => {
+  const argsReady = (args: Value[]) => {
     const r = callFunction(t.fn, args, ctx, t.loc);
     if (r === undefined) return false;
     if (t.fn.kind === 'builtin' && t.fn.builtin.relation) {
@@ -591,6 +608,25 @@ function evalCall(t: Extract<CTerm, { k: 'call' }>, f: Frame, ctx: Context, k: Y
       return false;
     }
     return yieldResult(r);
+  };
+  if (t.order) return evalInOrder(t.args, t.order, 0, new Array(t.args.length), f, ctx, argsReady);
+  return evalItems(t.args, 0, [], f, ctx, argsReady);
+}
+
+function evalInOrder(
+  items: CTerm[],
+  order: number[],
+  i: number,
+  acc: Value[],
+  f: Frame,
+  ctx: Context,
+  k: (vs: Value[]) => boolean,
+): boolean {
+  if (i === order.length) return k(acc.slice());
+  const idx = order[i]!;
+  return evalTerm(items[idx]!, f, ctx, (v) => {
+    acc[idx] = v;
+    return evalInOrder(items, order, i + 1, acc, f, ctx, k);
   });
 }
 

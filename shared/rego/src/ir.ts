@@ -13,7 +13,7 @@ export type CTerm =
   | { k: 'object'; entries: [CTerm, CTerm][] }
   | { k: 'set'; items: CTerm[] }
   | { k: 'compr'; kind: 'array' | 'set' | 'object'; head: CTerm; value: CTerm | undefined; body: CExpr[] }
-  | { k: 'call'; fn: Callable; args: CTerm[]; out: CTerm | undefined; loc: Location }
+  | { k: 'call'; fn: Callable; args: CTerm[]; out: CTerm | undefined; order: number[] | undefined; loc: Location }
   | { k: 'template'; parts: (string | CTerm)[] };
 
 export type Callable =
@@ -66,6 +66,8 @@ export interface RuleNode {
   children: Map<string, RuleNode>;
   rules: CRule[];
   funcs: CRule[];
+  /** Set when functions are defined here; arity is their argument count. */
+  arity: number | undefined;
   defaultRule: CRule | undefined;
   defaultFunc: CRule | undefined;
 }

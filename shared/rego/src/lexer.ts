@@ -11,6 +11,8 @@ export interface Token {
   col: number;
   /** A newline separates this token from the previous one. */
   nl: boolean;
+  /** An identifier directly followed by `.` or `[`: a reference, never a keyword (`not.foo`, `input.in`). */
+  refStart: boolean;
   offset: number;
 }
 
@@ -43,7 +45,9 @@ export function lex(src: string): { tokens: Token[]; comments: Comment[] } {
   let nl = true;
   const n = src.length;
   const push = (kind: TokenKind, text: string, value: string, start: number, sLine: number, sCol: number) => {
-    tokens.push({ kind, text, value, line: sLine, col: sCol, nl, offset: start });
+    const after = src[start + text.length];
+    const refStart = kind === 'ident' && (after === '.' || after === '[');
+    tokens.push({ kind, text, value, line: sLine, col: sCol, nl, offset: start, refStart });
     nl = false;
   };
   while (i < n) {
@@ -134,7 +138,7 @@ export function lex(src: string): { tokens: Token[]; comments: Comment[] } {
       if (j >= n) throw new LexError('non-terminated raw string', line, col);
       const value = src.slice(start, j);
       const text = src.slice(i, j + 1);
-      push(template ? 'template' : 'rawstring', text, template ? value.replace(/\\/g, '\\\\') : value, i, line, col);
+      push(template ? 'template' : 'rawstring', text, value, i, line, col);
       for (let k = i; k < j; k++) if (src[k] === '\n') {
         line++;
         lineStart = k + 1;
@@ -155,7 +159,7 @@ export function lex(src: string): { tokens: Token[]; comments: Comment[] } {
     }
     throw new LexError(`illegal token: ${c}`, line, col);
   }
-  tokens.push({ kind: 'eof', text: '', value: '', line, col: i - lineStart + 1, nl: true, offset: i });
+  tokens.push({ kind: 'eof', text: '', value: '', line, col: i - lineStart + 1, nl: true, offset: i, refStart: false });
   return { tokens, comments };
 }
 

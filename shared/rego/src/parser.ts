@@ -18,6 +18,8 @@ const FACTOR: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
 
 class Parser {
   private pos = 0;
+  /** Set while parsing a comprehension head, where `|` separates the head from the body. */
+  private noBar = false;
   private readonly tokens: Token[];
   private readonly file: string;
   v1: boolean;
@@ -43,8 +45,9 @@ class Parser {
   private isPunct(p: string, t: Token = this.tok): boolean {
     return t.kind === 'punct' && t.text === p;
   }
+  /** A keyword token (an identifier starting a reference, like `not.foo`, is never one). */
   private isWord(w: string, t: Token = this.tok): boolean {
-    return t.kind === 'ident' && t.text === w;
+    return t.kind === 'ident' && t.text === w && !t.refStart;
   }
   private next(): Token {
     const t = this.tok;
@@ -351,7 +354,7 @@ class Parser {
     return this.binary(() => this.parseTermOr(), RELATIONS);
   }
   private parseTermOr(): Term {
-    return this.binary(() => this.parseTermAnd(), { '|': 'or' });
+    return this.binary(() => this.parseTermAnd(), this.noBar ? {} : { '|': 'or' });
   }
   private parseTermAnd(): Term {
     return this.binary(() => this.parseTermArith(), { '&': 'and' });
@@ -392,7 +395,10 @@ class Parser {
         term = appendRef(term, { type: 'scalar', value: id.text, loc: this.loc(id) });
       } else if (this.isPunct('[')) {
         this.next();
+        const saved = this.noBar;
+        this.noBar = false;
         const key = this.parseTerm();
+        this.noBar = saved;
         this.expectPunct(']');
         term = appendRef(term, key);
       } else if (this.isPunct('(') && (term.type === 'var' || term.type === 'ref')) {
@@ -421,19 +427,30 @@ class Parser {
         return this.parseTemplate(t);
       case 'ident':
         this.next();
-        if (t.text === 'true' || t.text === 'false') return { type: 'scalar', value: t.text === 'true', loc };
-        if (t.text === 'null') return { type: 'scalar', value: null, loc };
+        if (!t.refStart && (t.text === 'true' || t.text === 'false')) return { type: 'scalar', value: t.text === 'true', loc };
+        if (!t.refStart && t.text === 'null') return { type: 'scalar', value: null, loc };
         if (t.text === 'set' && this.isPunct('(') && this.isPunct(')', this.peek())) {
           this.next();
           this.next();
           return { type: 'set', items: [], loc };
         }
-        if (RESERVED.has(t.text)) this.fail(`unexpected ${t.text} keyword`, t);
+        if (RESERVED.has(t.text) && !t.refStart) this.fail(`unexpected ${t.text} keyword`, t);
         return { type: 'var', name: t.text, loc };
       case 'punct':
         if (t.text === '(') {
           this.next();
-          const inner = this.parseTerm();
+          const saved = this.noBar;
+          this.noBar = false;
+          let inner = this.parseTerm();
+          if (this.isPunct(',')) {
+            this.next();
+            const value = this.parseTermRelation();
+            if (!this.isWord('in')) this.fail('unexpected , token');
+            this.next();
+            const coll = this.parseTermRelation();
+            inner = { type: 'call', fn: builtinRef('internal.member_3', loc), args: [inner, value, coll], loc };
+          }
+          this.noBar = saved;
           this.expectPunct(')');
           return inner;
         }
@@ -445,6 +462,17 @@ class Parser {
     }
   }
 
+  /** First term inside brackets: a plain term, or a comprehension head that stops at `|`. */
+  private parseHead(): Term {
+    const saved = this.noBar;
+    this.noBar = true;
+    try {
+      return this.parseTerm();
+    } finally {
+      this.noBar = saved;
+    }
+  }
+
   private parseArray(): Term {
     const loc = this.loc();
     this.next();
@@ -453,7 +481,7 @@ class Parser {
       this.next();
       return { type: 'array', items, loc };
     }
-    const first = this.parseTerm();
+    const first = this.parseHead();
     if (this.isPunct('|')) {
       this.next();
       const body = this.parseQueryUntil(']');
@@ -477,10 +505,10 @@ class Parser {
       this.next();
       return { type: 'object', entries: [], loc };
     }
-    const first = this.parseTerm();
+    const first = this.parseHead();
     if (this.isPunct(':')) {
       this.next();
-      const value = this.parseTerm();
+      const value = this.parseHead();
       if (this.isPunct('|')) {
         this.next();
         const body = this.parseQueryUntil('}');

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, RegoCompileError, RegoEvalError } from '../src/index.ts';
-import { equal, keyOf, parseJSON, RObject, RSet, type Value } from '../src/values.ts';
+import { compare, equal, keyOf, parseJSON, RObject, RSet, stringify, type Value } from '../src/values.ts';
 
 export type Suite = 'v0' | 'v1';
 
@@ -16,7 +16,7 @@ export const expectedPassFile = resolve(repoRoot, 'shared/rego/compliance/expect
 
 /** Builtins this evaluator does not provide (crypto keys, JWT, network, schemas, GraphQL, Rego introspection). */
 const OUT_OF_SCOPE =
-  /\b(io\.jwt\.|http\.send|providers\.aws|crypto\.x509|crypto\.parse_private_keys|crypto\.hmac\.equal_|net\.lookup_ip_addr|net\.cidr_merge|net\.cidr_contains_matches|graphql\.|json\.verify_schema|json\.match_schema|rego\.parse_module|rego\.metadata|regex\.globs_match|strings\.render_template|time\.parse_duration_ns_)/;
+  /\b(io\.jwt\.|http\.send|providers\.aws|crypto\.x509|crypto\.parse_private_keys|crypto\.hmac\.equal_|net\.lookup_ip_addr|net\.cidr_merge|net\.cidr_contains_matches|graphql\.|json\.verify_schema|json\.match_schema|rego\.parse_module|rego\.metadata|regex\.globs_match|strings\.render_template|test\.sleep)/;
 
 export interface ComplianceCase {
   suite: Suite;
@@ -55,11 +55,11 @@ function normalize(v: Value, sortArrays: boolean): Value {
   if (v instanceof RSet) return v.sorted().map((x) => normalize(x, sortArrays));
   if (Array.isArray(v)) {
     const items = v.map((x) => normalize(x, sortArrays));
-    return sortArrays ? items.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1)) : items;
+    return sortArrays ? items.sort(compare) : items;
   }
   if (v instanceof RObject) {
     const o = new RObject();
-    for (const [k, x] of v.entries()) o.set(typeof k === 'string' ? k : keyOf(normalize(k, false)), normalize(x, sortArrays));
+    for (const [k, x] of v.entries()) o.set(typeof k === 'string' ? k : stringify(k), normalize(x, sortArrays));
     return o;
   }
   return v;

@@ -28,7 +28,7 @@ export function num(args: Value[], i: number): number | bigint {
 
 export function int(args: Value[], i: number): number {
   const v = num(args, i);
-  if (!isInteger(v)) operandError(i + 1, 'integer', v);
+  if (!isInteger(v)) typeError(`operand ${i + 1} must be integer number but got floating-point number`);
   return Number(v);
 }
 

@@ -57,8 +57,9 @@ const arithmetic: Builtin[] = [
       const [a, b] = args as [Value, Value];
       if (a instanceof RSet && b instanceof RSet) return new RSet([...a.values()].filter((v) => !b.has(v)));
       if (isNumber(a) && isNumber(b)) return sub(a, b);
-      if (a instanceof RSet || b instanceof RSet) return operandError(a instanceof RSet ? 2 : 1, 'set', a instanceof RSet ? b : a);
-      return operandError(isNumber(a) ? 2 : 1, 'number', isNumber(a) ? b : a);
+      if (a instanceof RSet) return operandError(2, 'set', b);
+      if (isNumber(a)) return operandError(2, 'number', b);
+      return operandError(1, 'one of {number, set}', a);
     },
   },
   { name: 'mul', arity: 2, fn: (args) => mul(...numArgs(args)) },
@@ -280,7 +281,7 @@ const typeChecks: Builtin[] = [
       if (isNumber(v)) return v;
       if (typeof v === 'string') {
         if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim()) || v.trim() !== v) {
-          if (/^[+-]?(inf|infinity|nan)$/i.test(v)) builtinError(`invalid syntax`);
+          if (/^[+-]?(inf|infinity|nan)$/i.test(v)) typeError(`operand 1 must be a finite number but got ${v}`);
           builtinError(`strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
         }
         const clean = v.replace(/^\+/, '');

@@ -8,7 +8,7 @@ function keysOf(args: Value[], i: number): Value[] {
   if (Array.isArray(v)) return v;
   if (v instanceof RSet) return [...v.values()];
   if (v instanceof RObject) return v.keys();
-  return operandError(i + 1, 'one of {array, object, set}', v);
+  return operandError(i + 1, 'one of {object, set, array}', v);
 }
 
 function unionObjects(a: RObject, b: RObject): RObject {
@@ -40,16 +40,16 @@ function isSubset(sup: Value, sub: Value): boolean {
 }
 
 /** Paths for json.filter/json.remove: "a/b" strings or arrays of segments. */
-function jsonPaths(args: Value[], i: number, name: string): Value[][] {
+function jsonPaths(args: Value[], i: number): Value[][] {
   const v = args[i]!;
   if (!Array.isArray(v) && !(v instanceof RSet))
-    typeError(`${name}: operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(v)}`);
+    typeError(`operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(v)}`);
   const out: Value[][] = [];
   for (const p of Array.isArray(v) ? v : v.values()) {
     if (typeof p === 'string') out.push(p.replace(/^\//, '').split('/').filter((s, idx, a) => !(s === '' && a.length === 1)).map(unescapePointer));
     else if (Array.isArray(p)) out.push(p);
     else
-      typeError(`${name}: operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);
+      typeError(`operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);
   }
   return out;
 }
@@ -165,8 +165,7 @@ function parsePointer(p: Value): Value[] {
   if (Array.isArray(p)) return p;
   if (typeof p !== 'string') builtinError('invalid path');
   if (p === '') return [];
-  if (!p.startsWith('/')) builtinError(`invalid JSON pointer ${p}`);
-  return p.slice(1).split('/').map(unescapePointer);
+  return p.replace(/^\//, '').split('/').map(unescapePointer);
 }
 
 function arrayIndex(a: Value[], seg: Value, forAdd: boolean): number | undefined {
@@ -382,12 +381,12 @@ export const objectBuiltins: Builtin[] = [
   {
     name: 'json.filter',
     arity: 2,
-    fn: (args) => filterValue(obj(args, 0), buildTree(jsonPaths(args, 1, 'json.filter'))) ?? new RObject(),
+    fn: (args) => filterValue(obj(args, 0), buildTree(jsonPaths(args, 1))) ?? new RObject(),
   },
   {
     name: 'json.remove',
     arity: 2,
-    fn: (args) => removeValue(obj(args, 0), buildTree(jsonPaths(args, 1, 'json.remove'))),
+    fn: (args) => removeValue(obj(args, 0), buildTree(jsonPaths(args, 1))),
   },
   {
     name: 'json.patch',

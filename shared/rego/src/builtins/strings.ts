@@ -93,7 +93,7 @@ export function sprintf(format: string, values: Value[]): string {
     switch (verb) {
       case 'v':
       case 's':
-        s = typeof v === 'string' ? v : verb === 's' && !isNumber(v) && typeof v !== 'object' ? `%!s(${typeName(v)}=${plain(v)})` : plain(v);
+        s = typeof v === 'string' ? v : verb === 's' && typeof v === 'boolean' ? `%!s(bool=${v})` : plain(v);
         if (prec !== undefined && typeof v === 'string') s = runes(s).slice(0, prec).join('');
         break;
       case 'q':
