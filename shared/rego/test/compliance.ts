@@ -34,6 +34,7 @@ export interface CaseResult {
 export function loadCases(suites: Suite[] = ['v1', 'v0']): ComplianceCase[] {
   const out: ComplianceCase[] = [];
   for (const suite of suites) {
+    const seen = new Map<string, number>();
     const root = join(complianceDir, suite);
     if (!existsSync(root)) throw new Error(`compliance cases not found at ${root}`);
     for (const folder of readdirSync(root).sort()) {
@@ -42,7 +43,12 @@ export function loadCases(suites: Suite[] = ['v1', 'v0']): ComplianceCase[] {
         for (const c of doc.get('cases') as Value[]) {
           const raw = c as RObject;
           const text = [...((raw.get('modules') as Value[] | undefined) ?? []), raw.get('query') ?? ''].join('\n');
-          out.push({ suite, folder, note: raw.get('note') as string, outOfScope: OUT_OF_SCOPE.test(String(text)), raw });
+          // a few notes repeat: number the repeats so each case has its own id
+          const base = raw.get('note') as string;
+          const n = (seen.get(base) ?? 0) + 1;
+          seen.set(base, n);
+          const note = n === 1 ? base : `${base} #${n}`;
+          out.push({ suite, folder, note, outOfScope: OUT_OF_SCOPE.test(String(text)), raw });
         }
       }
     }
