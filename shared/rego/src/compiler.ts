@@ -486,7 +486,8 @@ function collectExprNames(e: Expr, out: Set<string>): void {
     case 'some':
       break;
   }
-  for (const w of e.withs) collectTermNames(w.value, out);
+  // a with value naming a function (`with count as my_count`) is not a variable
+  for (const w of e.withs) if (w.value.type !== 'var' && w.value.type !== 'ref') collectTermNames(w.value, out);
 }
 
 /** Var names a term mentions outside closures (comprehension bodies get their own scope). */
@@ -667,7 +668,7 @@ function compileRule(p: PlacedRule, ctx: ModuleContext): CRule {
   suffix = first.heads.slice(0, p.suffix.length);
   if (ast.head.key) key = first.heads[p.suffix.length];
   clauses.push({ value: first.heads[first.heads.length - 1]!, body: first.body, loc: ast.loc });
-  if (args.length) cargs = args.map((a) => bc.term(a, argScope));
+  if (ast.head.args) cargs = args.map((a) => bc.term(a, argScope));
   for (const e of ast.elses) {
     const c = bc.compileBody(e.body, argScope, [e.value ?? trueTerm]);
     clauses.push({ value: c.heads[0]!, body: c.body, loc: e.loc });

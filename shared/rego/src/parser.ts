@@ -140,7 +140,7 @@ class Parser {
       !this.v1 &&
       !head.args &&
       ref.length >= 2 &&
-      !(this.isPunct('=') || this.isPunct(':=')) &&
+      !(this.isPunct('=') || this.isPunct(':=') || this.isWord('if')) &&
       this.tokens[this.pos - 1]!.text === ']'
     ) {
       head.key = ref.pop();

@@ -58,7 +58,7 @@ export function loadCases(suites: Suite[] = ['v1', 'v0']): ComplianceCase[] {
 
 /** Canonical form of a result for comparison: sets become sorted arrays, as at the JSON boundary. */
 function normalize(v: Value, sortArrays: boolean): Value {
-  if (v instanceof RSet) return v.sorted().map((x) => normalize(x, sortArrays));
+  if (v instanceof RSet) return v.sorted().map((x) => normalize(x, sortArrays)).sort(compare);
   if (Array.isArray(v)) {
     const items = v.map((x) => normalize(x, sortArrays));
     return sortArrays ? items.sort(compare) : items;

@@ -212,6 +212,14 @@ function intersect(sets: RSet[]): RSet {
 const sets: Builtin[] = [
   { name: 'and', arity: 2, fn: (args) => intersect([set(args, 0), set(args, 1)]) },
   { name: 'or', arity: 2, fn: (args) => union([set(args, 0), set(args, 1)]) },
+  {
+    name: 'set_diff',
+    arity: 2,
+    fn: (args) => {
+      const b = set(args, 1);
+      return new RSet([...set(args, 0).values()].filter((v) => !b.has(v)));
+    },
+  },
   { name: 'intersection', arity: 1, fn: (args) => intersect(setsOf(args)) },
   { name: 'union', arity: 1, fn: (args) => union(setsOf(args)) },
   {

@@ -64,21 +64,25 @@ function queryUnescape(s: string): string {
 const SI: Record<string, number> = { '': 1, k: 1e3, m: 1e-3, M: 1e6, g: 1e9, G: 1e9, t: 1e12, T: 1e12, p: 1e15, P: 1e15, e: 1e18, E: 1e18 };
 const BIN: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50, ei: 2 ** 60 };
 
-function parseUnits(s: string, name: string): Value {
+function splitAmount(s: string, what: string): [string, number, string] {
   if (s.includes(' ')) builtinError('spaces not allowed in resource strings');
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$/.exec(s.replace(/^"|"$/g, ''));
-  if (!m || m[1] === '') builtinError('no amount provided');
-  if (!m) return undefined as never;
-  const [, amount, unit] = m as unknown as [string, string, string];
+  const m = /^([+-]?[0-9.]*(?:[eE][+-]?[0-9]+)?)(.*)$/.exec(s.replace(/^"|"$/g, ''))!;
+  const amount = m[1]!;
+  if (amount === '' || amount === '+' || amount === '-') builtinError(`no ${what}amount provided`);
   const n = Number(amount);
-  if (Number.isNaN(n)) builtinError('could not parse amount to a number');
+  if (Number.isNaN(n)) builtinError(`could not parse ${what}amount to a number`);
+  return [amount, n, m[2]!];
+}
+
+function parseUnits(s: string): Value {
+  const [amount, n, unit] = splitAmount(s, '');
   let factor: number | undefined;
   if (unit === 'm') factor = 1e-3;
   else if (BIN[unit.toLowerCase()]) factor = BIN[unit.toLowerCase()];
   else if (SI[unit] !== undefined) factor = SI[unit];
   else if (SI[unit.toLowerCase()] !== undefined && unit.length === 1) factor = SI[unit.toLowerCase()];
-  if (factor === undefined) builtinError(`${name === 'units.parse' ? '' : ''}unknown unit ${unit}`);
-  return exactProduct(amount, n, factor!);
+  if (factor === undefined) return builtinError(`unknown unit ${unit}`);
+  return exactProduct(amount, n, factor);
 }
 
 function exactProduct(amount: string, n: number, factor: number): Value {
@@ -88,19 +92,14 @@ function exactProduct(amount: string, n: number, factor: number): Value {
 }
 
 function parseBytes(s: string): Value {
-  if (s.includes(' ')) builtinError('spaces not allowed in resource strings');
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(.*)$/.exec(s.replace(/^"|"$/g, ''));
-  if (!m) builtinError('no byte amount provided');
-  const [, amount, rawUnit] = m as unknown as [string, string, string];
+  const [amount, n, rawUnit] = splitAmount(s, 'byte ');
   const unit = rawUnit.toLowerCase().replace(/b$/, '');
   let factor: number;
   if (unit === '') factor = 1;
   else if (BIN[unit]) factor = BIN[unit];
-  else if (SI[unit] !== undefined && unit !== 'm') factor = SI[unit]!;
   else if (unit === 'm') factor = 1e6;
-  else return builtinError(`unknown unit ${rawUnit}`) as never;
-  const n = Number(amount);
-  if (Number.isNaN(n)) builtinError('could not parse byte amount to a number');
+  else if (SI[unit] !== undefined) factor = SI[unit]!;
+  else return builtinError(`unknown unit ${rawUnit}`);
   const r = exactProduct(amount, n, factor);
   return typeof r === 'number' && !Number.isInteger(r) ? Math.floor(r) : r;
 }
@@ -257,7 +256,7 @@ export const encodingBuiltins: Builtin[] = [
     fn: (args) => {
       const s = str(args, 0);
       if (s === '') builtinError('no amount provided');
-      return parseUnits(s, 'units.parse');
+      return parseUnits(s);
     },
   },
   {

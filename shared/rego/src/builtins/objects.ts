@@ -25,7 +25,11 @@ function isSubset(sup: Value, sub: Value): boolean {
     for (const [k, v] of sub.entries()) {
       const sv = sup.get(k);
       if (sv === undefined) return false;
-      if (sv instanceof RObject && v instanceof RObject ? !isSubset(sv, v) : !equal(sv, v)) return false;
+      const nested =
+        (sv instanceof RObject && v instanceof RObject) ||
+        (sv instanceof RSet && v instanceof RSet) ||
+        (Array.isArray(sv) && Array.isArray(v));
+      if (nested ? !isSubset(sv, v) : !equal(sv, v)) return false;
     }
     return true;
   }

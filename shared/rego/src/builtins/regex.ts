@@ -33,6 +33,7 @@ export function translateRE2(pattern: string): { source: string; flags: string }
     i = lead[0].length;
   }
   let inClass = false;
+  let classStart = 0;
   while (i < pattern.length) {
     const c = pattern[i]!;
     if (c === '\\') {
@@ -76,6 +77,7 @@ export function translateRE2(pattern: string): { source: string; flags: string }
     }
     if (c === '[') {
       inClass = true;
+      classStart = i;
       src += c;
       i++;
       if (pattern[i] === '^') {
@@ -124,6 +126,7 @@ export function translateRE2(pattern: string): { source: string; flags: string }
     src += c;
     i++;
   }
+  if (inClass) throw new RegexSyntaxError(`missing closing ]: \`${pattern.slice(classStart)}\``);
   return { source: src, flags };
 }
 

@@ -277,7 +277,7 @@ export const stringBuiltins: Builtin[] = [
     fn: (args) => {
       const n = num(args, 0);
       const base = int(args, 1);
-      if (![2, 8, 10, 16].includes(base)) builtinError('operand 2 must be one of {2, 8, 10, 16}');
+      if (![2, 8, 10, 16].includes(base)) typeError('operand 2 must be one of {2, 8, 10, 16}');
       const i = typeof n === 'bigint' ? n : BigInt(Math.trunc(n));
       return i.toString(base);
     },
