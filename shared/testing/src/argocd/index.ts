@@ -1,0 +1,77 @@
+// The Argo CD fake: the API server's REST API for what idp-mcp calls, checked against Argo CD's own swagger.json
+// (converted to OpenAPI 3), with a simulated application controller.
+import { type OpenApiFake, startOpenApiFake } from '../server.ts';
+import { loadSpec, type OpenApiDocument } from '../spec.ts';
+import { argocdOperations, authenticate, errorBody } from './handlers.ts';
+import { createSampleArgoCdState } from './sample-data.ts';
+import { type ArgoCdState, createEmptyArgoCdState } from './state.ts';
+
+export { matchesSelector, renderApplication } from './handlers.ts';
+export {
+  CLUSTERS,
+  COMMITS,
+  createSampleArgoCdState,
+  GITOPS_REPO,
+  SAMPLE_TOKENS,
+  SANDBOX_TOKEN,
+} from './sample-data.ts';
+export * from './state.ts';
+
+export interface ArgoCdFakeOptions {
+  /** The world to serve; default: the sample data. */
+  state?: ArgoCdState;
+  /** Check traffic against Argo CD's swagger (default true; the sandbox turns it off to start fast). */
+  validate?: boolean;
+  port?: number;
+}
+
+export interface ArgoCdFake extends OpenApiFake {
+  readonly state: ArgoCdState;
+  /** A token with role:admin in the sample data. */
+  readonly token: string;
+}
+
+/** Argo CD's swagger.json, trimmed to the implemented operations (cached per process). */
+export function argocdSpec(): Promise<OpenApiDocument> {
+  const operationIds = Object.keys(argocdOperations(createEmptyArgoCdState()));
+  return loadSpec({ file: 'argocd/argocd-swagger.json' }, { operationIds, cleanUp: cleanUpArgoCdSpec });
+}
+
+/**
+ * Mechanical clean-ups of Argo CD's swagger, in one place; none changes what the spec allows:
+ * - grpc-gateway names path parameters after message fields, e.g. `{application.metadata.name}`. The fake's router
+ *   takes `{word}` parameters only, so dotted names become underscores (`{application_metadata_name}`), in the path
+ *   template and in the parameter list alike.
+ */
+export function cleanUpArgoCdSpec(doc: OpenApiDocument): void {
+  for (const [path, item] of Object.entries(doc.paths)) {
+    if (!/\{[\w]+\.[\w.]+\}/.test(path)) continue;
+    const renamed = path.replace(/\{([\w.]+)\}/g, (_, name: string) => `{${name.replaceAll('.', '_')}}`);
+    const rename = (parameters: unknown) => {
+      for (const parameter of (parameters as Array<{ in?: string; name?: string }> | undefined) ?? []) {
+        if (parameter.in === 'path' && parameter.name) parameter.name = parameter.name.replaceAll('.', '_');
+      }
+    };
+    rename(item.parameters);
+    for (const operation of Object.values(item)) rename((operation as { parameters?: unknown }).parameters);
+    delete doc.paths[path];
+    doc.paths[renamed] = item;
+  }
+}
+
+export async function startArgoCdFake(options: ArgoCdFakeOptions = {}): Promise<ArgoCdFake> {
+  const state = options.state ?? createSampleArgoCdState();
+  const validate = options.validate ?? true;
+  const fake = await startOpenApiFake({
+    name: 'argocd',
+    spec: validate ? argocdSpec() : undefined,
+    operations: argocdOperations(state),
+    validate,
+    authenticate: (request) => authenticate(state, request),
+    errorBody,
+    errorSchemaRef: '#/components/schemas/runtimeError',
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  const token = [...state.tokens].find(([, user]) => user.role === 'admin')?.[0] ?? '';
+  return { ...fake, state, token };
+}
