@@ -93,7 +93,7 @@ export interface OpenApiFakeOptions {
   validate?: boolean;
   /** Returns the rejection for a request without valid credentials, or undefined to let it through. */
   authenticate?: (request: FakeRequest) => FakeResponse | undefined;
-  /** Headers the upstream puts on every response (rate limits, request ids). */
+  /** Headers the upstream puts on every API response (rate limits, request ids); not on `outsideSpec` routes. */
   responseHeaders?: (request: FakeRequest, status: number) => Record<string, string>;
   /** The upstream's error body for a status, used for injected faults and the fake's own errors. */
   errorBody?: (status: number, message?: string) => unknown;
@@ -166,7 +166,8 @@ export async function startOpenApiFake(options: OpenApiFakeOptions): Promise<Ope
       }
     };
     const finish = (response: FakeResponse, checkAgainstSpec: boolean) => {
-      const headers = { ...options.responseHeaders?.(request, response.status), ...response.headers };
+      const upstreamHeaders = match?.value.inSpec === false ? {} : options.responseHeaders?.(request, response.status);
+      const headers = { ...upstreamHeaders, ...response.headers };
       if (checker && checkAgainstSpec && match?.value.inSpec) {
         const { operationId } = match.value;
         const checked = { status: response.status, headers: lowerCaseKeys(headers), body: response.body };

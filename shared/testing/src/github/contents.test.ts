@@ -9,30 +9,29 @@ describe('contents', () => {
   it('reads a file as base64 with its blob sha', async () => {
     const { data } = await gh.octokit.rest.repos.getContent({
       ...gitops,
-      path: 'apps/payments-api/prod/kustomization.yaml',
+      path: 'apps/payments-api/overlays/prod/kustomization.yaml',
     });
     if (Array.isArray(data) || data.type !== 'file') throw new Error('expected a file');
-    expect(Buffer.from(data.content, 'base64').toString()).toContain('newTag: "1.7.2"');
+    expect(Buffer.from(data.content, 'base64').toString()).toContain('newTag: v1.4.2');
     expect(data.encoding).toBe('base64');
     const tree = await gh.octokit.rest.git.getTree({ ...gitops, tree_sha: 'main', recursive: 'true' });
     expect(tree.data.tree.find((e) => e.path === data.path)?.sha).toBe(data.sha);
   });
 
   it('lists a directory, honours ref, and 404s for missing paths and refs', async () => {
-    const { data } = await gh.octokit.rest.repos.getContent({ ...gitops, path: 'apps/payments-api' });
+    const { data } = await gh.octokit.rest.repos.getContent({ ...gitops, path: 'apps/payments-api/overlays' });
     expect(Array.isArray(data) && data.map((e) => [e.name, e.type])).toEqual([
       ['dev', 'dir'],
       ['prod', 'dir'],
-      ['staging', 'dir'],
     ]);
     const onBranch = await gh.octokit.rest.repos.getContent({
       ...gitops,
-      path: 'apps/payments-api/staging/kustomization.yaml',
-      ref: 'promote/payments-api-1.8.0-staging',
+      path: 'apps/orders-api/overlays/dev/kustomization.yaml',
+      ref: 'fix/orders-api-memory',
     });
     expect(
       Array.isArray(onBranch.data) ? '' : onBranch.data.type === 'file' ? atob(onBranch.data.content) : '',
-    ).toContain('1.8.0');
+    ).toContain('value: 1Gi');
     expect((await failure(gh.octokit.rest.repos.getContent({ ...gitops, path: 'nope.yaml' }))).status).toBe(404);
     expect(
       (await failure(gh.octokit.rest.repos.getContent({ ...gitops, path: 'README.md', ref: 'no-such-ref' }))).status,
@@ -129,7 +128,7 @@ describe('git data', () => {
     expect(moved.data.object.sha).toBe(commit.data.sha);
     expect(repo.file('main', 'apps/search-api/dev/values.yaml')).toBe('replicas: 2\n');
     expect(repo.file('main', 'README.md')).toBeUndefined();
-    expect(repo.file('main', 'apps/payments-api/prod/deployment.yaml')).toContain('kind: Deployment');
+    expect(repo.file('main', 'apps/payments-api/base/deployment.yaml')).toContain('kind: Deployment');
   });
 
   it('reads trees flat and recursive', async () => {

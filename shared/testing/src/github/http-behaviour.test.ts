@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import { describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN } from './index.ts';
+import { assertNoViolations } from '../server.ts';
+import { createEmptyGitHubState, SANDBOX_TOKEN, startGitHubFake } from './index.ts';
 import { failure, useGitHubFake } from './test-support.ts';
 
 const gh = useGitHubFake();
@@ -28,10 +29,10 @@ describe('authentication', () => {
 
   it('takes file paths and refs with unencoded slashes, as GitHub does', async () => {
     const headers = { authorization: 'token alice-token' };
-    const file = await fetch(`${gh.fake.url}/repos/acme/gitops/contents/apps/payments-api/dev/service.yaml`, {
+    const file = await fetch(`${gh.fake.url}/repos/acme/gitops/contents/apps/payments-api/base/service.yaml`, {
       headers,
     });
-    expect(((await file.json()) as { path: string }).path).toBe('apps/payments-api/dev/service.yaml');
+    expect(((await file.json()) as { path: string }).path).toBe('apps/payments-api/base/service.yaml');
     const ref = await fetch(`${gh.fake.url}/repos/acme/gitops/git/ref/heads/main`, { headers });
     expect(ref.status).toBe(200);
   });
@@ -133,5 +134,25 @@ describe('spec enforcement', () => {
     expect(missing.status).toBe(404);
     expect(gh.fake.violations[0]?.message).toBe('fake does not implement GET /repos/acme/gitops/deployments');
     gh.fake.violations.length = 0;
+  });
+});
+
+describe('an empty world', () => {
+  it('starts with no accounts; tests seed what they need', async () => {
+    const state = createEmptyGitHubState();
+    const fake = await startGitHubFake({ state });
+    try {
+      expect(fake.token).toBe('');
+      state.addUser('carol');
+      state.addToken('carol-token', 'carol');
+      state.createRepo('carol/hello', { files: { 'README.md': '# hello\n' } });
+      expect(fake.token).toBe('carol-token');
+      const octokit = new Octokit({ auth: fake.token, baseUrl: fake.url });
+      const { data } = await octokit.rest.repos.listForAuthenticatedUser();
+      expect(data.map((r) => r.full_name)).toEqual(['carol/hello']);
+      assertNoViolations(fake);
+    } finally {
+      await fake.close();
+    }
   });
 });

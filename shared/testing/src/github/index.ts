@@ -12,7 +12,7 @@ import { pullOperations } from './handlers/pulls.ts';
 import { repoOperations } from './handlers/repos.ts';
 import { searchOperations } from './handlers/search.ts';
 import { authenticate, errorBody, rateLimiter } from './http.ts';
-import { createSampleGitHubState } from './sample-data.ts';
+import { createSampleGitHubState, SANDBOX_TOKEN } from './sample-data.ts';
 import { createEmptyGitHubState, type GitHubState } from './state.ts';
 
 export type { Commit, FileChange, GitStore, Person, TreeEntry } from './git.ts';
@@ -44,6 +44,8 @@ export interface GitHubFakeOptions {
 
 export interface GitHubFake extends OpenApiFake {
   readonly state: GitHubState;
+  /** A token the fake accepts: the sandbox token with the sample data, else the first token of the state. */
+  readonly token: string;
 }
 
 /** Every operation the fake implements, by GitHub's operationId. */
@@ -96,5 +98,11 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     errorSchemaRef: '#/components/schemas/basic-error',
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
-  return { ...fake, state };
+  return {
+    ...fake,
+    state,
+    get token() {
+      return state.tokens.has(SANDBOX_TOKEN) ? SANDBOX_TOKEN : ([...state.tokens.keys()][0] ?? '');
+    },
+  };
 }

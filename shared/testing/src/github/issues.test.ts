@@ -76,13 +76,13 @@ describe('search', () => {
     const openPrs = await gh.octokit.rest.search.issuesAndPullRequests({ q: 'org:acme is:pr is:open' });
     expect(openPrs.data.items.map((i) => i.title).sort()).toEqual([
       'Add idempotency keys to POST /payments',
-      'payments-api: promote 1.8.0 to staging',
+      'orders-api: raise the dev memory limit to 1Gi',
     ]);
     const bugs = await gh.octokit.rest.search.issuesAndPullRequests({ q: 'repo:acme/payments-api is:issue label:bug' });
     expect(bugs.data.items.every((i) => !i.pull_request && i.labels.some((l) => l.name === 'bug'))).toBe(true);
     expect(bugs.data.items.map((i) => i.number)).toContain(1);
-    const text = await gh.octokit.rest.search.issuesAndPullRequests({ q: 'OutOfSync org:acme' });
-    expect(text.data.items.map((i) => i.title)).toEqual(['orders-service staging is OutOfSync after namespace rename']);
+    const text = await gh.octokit.rest.search.issuesAndPullRequests({ q: 'CrashLoopBackOff org:acme is:issue' });
+    expect(text.data.items.map((i) => i.title)).toEqual(['orders-api-dev is Degraded: CrashLoopBackOff since v0.9.0']);
     expect(text.headers['x-ratelimit-resource']).toBe('search');
   });
 
@@ -90,7 +90,7 @@ describe('search', () => {
     const { data } = await gh.octokit.rest.search.code({
       q: 'kind: Application repo:acme/gitops path:argocd/applications',
     });
-    expect(data.total_count).toBe(6);
+    expect(data.total_count).toBe(3);
     expect(data.items.every((i) => i.path.startsWith('argocd/applications/'))).toBe(true);
     const dockerfiles = await gh.octokit.rest.search.code({ q: 'FROM org:acme filename:Dockerfile' });
     expect(dockerfiles.data.items.map((i) => i.repository.full_name).sort()).toEqual([

@@ -33,7 +33,7 @@ describe('pull requests', () => {
       status: 405,
       data: { message: expect.stringContaining('Required status check "test"') },
     });
-    const moved = await failure(gh.octokit.rest.pulls.merge({ ...gitops, pull_number: 1, sha: 'c'.repeat(40) }));
+    const moved = await failure(gh.octokit.rest.pulls.merge({ ...gitops, pull_number: 2, sha: 'c'.repeat(40) }));
     expect(moved).toMatchObject({
       status: 409,
       data: { message: 'Head branch was modified. Review and try the merge again.' },
@@ -79,8 +79,8 @@ describe('pull requests', () => {
   it('reports conflicts as not mergeable', async () => {
     const repo = gh.fake.state.repo('acme/gitops');
     repo.createBranch('bump/orders');
-    repo.commit('bump/orders', { 'apps/orders-service/dev/kustomization.yaml': 'tag: a\n' }, 'bump a');
-    repo.commit('main', { 'apps/orders-service/dev/kustomization.yaml': 'tag: b\n' }, 'bump b');
+    repo.commit('bump/orders', { 'apps/orders-api/overlays/dev/kustomization.yaml': 'tag: a\n' }, 'bump a');
+    repo.commit('main', { 'apps/orders-api/overlays/dev/kustomization.yaml': 'tag: b\n' }, 'bump b');
     const pr = await gh.octokit.rest.pulls.create({ ...gitops, title: 'bump', head: 'bump/orders', base: 'main' });
     expect(pr.data).toMatchObject({ mergeable: false, mergeable_state: 'dirty' });
     const refused = await failure(gh.octokit.rest.pulls.merge({ ...gitops, pull_number: pr.data.number }));
@@ -115,7 +115,7 @@ describe('checks and statuses', () => {
   });
 
   it('combines commit statuses', async () => {
-    const branch = 'promote/payments-api-1.8.0-staging';
+    const branch = 'fix/orders-api-memory';
     const { data } = await gh.octokit.rest.repos.getCombinedStatusForRef({ ...gitops, ref: branch });
     expect(data).toMatchObject({ state: 'success', total_count: 1, statuses: [{ context: 'argocd/diff-preview' }] });
     gh.fake.state.repo('acme/gitops').addStatus(branch, { context: 'security/scan', state: 'pending' });
