@@ -43,7 +43,9 @@ for (const suite of suites) {
   console.log(`\n== ${suite} ==`);
   for (const [name, f] of folders) {
     const mark = f.pass === f.total ? ' ' : f.pass - f.oosPass === f.total - f.oos ? '~' : '!';
-    console.log(`${mark} ${name.padEnd(40)} ${String(f.pass).padStart(4)}/${String(f.total).padEnd(4)}${f.oos ? ` (out of scope: ${f.oos})` : ''}`);
+    console.log(
+      `${mark} ${name.padEnd(40)} ${String(f.pass).padStart(4)}/${String(f.total).padEnd(4)}${f.oos ? ` (out of scope: ${f.oos})` : ''}`,
+    );
   }
   console.log(
     `${suite} total: ${pass}/${cases.length} passed (${((100 * pass) / cases.length).toFixed(1)}%); ` +

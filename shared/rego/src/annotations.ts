@@ -26,7 +26,9 @@ export function parseAnnotations(module: ModuleAst, comments: Comment[], errors:
       line: r.loc.line,
       path: [
         ...module.packagePath,
-        ...r.head.ref.map((t) => (t.type === 'var' ? t.name : t.type === 'scalar' ? String(t.value) : '')).filter(Boolean),
+        ...r.head.ref
+          .map((t) => (t.type === 'var' ? t.name : t.type === 'scalar' ? String(t.value) : ''))
+          .filter(Boolean),
       ].join('.'),
       isPackage: false,
     })),
@@ -47,7 +49,8 @@ export function parseAnnotations(module: ModuleAst, comments: Comment[], errors:
     let fields: Record<string, JSONValue>;
     try {
       const parsed = YAML.parse(lines.join('\n')) as unknown;
-      fields = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, JSONValue>) : {};
+      fields =
+        parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, JSONValue>) : {};
     } catch (e) {
       errors.push({ ...location, message: `invalid METADATA block: ${(e as Error).message}` });
       continue;

@@ -233,7 +233,13 @@ class BodyCompiler {
       case 'arraycompr':
       case 'setcompr': {
         const c = this.compileBody(t.body, scope, [t.head]);
-        return { k: 'compr', kind: t.type === 'arraycompr' ? 'array' : 'set', head: c.heads[0]!, value: undefined, body: c.body };
+        return {
+          k: 'compr',
+          kind: t.type === 'arraycompr' ? 'array' : 'set',
+          head: c.heads[0]!,
+          value: undefined,
+          body: c.body,
+        };
       }
       case 'objectcompr': {
         const c = this.compileBody(t.body, scope, [t.key, t.value]);
@@ -318,8 +324,7 @@ class BodyCompiler {
         this.termSlots(e.a, depth, 'pattern', a.needs, a.patA, binds);
         this.termSlots(e.b, depth, 'pattern', a.needs, a.patB, binds);
         for (const s of [...a.patA, ...a.patB]) binds.add(s);
-        a.composite =
-          (e.a.k === 'array' && e.b.k === 'array') || (e.a.k === 'object' && e.b.k === 'object');
+        a.composite = (e.a.k === 'array' && e.b.k === 'array') || (e.a.k === 'object' && e.b.k === 'object');
         break;
       case 'somein':
         this.termSlots(e.coll, depth, 'input', a.needs, binds, binds);
@@ -375,7 +380,8 @@ class BodyCompiler {
       case 'input':
         if (t.k === 'ref') this.termSlots(t.head, depth, 'input', needs, pattern, refBinds);
         for (const p of t.path) {
-          if (p.k === 'var' || p.k === 'array' || p.k === 'object') this.termSlots(p, depth, 'pattern', needs, refBinds, refBinds);
+          if (p.k === 'var' || p.k === 'array' || p.k === 'object')
+            this.termSlots(p, depth, 'pattern', needs, refBinds, refBinds);
           else this.termSlots(p, depth, 'input', needs, pattern, refBinds);
         }
         return;
@@ -444,7 +450,8 @@ function runnable(a: Analysis, bound: Set<number>): boolean {
 
 /** Folds array/set/object terms made only of constants into one constant. */
 function constantFold(t: CTerm): CTerm {
-  if (t.k === 'array' && t.items.every((i) => i.k === 'const')) return { k: 'const', v: t.items.map((i) => (i as { v: Value }).v) };
+  if (t.k === 'array' && t.items.every((i) => i.k === 'const'))
+    return { k: 'const', v: t.items.map((i) => (i as { v: Value }).v) };
   if (t.k === 'set' && t.items.every((i) => i.k === 'const'))
     return { k: 'const', v: new RSet(t.items.map((i) => (i as { v: Value }).v)) };
   if (t.k === 'object' && t.entries.every(([a, b]) => a.k === 'const' && b.k === 'const')) {
@@ -647,7 +654,125 @@ export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]
     }
   }
   if (errors.length === 0) checkRuleKinds(root, errors);
+  if (errors.length === 0) checkRecursion(root, errors);
   return root;
+}
+
+/** Rule nodes a rule body refers to through `data` references with a constant path, or calls. */
+function dependencies(rules: CRule[], root: RuleNode): Set<RuleNode> {
+  const out = new Set<RuleNode>();
+  const dataRef = (path: CTerm[]) => {
+    let node = root;
+    for (const p of path) {
+      if (node.rules.length || node.defaultRule) break;
+      if (p.k !== 'const') return;
+      const child = childNode(node, p.v, false);
+      if (!child) return;
+      node = child;
+    }
+    if (node.rules.length || node.defaultRule) out.add(node);
+  };
+  const term = (t: CTerm | undefined): void => {
+    if (!t) return;
+    switch (t.k) {
+      case 'data':
+        dataRef(t.path);
+        t.path.forEach(term);
+        break;
+      case 'input':
+        t.path.forEach(term);
+        break;
+      case 'ref':
+        term(t.head);
+        t.path.forEach(term);
+        break;
+      case 'array':
+      case 'set':
+        t.items.forEach(term);
+        break;
+      case 'object':
+        for (const [a, b] of t.entries) {
+          term(a);
+          term(b);
+        }
+        break;
+      case 'compr':
+        term(t.head);
+        term(t.value);
+        t.body.forEach(expr);
+        break;
+      case 'call':
+        if (t.fn.kind === 'user') out.add(t.fn.node);
+        t.args.forEach(term);
+        term(t.out);
+        break;
+      case 'template':
+        for (const p of t.parts) if (typeof p !== 'string') term(p);
+        break;
+    }
+  };
+  const expr = (x: CExpr): void => {
+    switch (x.k) {
+      case 'term':
+        term(x.term);
+        break;
+      case 'unify':
+        term(x.a);
+        term(x.b);
+        break;
+      case 'not':
+        expr(x.inner);
+        break;
+      case 'somein':
+        term(x.key);
+        term(x.value);
+        term(x.coll);
+        break;
+      case 'every':
+        term(x.domain);
+        x.body.forEach(expr);
+        break;
+    }
+    for (const w of x.withs ?? []) term(w.value);
+  };
+  for (const r of rules) {
+    r.suffix.forEach(term);
+    term(r.key);
+    for (const c of r.clauses) {
+      term(c.value);
+      c.body.forEach(expr);
+    }
+  }
+  return out;
+}
+
+function checkRecursion(root: RuleNode, errors: CompileErrorDetail[]): void {
+  const nodes: RuleNode[] = [];
+  const collect = (n: RuleNode) => {
+    if (n.rules.length || n.funcs.length || n.defaultRule || n.defaultFunc) nodes.push(n);
+    for (const c of n.children.values()) collect(c);
+  };
+  collect(root);
+  const deps = new Map(nodes.map((n) => [n, dependencies([...n.rules, ...n.funcs], root)]));
+  const state = new Map<RuleNode, 'active' | 'done'>();
+  const reported = new Set<RuleNode>();
+  const visit = (n: RuleNode, stack: RuleNode[]): void => {
+    state.set(n, 'active');
+    stack.push(n);
+    for (const d of deps.get(n) ?? []) {
+      if (state.get(d) === 'active') {
+        if (!reported.has(d)) {
+          reported.add(d);
+          const cycle = [...stack.slice(stack.indexOf(d)), d].map((x) => x.name).join(' -> ');
+          const r = d.rules[0] ?? d.funcs[0]!;
+          errors.push({ ...r.loc, message: `rule ${d.name} is recursive: ${cycle}` });
+        }
+      } else if (!state.has(d)) visit(d, stack);
+    }
+    stack.pop();
+    state.set(n, 'done');
+  };
+  for (const n of nodes) if (!state.has(n)) visit(n, []);
 }
 
 function compileRule(p: PlacedRule, ctx: ModuleContext): CRule {
@@ -677,7 +802,9 @@ function compileRule(p: PlacedRule, ctx: ModuleContext): CRule {
 }
 
 function checkRuleKinds(node: RuleNode, errors: CompileErrorDetail[]): void {
-  const kinds = new Set(node.rules.map((r) => (r.kind === 'object' ? 'object' : r.kind === 'set' && r.suffix.length ? 'object' : r.kind)));
+  const kinds = new Set(
+    node.rules.map((r) => (r.kind === 'object' ? 'object' : r.kind === 'set' && r.suffix.length ? 'object' : r.kind)),
+  );
   if (kinds.size > 1 || (kinds.size && node.arity !== undefined)) {
     const r = node.rules[0] ?? node.funcs[0]!;
     errors.push({ ...r.loc, message: `conflicting rules ${node.name} found` });

@@ -169,12 +169,7 @@ function applyWith(withs: CWith[], f: Frame, ctx: Context): Context {
       overrides = [...(overrides ?? []).filter((o) => !isPrefix(t.path, o.path)), { path: t.path, value: v }];
     }
   }
-  return new Context(
-    ctx.root,
-    { input, data, strict: ctx.strict, builtins: ctx.builtins },
-    overrides,
-    mocks,
-  );
+  return new Context(ctx.root, { input, data, strict: ctx.strict, builtins: ctx.builtins }, overrides, mocks);
 }
 
 function isPrefix(prefix: Value[], path: Value[]): boolean {
@@ -359,7 +354,14 @@ export function evalTerm(t: CTerm, f: Frame, ctx: Context, k: Yield): boolean {
   }
 }
 
-function evalItems(items: CTerm[], i: number, acc: Value[], f: Frame, ctx: Context, k: (vs: Value[]) => boolean): boolean {
+function evalItems(
+  items: CTerm[],
+  i: number,
+  acc: Value[],
+  f: Frame,
+  ctx: Context,
+  k: (vs: Value[]) => boolean,
+): boolean {
   if (i === items.length) return k(acc.slice());
   return evalTerm(items[i]!, f, ctx, (v) => {
     acc[i] = v;
@@ -385,12 +387,22 @@ function evalObject(entries: [CTerm, CTerm][], i: number, acc: RObject, f: Frame
 function evalComprehension(t: Extract<CTerm, { k: 'compr' }>, f: Frame, ctx: Context): Value {
   if (t.kind === 'array') {
     const out: Value[] = [];
-    evalBody(t.body, 0, f, ctx, () => evalTerm(t.head, f, ctx, (v) => (out.push(v), false)));
+    evalBody(t.body, 0, f, ctx, () =>
+      evalTerm(t.head, f, ctx, (v) => {
+        out.push(v);
+        return false;
+      }),
+    );
     return out;
   }
   if (t.kind === 'set') {
     const out = new RSet();
-    evalBody(t.body, 0, f, ctx, () => evalTerm(t.head, f, ctx, (v) => (out.add(v), false)));
+    evalBody(t.body, 0, f, ctx, () =>
+      evalTerm(t.head, f, ctx, (v) => {
+        out.add(v);
+        return false;
+      }),
+    );
     return out;
   }
   const out = new RObject();
@@ -502,7 +514,13 @@ function computeNode(node: RuleNode, ctx: Context): Value | undefined {
   if (rules.length && rules[0]!.kind === 'complete') return completeValue(node, ctx);
   if (rules.length && rules[0]!.kind === 'set' && rules[0]!.suffix.length === 0) {
     const out = new RSet();
-    for (const r of rules) eachSolution(r, ctx, (f) => evalTerm(r.key!, f, ctx, (v) => (out.add(v), false)));
+    for (const r of rules)
+      eachSolution(r, ctx, (f) =>
+        evalTerm(r.key!, f, ctx, (v) => {
+          out.add(v);
+          return false;
+        }),
+      );
     return out;
   }
   if (!rules.length && node.defaultRule) return completeValue(node, ctx);
@@ -588,7 +606,8 @@ function completeValue(node: RuleNode, ctx: Context): Value | undefined {
   let result: Value | undefined;
   for (const r of node.rules) {
     clauseValues(r, new Array(r.nslots), ctx, (v, c) => {
-      if (result !== undefined && !equal(result, v)) conflict('complete rules must not produce multiple outputs', c.loc);
+      if (result !== undefined && !equal(result, v))
+        conflict('complete rules must not produce multiple outputs', c.loc);
       result = v;
     });
   }

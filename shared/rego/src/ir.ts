@@ -20,7 +20,10 @@ export type Callable =
   | { kind: 'builtin'; key: string; builtin: Builtin }
   | { kind: 'user'; key: string; node: RuleNode };
 
-export type WithTarget = { kind: 'input'; path: Value[] } | { kind: 'data'; path: Value[] } | { kind: 'fn'; key: string };
+export type WithTarget =
+  | { kind: 'input'; path: Value[] }
+  | { kind: 'data'; path: Value[] }
+  | { kind: 'fn'; key: string };
 
 export interface CWith {
   target: WithTarget;

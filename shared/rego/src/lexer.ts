@@ -139,10 +139,11 @@ export function lex(src: string): { tokens: Token[]; comments: Comment[] } {
       const value = src.slice(start, j);
       const text = src.slice(i, j + 1);
       push(template ? 'template' : 'rawstring', text, value, i, line, col);
-      for (let k = i; k < j; k++) if (src[k] === '\n') {
-        line++;
-        lineStart = k + 1;
-      }
+      for (let k = i; k < j; k++)
+        if (src[k] === '\n') {
+          line++;
+          lineStart = k + 1;
+        }
       i = j + 1;
       continue;
     }

@@ -12,7 +12,14 @@ export class ParseError extends Error {
 }
 
 const RESERVED = new Set(['package', 'import', 'not', 'with', 'as', 'default', 'else', 'some', 'every', 'if', 'in']);
-const RELATIONS: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
+const RELATIONS: Record<string, string> = {
+  '==': 'equal',
+  '!=': 'neq',
+  '<': 'lt',
+  '<=': 'lte',
+  '>': 'gt',
+  '>=': 'gte',
+};
 const ARITH: Record<string, string> = { '+': 'plus', '-': 'minus' };
 const FACTOR: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
 
@@ -187,10 +194,14 @@ class Parser {
           const body = this.parseBraceBody();
           if (!this.tok.nl && !this.atEnd() && !this.isWord('else')) throw new ParseError('not a body', this.loc(t));
           return [body];
-        } catch (e) {
-          if (!(e instanceof ParseError)) throw e;
+        } catch (bodyError) {
+          if (!(bodyError instanceof ParseError)) throw bodyError;
           this.pos = save;
-          return [[this.parseLiteral()]];
+          try {
+            return [[this.parseLiteral()]];
+          } catch {
+            throw bodyError;
+          }
         }
       }
       return [[this.parseLiteral()]];
@@ -427,7 +438,8 @@ class Parser {
         return this.parseTemplate(t);
       case 'ident':
         this.next();
-        if (!t.refStart && (t.text === 'true' || t.text === 'false')) return { type: 'scalar', value: t.text === 'true', loc };
+        if (!t.refStart && (t.text === 'true' || t.text === 'false'))
+          return { type: 'scalar', value: t.text === 'true', loc };
         if (!t.refStart && t.text === 'null') return { type: 'scalar', value: null, loc };
         if (t.text === 'set' && this.isPunct('(') && this.isPunct(')', this.peek())) {
           this.next();

@@ -128,8 +128,7 @@ export class Policy {
 
   private context(options: EvalOptions): Context {
     const now = options.now;
-    const nowNs =
-      typeof now === 'bigint' ? now : BigInt(now ? now.getTime() : Date.now()) * 1_000_000n;
+    const nowNs = typeof now === 'bigint' ? now : BigInt(now ? now.getTime() : Date.now()) * 1_000_000n;
     const memo = new Map<string, Value>();
     if (options.env) memo.set('\u0000env', fromJSON(options.env));
     return new Context(this.root, {
@@ -143,7 +142,8 @@ export class Policy {
 
 function asCompileError(e: unknown): RegoCompileError {
   if (e instanceof ParseError) return new RegoCompileError([{ ...e.loc, message: `rego_parse_error: ${e.message}` }]);
-  if (e instanceof CompileFailure) return new RegoCompileError([{ ...e.detail, message: `rego_compile_error: ${e.detail.message}` }]);
+  if (e instanceof CompileFailure)
+    return new RegoCompileError([{ ...e.detail, message: `rego_compile_error: ${e.detail.message}` }]);
   throw e;
 }
 

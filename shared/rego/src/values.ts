@@ -365,7 +365,9 @@ export function parseJSON(text: string): Value {
         return v;
       }
     }
-    return fail(i >= text.length ? 'unexpected end of JSON input' : `invalid character '${c}' looking for beginning of value`);
+    return fail(
+      i >= text.length ? 'unexpected end of JSON input' : `invalid character '${c}' looking for beginning of value`,
+    );
   };
   const str = (): string => {
     const start = i;

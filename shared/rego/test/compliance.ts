@@ -58,7 +58,11 @@ export function loadCases(suites: Suite[] = ['v1', 'v0']): ComplianceCase[] {
 
 /** Canonical form of a result for comparison: sets become sorted arrays, as at the JSON boundary. */
 function normalize(v: Value, sortArrays: boolean): Value {
-  if (v instanceof RSet) return v.sorted().map((x) => normalize(x, sortArrays)).sort(compare);
+  if (v instanceof RSet)
+    return v
+      .sorted()
+      .map((x) => normalize(x, sortArrays))
+      .sort(compare);
   if (Array.isArray(v)) {
     const items = v.map((x) => normalize(x, sortArrays));
     return sortArrays ? items.sort(compare) : items;
@@ -98,10 +102,14 @@ export function runCase(c: ComplianceCase): CaseResult {
       env: env instanceof RObject ? (Object.fromEntries([...env.entries()]) as Record<string, string>) : undefined,
       now: 1_700_000_000_000_000_000n,
     });
-    if (expectError) return { passed: false, detail: `expected error ${wantCode ?? ''} ${wantError ?? ''}, got ${rows.length} results` };
+    if (expectError)
+      return {
+        passed: false,
+        detail: `expected error ${wantCode ?? ''} ${wantError ?? ''}, got ${rows.length} results`,
+      };
     const wantRows = get('want_result') as Value[] | undefined;
     if (get('want_defined') !== undefined) {
-      return { passed: (rows.length > 0) === get('want_defined'), detail: `defined=${rows.length > 0}` };
+      return { passed: rows.length > 0 === get('want_defined'), detail: `defined=${rows.length > 0}` };
     }
     if (wantRows === undefined) return { passed: true };
     const sortArrays = get('sort_bindings') === true;
@@ -129,7 +137,13 @@ export function runCase(c: ComplianceCase): CaseResult {
 
 function preview(rows: unknown): string {
   const s = JSON.stringify(rows, (_k, v) =>
-    typeof v === 'bigint' ? v.toString() : v instanceof RObject ? Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), x])) : v instanceof RSet ? { set: [...v.values()] } : v,
+    typeof v === 'bigint'
+      ? v.toString()
+      : v instanceof RObject
+        ? Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), x]))
+        : v instanceof RSet
+          ? { set: [...v.values()] }
+          : v,
   );
   return s.length > 300 ? `${s.slice(0, 300)}...` : s;
 }

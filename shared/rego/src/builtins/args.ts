@@ -72,7 +72,9 @@ export function stringsOf(args: Value[], i: number): string[] {
     const items = Array.isArray(v) ? v : [...v.values()];
     for (const x of items)
       if (typeof x !== 'string')
-        typeError(`operand ${i + 1} must be ${Array.isArray(v) ? 'array' : 'set'} of strings but got ${Array.isArray(v) ? 'array' : 'set'} containing ${typeName(x)}`);
+        typeError(
+          `operand ${i + 1} must be ${Array.isArray(v) ? 'array' : 'set'} of strings but got ${Array.isArray(v) ? 'array' : 'set'} containing ${typeName(x)}`,
+        );
     return items as string[];
   }
   return operandError(i + 1, 'one of {string, set, array}', v);

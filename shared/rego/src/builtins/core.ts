@@ -1,5 +1,16 @@
 /** Comparison, arithmetic, bits, aggregates, sets, arrays, types and casts. */
-import { compare, equal, isInteger, isNumber, normalizeBig, RObject, RSet, toBig, typeName, type Value } from '../values.ts';
+import {
+  compare,
+  equal,
+  isInteger,
+  isNumber,
+  normalizeBig,
+  RObject,
+  RSet,
+  toBig,
+  typeName,
+  type Value,
+} from '../values.ts';
 import { arr, builtinError, collection, int, num, operandError, set, str, typeError } from './args.ts';
 import type { Builtin } from './types.ts';
 
@@ -75,7 +86,14 @@ const arithmetic: Builtin[] = [
       return normalizeBig(toBig(a) % toBig(b));
     },
   },
-  { name: 'abs', arity: 1, fn: (args) => { const a = num(args, 0); return typeof a === 'bigint' ? (a < 0n ? normalizeBig(-a) : a) : Math.abs(a); } },
+  {
+    name: 'abs',
+    arity: 1,
+    fn: (args) => {
+      const a = num(args, 0);
+      return typeof a === 'bigint' ? (a < 0n ? normalizeBig(-a) : a) : Math.abs(a);
+    },
+  },
   { name: 'round', arity: 1, fn: (args) => roundish(num(args, 0), (x) => (x < 0 ? -Math.round(-x) : Math.round(x))) },
   { name: 'ceil', arity: 1, fn: (args) => roundish(num(args, 0), Math.ceil) },
   { name: 'floor', arity: 1, fn: (args) => roundish(num(args, 0), Math.floor) },
@@ -120,9 +138,30 @@ function bitInts(args: Value[]): [bigint, bigint] {
 }
 
 const bits: Builtin[] = [
-  { name: 'bits.and', arity: 2, fn: (args) => { const [a, b] = bitInts(args); return normalizeBig(a & b); } },
-  { name: 'bits.or', arity: 2, fn: (args) => { const [a, b] = bitInts(args); return normalizeBig(a | b); } },
-  { name: 'bits.xor', arity: 2, fn: (args) => { const [a, b] = bitInts(args); return normalizeBig(a ^ b); } },
+  {
+    name: 'bits.and',
+    arity: 2,
+    fn: (args) => {
+      const [a, b] = bitInts(args);
+      return normalizeBig(a & b);
+    },
+  },
+  {
+    name: 'bits.or',
+    arity: 2,
+    fn: (args) => {
+      const [a, b] = bitInts(args);
+      return normalizeBig(a | b);
+    },
+  },
+  {
+    name: 'bits.xor',
+    arity: 2,
+    fn: (args) => {
+      const [a, b] = bitInts(args);
+      return normalizeBig(a ^ b);
+    },
+  },
   { name: 'bits.negate', arity: 1, fn: (args) => normalizeBig(~toBig(int(args, 0))) },
   {
     name: 'bits.lsh',
@@ -241,7 +280,8 @@ const sets: Builtin[] = [
     arity: 3,
     fn: (args) => {
       const [k, x, c] = args as [Value, Value, Value];
-      if (Array.isArray(c)) return typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < c.length && equal(c[k]!, x);
+      if (Array.isArray(c))
+        return typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < c.length && equal(c[k]!, x);
       if (c instanceof RObject) {
         const v = c.get(k);
         return v !== undefined && equal(v, x);
@@ -302,9 +342,25 @@ const typeChecks: Builtin[] = [
   { name: 'cast_array', arity: 1, fn: (args) => collection(args, 0, 'one of {array, set}') },
   { name: 'cast_set', arity: 1, fn: (args) => new RSet(collection(args, 0)) },
   { name: 'cast_string', arity: 1, fn: (args) => str(args, 0) },
-  { name: 'cast_boolean', arity: 1, fn: (args) => (typeof args[0] === 'boolean' ? args[0] : operandError(1, 'boolean', args[0]!)) },
+  {
+    name: 'cast_boolean',
+    arity: 1,
+    fn: (args) => (typeof args[0] === 'boolean' ? args[0] : operandError(1, 'boolean', args[0]!)),
+  },
   { name: 'cast_null', arity: 1, fn: (args) => (args[0] === null ? null : operandError(1, 'null', args[0]!)) },
-  { name: 'cast_object', arity: 1, fn: (args) => (args[0] instanceof RObject ? args[0] : operandError(1, 'object', args[0]!)) },
+  {
+    name: 'cast_object',
+    arity: 1,
+    fn: (args) => (args[0] instanceof RObject ? args[0] : operandError(1, 'object', args[0]!)),
+  },
 ];
 
-export const coreBuiltins: Builtin[] = [...arithmetic, ...comparison, ...bits, ...aggregates, ...sets, ...arrays, ...typeChecks];
+export const coreBuiltins: Builtin[] = [
+  ...arithmetic,
+  ...comparison,
+  ...bits,
+  ...aggregates,
+  ...sets,
+  ...arrays,
+  ...typeChecks,
+];

@@ -61,7 +61,20 @@ function queryUnescape(s: string): string {
   }
 }
 
-const SI: Record<string, number> = { '': 1, k: 1e3, m: 1e-3, M: 1e6, g: 1e9, G: 1e9, t: 1e12, T: 1e12, p: 1e15, P: 1e15, e: 1e18, E: 1e18 };
+const SI: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  m: 1e-3,
+  M: 1e6,
+  g: 1e9,
+  G: 1e9,
+  t: 1e12,
+  T: 1e12,
+  p: 1e15,
+  P: 1e15,
+  e: 1e18,
+  E: 1e18,
+};
 const BIN: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50, ei: 2 ** 60 };
 
 function splitAmount(s: string, what: string): [string, number, string] {
@@ -201,7 +214,14 @@ export const encodingBuiltins: Builtin[] = [
       return B64.test(s) && s.length % 4 === 0;
     },
   },
-  { name: 'base64url.encode', arity: 1, fn: (args) => Buffer.from(str(args, 0), 'utf8').toString('base64url').padEnd(Math.ceil(Buffer.byteLength(str(args, 0)) / 3) * 4, '=') },
+  {
+    name: 'base64url.encode',
+    arity: 1,
+    fn: (args) =>
+      Buffer.from(str(args, 0), 'utf8')
+        .toString('base64url')
+        .padEnd(Math.ceil(Buffer.byteLength(str(args, 0)) / 3) * 4, '='),
+  },
   { name: 'base64url.encode_no_pad', arity: 1, fn: (args) => Buffer.from(str(args, 0), 'utf8').toString('base64url') },
   { name: 'base64url.decode', arity: 1, fn: (args) => decodeBase64(str(args, 0), true) },
   { name: 'hex.encode', arity: 1, fn: (args) => Buffer.from(str(args, 0), 'utf8').toString('hex') },
@@ -211,7 +231,10 @@ export const encodingBuiltins: Builtin[] = [
     fn: (args) => {
       const s = str(args, 0);
       const bad = [...s].findIndex((c) => !/[0-9a-fA-F]/.test(c));
-      if (bad >= 0) builtinError(`encoding/hex: invalid byte: U+${s.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} ${JSON.stringify(s[bad]).replace(/"/g, "'")}`);
+      if (bad >= 0)
+        builtinError(
+          `encoding/hex: invalid byte: U+${s.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} ${JSON.stringify(s[bad]).replace(/"/g, "'")}`,
+        );
       if (s.length % 2) builtinError('encoding/hex: odd length hex string');
       return Buffer.from(s, 'hex').toString('utf8');
     },
@@ -225,7 +248,14 @@ export const encodingBuiltins: Builtin[] = [
       const parts: string[] = [];
       for (const [k, v] of obj(args, 0).sortedEntries()) {
         if (typeof k !== 'string') typeError('operand 1 must be object with string keys');
-        const vals = typeof v === 'string' ? [v] : Array.isArray(v) ? v : v instanceof RSet ? v.sorted() : operandError(1, 'object of strings, arrays or sets', v);
+        const vals =
+          typeof v === 'string'
+            ? [v]
+            : Array.isArray(v)
+              ? v
+              : v instanceof RSet
+                ? v.sorted()
+                : operandError(1, 'object of strings, arrays or sets', v);
         for (const x of vals) {
           if (typeof x !== 'string') typeError('operand 1 must be object of strings');
           parts.push(`${queryEscape(k)}=${queryEscape(x)}`);
@@ -285,4 +315,3 @@ export const encodingBuiltins: Builtin[] = [
     },
   },
 ];
-

@@ -4,7 +4,8 @@ import { compare, RObject, RSet, toRegoString, type Value } from '../values.ts';
 import { builtinError, int, obj, operandError, str } from './args.ts';
 import type { Builtin } from './types.ts';
 
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 
 function parseSemver(s: string, pos: number): RegExpExecArray {
   const m = SEMVER.exec(s);
@@ -34,7 +35,7 @@ function comparePre(a: string | undefined, b: string | undefined): number {
 
 function walk(v: Value, path: Value[], out: Value[]): void {
   out.push([path.slice(), v]);
-  if (Array.isArray(v)) v.forEach((c, i) => walk(c, [...path, i], out));
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) walk(v[i]!, [...path, i], out);
   else if (v instanceof RObject) for (const [k, c] of v.sortedEntries()) walk(c, [...path, k], out);
   else if (v instanceof RSet) for (const c of v.sorted()) walk(c, [...path, c], out);
 }
@@ -53,7 +54,11 @@ function printArg(v: Value | undefined): string {
 }
 
 export const miscBuiltins: Builtin[] = [
-  { name: 'semver.is_valid', arity: 1, fn: (args) => typeof args[0] === 'string' && SEMVER.test(args[0]) && !args[0].startsWith('v') },
+  {
+    name: 'semver.is_valid',
+    arity: 1,
+    fn: (args) => typeof args[0] === 'string' && SEMVER.test(args[0]) && !args[0].startsWith('v'),
+  },
   {
     name: 'semver.compare',
     arity: 2,
@@ -86,22 +91,38 @@ export const miscBuiltins: Builtin[] = [
     arity: 1,
     fn: (args) => {
       const s = str(args, 0);
-      const m = /^(?:urn:uuid:)?\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{12})\}?$/.exec(s);
+      const m =
+        /^(?:urn:uuid:)?\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{12})\}?$/.exec(
+          s,
+        );
       if (!m) return undefined;
       const hex = m.slice(1).join('').toLowerCase();
       const version = Number.parseInt(hex[12]!, 16);
       const variantBits = Number.parseInt(hex[16]!, 16);
-      const variant = variantBits < 8 ? 'Reserved, NCS backward compatibility' : variantBits < 12 ? 'RFC4122' : variantBits < 14 ? 'Reserved, Microsoft Corporation backward compatibility' : 'Reserved, future definition';
+      const variant =
+        variantBits < 8
+          ? 'Reserved, NCS backward compatibility'
+          : variantBits < 12
+            ? 'RFC4122'
+            : variantBits < 14
+              ? 'Reserved, Microsoft Corporation backward compatibility'
+              : 'Reserved, future definition';
       const o = new RObject();
       o.set('version', version);
       o.set('variant', variant);
       if (version === 1 || version === 2) {
-        const time = (BigInt(`0x${hex.slice(13, 16)}`) << 48n) | (BigInt(`0x${hex.slice(8, 12)}`) << 32n) | BigInt(`0x${hex.slice(0, 8)}`);
+        const time =
+          (BigInt(`0x${hex.slice(13, 16)}`) << 48n) |
+          (BigInt(`0x${hex.slice(8, 12)}`) << 32n) |
+          BigInt(`0x${hex.slice(0, 8)}`);
         const unixNs = (time - 122192928000000000n) * 100n;
         o.set('time', Number(unixNs));
         o.set('clocksequence', Number.parseInt(hex.slice(16, 20), 16) & 0x3fff);
         o.set('nodeid', hex.slice(20).match(/../g)!.join('-'));
-        o.set('macvariables', (Number.parseInt(hex.slice(20, 22), 16) & 1) === 1 ? 'local:multicast' : 'global:unicast');
+        o.set(
+          'macvariables',
+          (Number.parseInt(hex.slice(20, 22), 16) & 1) === 1 ? 'local:multicast' : 'global:unicast',
+        );
         if (version === 2) {
           o.set('id', Number.parseInt(hex.slice(0, 8), 16));
           o.set('domain', ['Person', 'Group', 'Org'][Number.parseInt(hex.slice(18, 20), 16)] ?? 'Unknown');

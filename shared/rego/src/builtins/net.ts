@@ -42,7 +42,12 @@ function parseIPv6(s: string): bigint | undefined {
   const total = groups.length + tail.length;
   if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
   const zeros = 8 - total;
-  const all = [...head.map((g) => BigInt(`0x${g}`)), ...Array(halves.length === 2 ? zeros : 0).fill(0n), ...rest.map((g) => BigInt(`0x${g}`)), ...tail];
+  const all = [
+    ...head.map((g) => BigInt(`0x${g}`)),
+    ...Array(halves.length === 2 ? zeros : 0).fill(0n),
+    ...rest.map((g) => BigInt(`0x${g}`)),
+    ...tail,
+  ];
   return all.reduce((acc: bigint, g: bigint) => (acc << 16n) | g, 0n);
 }
 
@@ -82,7 +87,11 @@ function cidrOrIP(s: string): Net | undefined {
 }
 
 function contains(outer: Net, inner: Net): boolean {
-  return outer.bits === inner.bits && inner.prefix >= outer.prefix && mask(inner.addr, inner.bits, outer.prefix) === outer.addr;
+  return (
+    outer.bits === inner.bits &&
+    inner.prefix >= outer.prefix &&
+    mask(inner.addr, inner.bits, outer.prefix) === outer.addr
+  );
 }
 
 function formatIP(addr: bigint, bits: number): string {
@@ -129,7 +138,11 @@ export const netBuiltins: Builtin[] = [
       return contains(a, b) || contains(b, a);
     },
   },
-  { name: 'net.cidr_is_valid', arity: 1, fn: (args) => typeof args[0] === 'string' && parseCIDR(args[0]) !== undefined },
+  {
+    name: 'net.cidr_is_valid',
+    arity: 1,
+    fn: (args) => typeof args[0] === 'string' && parseCIDR(args[0]) !== undefined,
+  },
   {
     name: 'net.cidr_expand',
     arity: 1,

@@ -47,13 +47,24 @@ function isSubset(sup: Value, sub: Value): boolean {
 function jsonPaths(args: Value[], i: number): Value[][] {
   const v = args[i]!;
   if (!Array.isArray(v) && !(v instanceof RSet))
-    typeError(`operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(v)}`);
+    typeError(
+      `operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(v)}`,
+    );
   const out: Value[][] = [];
   for (const p of Array.isArray(v) ? v : v.values()) {
-    if (typeof p === 'string') out.push(p.replace(/^\//, '').split('/').filter((s, idx, a) => !(s === '' && a.length === 1)).map(unescapePointer));
+    if (typeof p === 'string')
+      out.push(
+        p
+          .replace(/^\//, '')
+          .split('/')
+          .filter((s, _i, a) => !(s === '' && a.length === 1))
+          .map(unescapePointer),
+      );
     else if (Array.isArray(p)) out.push(p);
     else
-      typeError(`operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);
+      typeError(
+        `operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`,
+      );
   }
   return out;
 }
@@ -94,29 +105,32 @@ function filterValue(v: Value, tree: PathTree): Value | undefined {
   if (v instanceof RObject) {
     const out = new RObject();
     for (const [k, child] of v.entries())
-      for (const [seg, c] of tree.children) if (segmentMatches(seg, k)) {
-        const f = filterValue(child, c.tree);
-        if (f !== undefined) out.set(k, f);
-      }
+      for (const [seg, c] of tree.children)
+        if (segmentMatches(seg, k)) {
+          const f = filterValue(child, c.tree);
+          if (f !== undefined) out.set(k, f);
+        }
     return out;
   }
   if (Array.isArray(v)) {
     const out: Value[] = [];
     v.forEach((child, idx) => {
-      for (const [seg, c] of tree.children) if (segmentMatches(seg, idx)) {
-        const f = filterValue(child, c.tree);
-        if (f !== undefined) out.push(f);
-      }
+      for (const [seg, c] of tree.children)
+        if (segmentMatches(seg, idx)) {
+          const f = filterValue(child, c.tree);
+          if (f !== undefined) out.push(f);
+        }
     });
     return out;
   }
   if (v instanceof RSet) {
     const out = new RSet();
     for (const child of v.values())
-      for (const [, c] of tree.children) if (equal(c.key, child)) {
-        const f = filterValue(child, c.tree);
-        if (f !== undefined) out.add(f);
-      }
+      for (const [, c] of tree.children)
+        if (equal(c.key, child)) {
+          const f = filterValue(child, c.tree);
+          if (f !== undefined) out.add(f);
+        }
     return out;
   }
   return undefined;
@@ -174,7 +188,8 @@ function parsePointer(p: Value): Value[] {
 
 function arrayIndex(a: Value[], seg: Value, forAdd: boolean): number | undefined {
   if (seg === '-' && forAdd) return a.length;
-  const n = typeof seg === 'number' ? seg : typeof seg === 'string' && /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : undefined;
+  const n =
+    typeof seg === 'number' ? seg : typeof seg === 'string' && /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : undefined;
   if (n === undefined || n > a.length || (!forAdd && n === a.length)) return undefined;
   return n;
 }

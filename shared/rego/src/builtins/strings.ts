@@ -138,7 +138,11 @@ export function sprintf(format: string, values: Value[]): string {
     out += pad(s, width, flags.includes('-'), flags.includes('0'));
   }
   out += format.slice(last);
-  if (argi < values.length) out += `%!(EXTRA ${values.slice(argi).map((v) => `${goType(v)}=${plain(v)}`).join(', ')})`;
+  if (argi < values.length)
+    out += `%!(EXTRA ${values
+      .slice(argi)
+      .map((v) => `${goType(v)}=${plain(v)}`)
+      .join(', ')})`;
   return out;
 }
 
@@ -179,7 +183,20 @@ export const stringBuiltins: Builtin[] = [
       return d === '' ? runes(s) : s.split(d);
     },
   },
-  { name: 'replace', arity: 3, fn: (args) => { const s = str(args, 0); const from = str(args, 1); const to = str(args, 2); return from === '' ? runes(s).map((c) => to + c).join('') + to : s.split(from).join(to); } },
+  {
+    name: 'replace',
+    arity: 3,
+    fn: (args) => {
+      const s = str(args, 0);
+      const from = str(args, 1);
+      const to = str(args, 2);
+      return from === ''
+        ? runes(s)
+            .map((c) => to + c)
+            .join('') + to
+        : s.split(from).join(to);
+    },
+  },
   {
     name: 'strings.replace_n',
     arity: 2,

@@ -7,7 +7,20 @@ const NS_PER_MS = 1_000_000n;
 const MIN_NS = -9223372036854775808n;
 const MAX_NS = 9223372036854775807n;
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function checkRange(ns: bigint): Value {
   if (ns < MIN_NS || ns > MAX_NS) builtinError('time outside of valid range');
@@ -38,7 +51,14 @@ function zoneOffset(tz: string, ms: number): number {
     zoneFormats.set(tz, f);
   }
   const parts = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  const asUTC = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const asUTC = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   return Math.round((asUTC - Math.floor(ms / 1000) * 1000) / 60000);
 }
 
@@ -66,7 +86,16 @@ function civil(v: Value, pos = 1): Civil & { tz: string; layout: string | undefi
   return { date: new Date(ms + offsetMin * 60000), nanos, offsetMin, tz, layout };
 }
 
-function fromParts(y: number, mo: number, d: number, h: number, mi: number, s: number, nanos: bigint, offsetMin: number): bigint {
+function fromParts(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  nanos: bigint,
+  offsetMin: number,
+): bigint {
   const date = new Date(0);
   date.setUTCFullYear(y, mo - 1, d);
   date.setUTCHours(h, mi, s, 0);
@@ -75,18 +104,53 @@ function fromParts(y: number, mo: number, d: number, h: number, mi: number, s: n
 
 function parseRFC3339(s: string): bigint {
   const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(s);
-  if (!m) builtinError(`parsing time ${JSON.stringify(s)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(s)} as "2006"`);
+  if (!m)
+    builtinError(
+      `parsing time ${JSON.stringify(s)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(s)} as "2006"`,
+    );
   const [, y, mo, d, h, mi, sec, frac, zone] = m!;
-  const offset = zone === 'Z' || zone === 'z' ? 0 : (zone!.startsWith('-') ? -1 : 1) * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(4, 6)));
+  const offset =
+    zone === 'Z' || zone === 'z'
+      ? 0
+      : (zone!.startsWith('-') ? -1 : 1) * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(4, 6)));
   if (Number(mo) > 12 || Number(mo) < 1) builtinError(`parsing time ${JSON.stringify(s)}: month out of range`);
-  if (Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) builtinError(`parsing time ${JSON.stringify(s)}: day out of range`);
+  if (Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59)
+    builtinError(`parsing time ${JSON.stringify(s)}: day out of range`);
   const nanos = frac ? BigInt(frac.slice(1).padEnd(9, '0').slice(0, 9)) : 0n;
   return fromParts(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec), nanos, offset);
 }
 
 const LAYOUT_TOKENS = [
-  'January', 'Monday', '2006', '-07:00:00', 'Z07:00:00', '-07:00', 'Z07:00', '-0700', 'Z0700', '-07', 'Z07', 'Jan', 'Mon',
-  'MST', '002', '01', '02', '_2', '03', '04', '05', '06', '15', 'PM', 'pm', '1', '2', '3', '4', '5',
+  'January',
+  'Monday',
+  '2006',
+  '-07:00:00',
+  'Z07:00:00',
+  '-07:00',
+  'Z07:00',
+  '-0700',
+  'Z0700',
+  '-07',
+  'Z07',
+  'Jan',
+  'Mon',
+  'MST',
+  '002',
+  '01',
+  '02',
+  '_2',
+  '03',
+  '04',
+  '05',
+  '06',
+  '15',
+  'PM',
+  'pm',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
 ];
 
 function tokenizeLayout(layout: string): string[] {
@@ -125,38 +189,75 @@ function formatLayout(c: Civil, layout: string): string {
   return tokenizeLayout(layout)
     .map((t) => {
       switch (t) {
-        case '2006': return String(d.getUTCFullYear()).padStart(4, '0');
-        case '06': return pad2(d.getUTCFullYear() % 100);
-        case 'January': return MONTHS[d.getUTCMonth()]!;
-        case 'Jan': return MONTHS[d.getUTCMonth()]!.slice(0, 3);
-        case '01': return pad2(d.getUTCMonth() + 1);
-        case '1': return String(d.getUTCMonth() + 1);
-        case 'Monday': return DAYS[d.getUTCDay()]!;
-        case 'Mon': return DAYS[d.getUTCDay()]!.slice(0, 3);
-        case '02': return pad2(d.getUTCDate());
-        case '_2': return String(d.getUTCDate()).padStart(2, ' ');
-        case '2': return String(d.getUTCDate());
-        case '002': return String(Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1).padStart(3, '0');
-        case '15': return pad2(d.getUTCHours());
-        case '03': return pad2(d.getUTCHours() % 12 || 12);
-        case '3': return String(d.getUTCHours() % 12 || 12);
-        case '04': return pad2(d.getUTCMinutes());
-        case '4': return String(d.getUTCMinutes());
-        case '05': return pad2(d.getUTCSeconds());
-        case '5': return String(d.getUTCSeconds());
-        case 'PM': return d.getUTCHours() >= 12 ? 'PM' : 'AM';
-        case 'pm': return d.getUTCHours() >= 12 ? 'pm' : 'am';
-        case 'MST': return off === 0 ? 'UTC' : `${sign}${oh}${om}`;
-        case 'Z07:00': return off === 0 ? 'Z' : `${sign}${oh}:${om}`;
-        case '-07:00': return `${sign}${oh}:${om}`;
-        case 'Z0700': return off === 0 ? 'Z' : `${sign}${oh}${om}`;
-        case '-0700': return `${sign}${oh}${om}`;
-        case 'Z07': return off === 0 ? 'Z' : `${sign}${oh}`;
-        case '-07': return `${sign}${oh}`;
+        case '2006':
+          return String(d.getUTCFullYear()).padStart(4, '0');
+        case '06':
+          return pad2(d.getUTCFullYear() % 100);
+        case 'January':
+          return MONTHS[d.getUTCMonth()]!;
+        case 'Jan':
+          return MONTHS[d.getUTCMonth()]!.slice(0, 3);
+        case '01':
+          return pad2(d.getUTCMonth() + 1);
+        case '1':
+          return String(d.getUTCMonth() + 1);
+        case 'Monday':
+          return DAYS[d.getUTCDay()]!;
+        case 'Mon':
+          return DAYS[d.getUTCDay()]!.slice(0, 3);
+        case '02':
+          return pad2(d.getUTCDate());
+        case '_2':
+          return String(d.getUTCDate()).padStart(2, ' ');
+        case '2':
+          return String(d.getUTCDate());
+        case '002':
+          return String(Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1).padStart(3, '0');
+        case '15':
+          return pad2(d.getUTCHours());
+        case '03':
+          return pad2(d.getUTCHours() % 12 || 12);
+        case '3':
+          return String(d.getUTCHours() % 12 || 12);
+        case '04':
+          return pad2(d.getUTCMinutes());
+        case '4':
+          return String(d.getUTCMinutes());
+        case '05':
+          return pad2(d.getUTCSeconds());
+        case '5':
+          return String(d.getUTCSeconds());
+        case 'PM':
+          return d.getUTCHours() >= 12 ? 'PM' : 'AM';
+        case 'pm':
+          return d.getUTCHours() >= 12 ? 'pm' : 'am';
+        case 'MST':
+          return off === 0 ? 'UTC' : `${sign}${oh}${om}`;
+        case 'Z07:00':
+          return off === 0 ? 'Z' : `${sign}${oh}:${om}`;
+        case '-07:00':
+          return `${sign}${oh}:${om}`;
+        case 'Z0700':
+          return off === 0 ? 'Z' : `${sign}${oh}${om}`;
+        case '-0700':
+          return `${sign}${oh}${om}`;
+        case 'Z07':
+          return off === 0 ? 'Z' : `${sign}${oh}`;
+        case '-07':
+          return `${sign}${oh}`;
         default:
-          if (/^[.,]0+$/.test(t)) return t[0] + String(nanosTotal).padStart(9, '0').slice(0, t.length - 1);
+          if (/^[.,]0+$/.test(t))
+            return (
+              t[0] +
+              String(nanosTotal)
+                .padStart(9, '0')
+                .slice(0, t.length - 1)
+            );
           if (/^[.,]9+$/.test(t)) {
-            const digits = String(nanosTotal).padStart(9, '0').slice(0, t.length - 1).replace(/0+$/, '');
+            const digits = String(nanosTotal)
+              .padStart(9, '0')
+              .slice(0, t.length - 1)
+              .replace(/0+$/, '');
             return digits ? t[0] + digits : '';
           }
           return t;
@@ -196,29 +297,82 @@ function parseLayout(layout: string, value: string): bigint {
   };
   for (const t of tokenizeLayout(layout)) {
     switch (t) {
-      case '2006': group('year', '\\d{4}'); break;
-      case '06': group('year2', '\\d{2}'); break;
-      case 'January': group('monthName', '[A-Za-z]+'); break;
-      case 'Jan': group('monthName', '[A-Za-z]{3}'); break;
-      case '01': group('month', '\\d{2}'); break;
-      case '1': group('month', '\\d{1,2}'); break;
-      case 'Monday': group('dayName', '[A-Za-z]+'); break;
-      case 'Mon': group('dayName', '[A-Za-z]{3}'); break;
-      case '02': group('day', '\\d{2}'); break;
-      case '_2': group('day', ' ?\\d{1,2}'); break;
-      case '2': group('day', '\\d{1,2}'); break;
-      case '002': group('yday', '\\d{3}'); break;
-      case '15': group('hour', '\\d{2}'); break;
-      case '03': group('hour12', '\\d{2}'); break;
-      case '3': group('hour12', '\\d{1,2}'); break;
-      case '04': group('minute', '\\d{2}'); break;
-      case '4': group('minute', '\\d{1,2}'); break;
-      case '05': group('second', '\\d{2}'); break;
-      case '5': group('second', '\\d{1,2}'); break;
-      case 'PM': case 'pm': group('ampm', '[AaPp][Mm]'); break;
-      case 'MST': group('zoneName', '[A-Z]{3,4}|[+-]\\d{4}'); break;
-      case 'Z07:00': case 'Z0700': case 'Z07': case 'Z07:00:00': group('zone', 'Z|[+-]\\d{2}(?::?\\d{2})?'); break;
-      case '-07:00': case '-0700': case '-07': case '-07:00:00': group('zone', '[+-]\\d{2}(?::?\\d{2})?'); break;
+      case '2006':
+        group('year', '\\d{4}');
+        break;
+      case '06':
+        group('year2', '\\d{2}');
+        break;
+      case 'January':
+        group('monthName', '[A-Za-z]+');
+        break;
+      case 'Jan':
+        group('monthName', '[A-Za-z]{3}');
+        break;
+      case '01':
+        group('month', '\\d{2}');
+        break;
+      case '1':
+        group('month', '\\d{1,2}');
+        break;
+      case 'Monday':
+        group('dayName', '[A-Za-z]+');
+        break;
+      case 'Mon':
+        group('dayName', '[A-Za-z]{3}');
+        break;
+      case '02':
+        group('day', '\\d{2}');
+        break;
+      case '_2':
+        group('day', ' ?\\d{1,2}');
+        break;
+      case '2':
+        group('day', '\\d{1,2}');
+        break;
+      case '002':
+        group('yday', '\\d{3}');
+        break;
+      case '15':
+        group('hour', '\\d{2}');
+        break;
+      case '03':
+        group('hour12', '\\d{2}');
+        break;
+      case '3':
+        group('hour12', '\\d{1,2}');
+        break;
+      case '04':
+        group('minute', '\\d{2}');
+        break;
+      case '4':
+        group('minute', '\\d{1,2}');
+        break;
+      case '05':
+        group('second', '\\d{2}');
+        break;
+      case '5':
+        group('second', '\\d{1,2}');
+        break;
+      case 'PM':
+      case 'pm':
+        group('ampm', '[AaPp][Mm]');
+        break;
+      case 'MST':
+        group('zoneName', '[A-Z]{3,4}|[+-]\\d{4}');
+        break;
+      case 'Z07:00':
+      case 'Z0700':
+      case 'Z07':
+      case 'Z07:00:00':
+        group('zone', 'Z|[+-]\\d{2}(?::?\\d{2})?');
+        break;
+      case '-07:00':
+      case '-0700':
+      case '-07':
+      case '-07:00:00':
+        group('zone', '[+-]\\d{2}(?::?\\d{2})?');
+        break;
       default:
         if (/^[.,][09]+$/.test(t)) group('frac', `[.,]\\d${t[1] === '9' ? '*' : `{${t.length - 1}}`}`);
         else src += t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -227,14 +381,22 @@ function parseLayout(layout: string, value: string): bigint {
   // Go accepts fractional seconds after seconds even when the layout has none
   const re = new RegExp(`^${src.replace(/(\(\\d\{2\}\))(?![\s\S]*\(\\d\{2\}\))/, '$1')}$`);
   const m = re.exec(value);
-  if (!m) return builtinError(`parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(value)} as ${JSON.stringify(layout)}`);
+  if (!m)
+    return builtinError(
+      `parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(value)} as ${JSON.stringify(layout)}`,
+    );
   names.forEach((n, i) => {
     fields[n] = m[i + 1]!;
   });
-  let year = fields.year ? Number(fields.year) : fields.year2 ? 1900 + Number(fields.year2) + (Number(fields.year2) < 69 ? 100 : 0) : 0;
+  let year = fields.year
+    ? Number(fields.year)
+    : fields.year2
+      ? 1900 + Number(fields.year2) + (Number(fields.year2) < 69 ? 100 : 0)
+      : 0;
   if (!fields.year && !fields.year2) year = 0;
   let month = fields.month ? Number(fields.month) : 1;
-  if (fields.monthName) month = MONTHS.findIndex((x) => x.toLowerCase().startsWith(fields.monthName!.toLowerCase().slice(0, 3))) + 1;
+  if (fields.monthName)
+    month = MONTHS.findIndex((x) => x.toLowerCase().startsWith(fields.monthName!.toLowerCase().slice(0, 3))) + 1;
   const day = fields.day ? Number(fields.day.trim()) : 1;
   let hour = fields.hour ? Number(fields.hour) : fields.hour12 ? Number(fields.hour12) % 12 : 0;
   if (fields.ampm && /p/i.test(fields.ampm)) hour += 12;
@@ -253,7 +415,16 @@ function parseLayout(layout: string, value: string): bigint {
   return fromParts(year, month, day, hour, minute, second, nanos, offset);
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
 
 function parseDuration(s: string): bigint {
   const m0 = /^([+-]?)(.*)$/.exec(s)!;
@@ -264,7 +435,8 @@ function parseDuration(s: string): bigint {
   let total = 0n;
   while (rest) {
     const m = /^(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
-    if (!m || m[1] === '' || m[1] === '.') builtinError(`time: ${m ? 'invalid' : 'missing unit in'} duration ${JSON.stringify(s)}`);
+    if (!m || m[1] === '' || m[1] === '.')
+      builtinError(`time: ${m ? 'invalid' : 'missing unit in'} duration ${JSON.stringify(s)}`);
     const [whole, frac = ''] = m![1]!.split('.') as [string, string?];
     const unit = BigInt(DURATION_UNITS[m![2]!]!);
     total += BigInt(whole || '0') * unit;
@@ -341,11 +513,26 @@ export const timeBuiltins: Builtin[] = [
       let hour = y.getUTCHours() - x.getUTCHours();
       let min = y.getUTCMinutes() - x.getUTCMinutes();
       let sec = y.getUTCSeconds() - x.getUTCSeconds();
-      if (sec < 0) { sec += 60; min--; }
-      if (min < 0) { min += 60; hour--; }
-      if (hour < 0) { hour += 24; day--; }
-      if (day < 0) { day += daysIn(x.getUTCFullYear(), x.getUTCMonth()); month--; }
-      if (month < 0) { month += 12; year--; }
+      if (sec < 0) {
+        sec += 60;
+        min--;
+      }
+      if (min < 0) {
+        min += 60;
+        hour--;
+      }
+      if (hour < 0) {
+        hour += 24;
+        day--;
+      }
+      if (day < 0) {
+        day += daysIn(x.getUTCFullYear(), x.getUTCMonth());
+        month--;
+      }
+      if (month < 0) {
+        month += 12;
+        year--;
+      }
       return [year, month, day, hour, min, sec];
     },
   },
@@ -358,4 +545,3 @@ export const timeBuiltins: Builtin[] = [
     },
   },
 ];
-

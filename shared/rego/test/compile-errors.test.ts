@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { compile, RegoCompileError } from '../src/index.ts';
+
+function compileError(source: string, regoVersion: 'v0' | 'v1' = 'v1'): RegoCompileError {
+  try {
+    compile([{ path: 'policy.rego', source }], { regoVersion });
+  } catch (e) {
+    if (e instanceof RegoCompileError) return e;
+    throw e;
+  }
+  throw new Error('expected a compile error');
+}
+
+describe('parse errors', () => {
+  it('reports file, line and column', () => {
+    const e = compileError('package test\n\np if {\n  x := [1, 2\n}\n');
+    expect(e.errors).toHaveLength(1);
+    expect(e.errors[0]).toMatchObject({ file: 'policy.rego', line: 5, col: 1 });
+    expect(e.message).toMatch(/^policy\.rego:5:1: rego_parse_error: unexpected } token/);
+  });
+
+  it('requires a package', () => {
+    expect(compileError('p := 1').message).toContain('package expected');
+  });
+
+  it('rejects an unterminated string', () => {
+    expect(compileError('package test\np := "abc\n').message).toContain('non-terminated string');
+  });
+
+  it('rejects an empty body', () => {
+    expect(compileError('package test\np {}\n', 'v0').message).toContain('found empty body');
+  });
+
+  it('requires `if` before a v1 rule body', () => {
+    expect(compileError('package test\np { true }\n').message).toContain('`if` keyword is required before rule body');
+  });
+
+  it('requires `contains` for v1 partial sets', () => {
+    expect(compileError('package test\np[x] { x := 1 }\n').message).toContain('`contains` keyword is required');
+  });
+
+  it('accepts v0 syntax when asked, and v1 syntax through import rego.v1', () => {
+    expect(() =>
+      compile([{ path: 'a.rego', source: 'package test\nviolation[{"msg": msg}] { msg := "x" }\n' }], {
+        regoVersion: 'v0',
+      }),
+    ).not.toThrow();
+    expect(() =>
+      compile([{ path: 'a.rego', source: 'package test\nimport rego.v1\np contains 1 if true\n' }], {
+        regoVersion: 'v0',
+      }),
+    ).not.toThrow();
+  });
+
+  it('collects errors of every module', () => {
+    try {
+      compile([
+        { path: 'a.rego', source: 'package a\np := \n' },
+        { path: 'b.rego', source: 'package b\nq := [\n' },
+      ]);
+      throw new Error('expected a compile error');
+    } catch (e) {
+      expect((e as RegoCompileError).errors.map((x) => x.file)).toEqual(['a.rego', 'b.rego']);
+    }
+  });
+});
+
+describe('safety and reference errors', () => {
+  it('reports an unsafe variable in a body', () => {
+    const e = compileError('package test\np if {\n  x > 1\n}\n');
+    expect(e.message).toContain('var x is unsafe');
+    expect(e.errors[0]).toMatchObject({ line: 3 });
+  });
+
+  it('reports an unsafe variable in a rule head', () => {
+    expect(compileError('package test\np contains x if { true }\n').message).toContain('var x is unsafe');
+  });
+
+  it('reports a variable only bound inside a negation', () => {
+    expect(compileError('package test\np contains x if { not q[x] }\nq := {1}\n').message).toContain('var x is unsafe');
+  });
+
+  it('reports unsafe function arguments', () => {
+    expect(compileError('package test\np if { count(x) > 1 }\n').message).toContain('var x is unsafe');
+  });
+
+  it('reorders expressions so later bindings make earlier ones safe', () => {
+    const policy = compile([{ path: 'a.rego', source: 'package test\np := y if {\n  y > 1\n  y := 5\n}\n' }]);
+    expect(policy.evalRule('data.test.p')).toBe(5);
+  });
+
+  it('reports recursion', () => {
+    const e = compileError('package test\np if q\nq if p\n');
+    expect(e.message).toContain('rule data.test.p is recursive: data.test.p -> data.test.q -> data.test.p');
+  });
+
+  it('reports recursion through functions', () => {
+    expect(compileError('package test\nf(x) := g(x)\ng(x) := f(x)\n').message).toContain('is recursive');
+  });
+
+  it('reports unknown functions', () => {
+    expect(compileError('package test\np if foo(1)\n').message).toContain('undefined function foo');
+  });
+
+  it('reports wrong arity', () => {
+    expect(compileError('package test\np if startswith("a")\n').message).toContain(
+      'function startswith has arity 2, got 1 argument',
+    );
+  });
+
+  it('reports conflicting rule kinds', () => {
+    expect(compileError('package test\np := 1\np contains 2\n').message).toContain('conflicting rules data.test.p');
+  });
+});
