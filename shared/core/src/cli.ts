@@ -30,7 +30,7 @@ const FLAG_HELP = `Flags:
   --port N                 HTTP port (default 3000; 0 picks a free one)
   --sandbox                run against the built-in fake with sample data; no credentials needed
   --read-only              expose only read tools
-  --toolsets a,b           expose only these toolsets
+  --toolsets a,b|all       expose only these toolsets (default: the server's default set)
   --tools x,y              expose only these tools
   --role ROLE              the local caller's role: viewer | developer (default) | platform-admin
   --allowed-hosts h1,h2    Host header names accepted (required when --host is not loopback)
@@ -114,6 +114,7 @@ export async function startServer(
         caller,
         log,
         ...(instance.mapError ? { mapError: instance.mapError } : {}),
+        ...(instance.intercept ? { intercept: instance.intercept } : {}),
       });
     const localCaller = callerFromRoles('local', [flags.role]);
     if (flags.transport === 'stdio') {

@@ -48,6 +48,13 @@ describe('selectTools', () => {
     expect(selectTools(module, tools, { tools: ['make_thing'] }).map((tool) => tool.name)).toEqual(['make_thing']);
   });
 
+  it("starts from the module's default toolsets, and 'all' switches every one on", () => {
+    const withDefaults = { ...module, defaultToolsets: ['things'] };
+    expect(selectTools(withDefaults, tools, {}).map((tool) => tool.name)).toEqual(['list_things', 'make_thing']);
+    expect(selectTools(withDefaults, tools, { toolsets: ['all'] })).toHaveLength(3);
+    expect(selectTools(withDefaults, tools, { tools: ['drop_all'] }).map((tool) => tool.name)).toEqual(['drop_all']);
+  });
+
   it('stops on unknown names and lists the valid ones', () => {
     expect(() => selectTools(module, tools, { toolsets: ['nope'] })).toThrow(
       new ConfigError('--toolsets: demo has no toolset nope; choose from things, admin'),

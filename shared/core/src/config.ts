@@ -62,7 +62,7 @@ function checkFormat(name: string, value: string, spec: EnvVarSpec): string | un
 
 export interface Exposure {
   readOnly?: boolean;
-  /** Toolset allow list; all toolsets when absent. */
+  /** Toolset allow list ('all' for every toolset); the module's defaults when absent. */
   toolsets?: string[];
   /** Tool allow list; all tools of the chosen toolsets when absent. */
   tools?: string[];
@@ -70,7 +70,7 @@ export interface Exposure {
 
 /** Applies --read-only, --toolsets and --tools. An unknown name stops start-up with the valid ones listed. */
 export function selectTools(
-  module: Pick<ServerModule, 'name' | 'toolsets'>,
+  module: Pick<ServerModule, 'name' | 'toolsets' | 'defaultToolsets'>,
   tools: AnyTool[],
   exposure: Exposure,
 ): AnyTool[] {
@@ -80,7 +80,8 @@ export function selectTools(
     throw new Error(`${module.name}: tools ${undeclared.map((tool) => tool.name).join(', ')} name undeclared toolsets`);
   }
   const toolNames = tools.map((tool) => tool.name);
-  const unknownToolsets = (exposure.toolsets ?? []).filter((name) => !toolsetNames.includes(name));
+  const requested = exposure.toolsets?.includes('all') ? toolsetNames : exposure.toolsets;
+  const unknownToolsets = (requested ?? []).filter((name) => !toolsetNames.includes(name));
   if (unknownToolsets.length > 0) {
     throw new ConfigError(
       `--toolsets: ${module.name} has no toolset ${unknownToolsets.join(', ')}; choose from ${toolsetNames.join(', ')}`,
@@ -92,10 +93,11 @@ export function selectTools(
       `--tools: ${module.name} has no tool ${unknownTools.join(', ')}; choose from ${toolNames.join(', ')}`,
     );
   }
+  const toolsets = requested ?? (exposure.tools ? undefined : module.defaultToolsets);
   return tools.filter(
     (tool) =>
       (!exposure.readOnly || tool.tier === 'read') &&
-      (!exposure.toolsets || exposure.toolsets.includes(tool.toolset)) &&
+      (!toolsets || toolsets.includes(tool.toolset)) &&
       (!exposure.tools || exposure.tools.includes(tool.name)),
   );
 }

@@ -18,6 +18,15 @@ import type { AnyTool, ToolContext } from './tool.ts';
 /** Turns an upstream library's own error (octokit's RequestError, ...) into a ToolError, or undefined. */
 export type ErrorMapper = (error: unknown) => ToolError | undefined;
 
+/**
+ * Wraps every call on its way to runTool: where the aggregator adds audit, rate limits and metrics.
+ * `next` runs the call; an interceptor may refuse by returning an error result instead.
+ */
+export type ToolInterceptor = (
+  call: { tool: AnyTool; args: Record<string, unknown>; ctx: ToolContext },
+  next: () => Promise<CallToolResult>,
+) => Promise<CallToolResult>;
+
 export interface McpServerOptions {
   name: string;
   version: string;
@@ -27,6 +36,7 @@ export interface McpServerOptions {
   caller: Caller;
   log: Logger;
   mapError?: ErrorMapper;
+  intercept?: ToolInterceptor;
 }
 
 export const SERVER_VERSION = '0.1.0';
@@ -55,7 +65,7 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
         annotations: { title: tool.title, ...tool.annotations },
       },
       (args: Record<string, unknown>, sdkContext: ServerContext) =>
-        runTool(tool, args, toolContext(sdkContext, options.caller, options.log), options.mapError),
+        invokeTool(tool, args, toolContext(sdkContext, options.caller, options.log), options),
     );
   }
   for (const resource of options.resources ?? []) {
@@ -122,8 +132,19 @@ function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger): To
   };
 }
 
+/** A call through the interceptor (when there is one) to runTool: direct calls and call_tool alike. */
+export function invokeTool(
+  tool: AnyTool,
+  args: Record<string, unknown>,
+  ctx: ToolContext,
+  path: { mapError?: ErrorMapper | undefined; intercept?: ToolInterceptor | undefined } = {},
+): Promise<CallToolResult> {
+  const run = () => runTool(tool, args, ctx, path.mapError);
+  return path.intercept ? path.intercept({ tool, args, ctx }, run) : run();
+}
+
 /**
- * The one path every tool call takes: tier check, handler, output check, redaction of secret values,
+ * The one path every tool call takes: tier check, input check, handler, output check, redaction of secret values,
  * the response size cap, and errors turned into tool errors a model can act on.
  */
 export async function runTool(
@@ -142,7 +163,18 @@ export async function runTool(
         },
       );
     }
-    const result = await tool.handler(args, ctx);
+    const input = tool.input.safeParse(args);
+    if (!input.success) {
+      throw new ToolError(
+        'invalid_request',
+        `invalid arguments for ${tool.name}: ${describeIssues(input.error.issues)}`,
+        {
+          retryable: false,
+          hint: "correct the named arguments; the tool's input schema lists each one",
+        },
+      );
+    }
+    const result = await tool.handler(input.data, ctx);
     const parsed = tool.output.safeParse(result);
     if (!parsed.success) {
       throw new Error(`output of ${tool.name} does not match its schema: ${parsed.error.message}`);
@@ -172,6 +204,12 @@ export async function runTool(
       },
     };
   }
+}
+
+function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+  return issues
+    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(arguments)'}: ${issue.message}`)
+    .join('; ');
 }
 
 /** Any thrown value as a ToolError; unexpected ones are logged in full and shown without internals. */

@@ -1,5 +1,5 @@
 import type { Logger } from './log.ts';
-import type { ErrorMapper } from './mcp.ts';
+import type { ErrorMapper, ToolInterceptor } from './mcp.ts';
 import type { PolicyGate } from './policy.ts';
 import type { AnyTool } from './tool.ts';
 
@@ -24,8 +24,10 @@ export interface ServerModule {
   title: string;
   /** One line for --help. */
   description: string;
-  /** Toolset name -> what it contains. All are on unless --toolsets picks some. */
+  /** Toolset name -> what it contains. */
   toolsets: Record<string, string>;
+  /** Toolsets on when --toolsets is not given; all of them when absent. */
+  defaultToolsets?: string[];
   env: Record<string, EnvVarSpec>;
   start(options: StartOptions): Promise<ServerInstance>;
   /**
@@ -70,5 +72,7 @@ export interface ServerInstance {
   ready?(): Promise<boolean>;
   /** Maps the upstream library's errors to ToolErrors, in one place per server. */
   mapError?: ErrorMapper;
+  /** Wraps every call (audit, rate limits, metrics); see ToolInterceptor. */
+  intercept?: ToolInterceptor;
   close(): Promise<void>;
 }
