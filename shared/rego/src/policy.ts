@@ -19,6 +19,7 @@ export interface CompileOptions {
 
 export interface EvalOptions {
   input?: unknown;
+  /** Base documents. Converted once per object identity: treat a data object passed here as immutable. */
   data?: unknown;
   /** Builtin errors abort evaluation (RegoEvalError) instead of making the expression undefined. */
   strictBuiltinErrors?: boolean;
@@ -36,9 +37,10 @@ interface CompiledQuery {
   vars: [string, number][];
 }
 
+/** Converted base documents, by identity: pass the same (unmodified) data object to skip conversion. */
 const dataCache = new WeakMap<object, Value>();
 
-function toValue(x: unknown): Value {
+function dataValue(x: unknown): Value {
   if (x !== null && typeof x === 'object') {
     const hit = dataCache.get(x);
     if (hit !== undefined) return hit;
@@ -132,8 +134,8 @@ export class Policy {
     const memo = new Map<string, Value>();
     if (options.env) memo.set('\u0000env', fromJSON(options.env));
     return new Context(this.root, {
-      input: options.input === undefined ? undefined : toValue(options.input),
-      data: options.data === undefined ? new RObject() : toValue(options.data),
+      input: options.input === undefined ? undefined : fromJSON(options.input),
+      data: options.data === undefined ? new RObject() : dataValue(options.data),
       strict: options.strictBuiltinErrors ?? false,
       builtins: { nowNs, print: options.print ?? (() => {}), memo },
     });
