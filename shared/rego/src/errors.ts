@@ -23,8 +23,7 @@ export type EvalErrorCode =
   | 'eval_builtin_error'
   | 'eval_conflict_error'
   | 'eval_recursion_error'
-  | 'eval_cancel_error'
-  | 'eval_parse_error';
+  | 'eval_internal_error';
 
 /** Thrown by evaluation. The message reads like OPA's: `file:line: code: message`. */
 export class RegoEvalError extends Error {
