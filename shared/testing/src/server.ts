@@ -24,7 +24,7 @@ export interface FakeRequest {
 export interface FakeResponse {
   status: number;
   headers?: Record<string, string>;
-  /** Sent as JSON, except a string with a non-JSON `content-type` header, which is sent as it is. */
+  /** Sent as JSON, except a string with a `content-type` other than application/json, which is sent as it is. */
   body?: unknown;
 }
 
@@ -170,7 +170,12 @@ export async function startOpenApiFake(options: OpenApiFakeOptions): Promise<Ope
       const headers = { ...upstreamHeaders, ...response.headers };
       if (checker && checkAgainstSpec && match?.value.inSpec) {
         const { operationId } = match.value;
-        const checked = { status: response.status, headers: lowerCaseKeys(headers), body: response.body };
+        const checked = {
+          status: response.status,
+          headers: lowerCaseKeys(headers),
+          body: response.body,
+          accept: (request.headers.accept ?? '').split(',').map((type) => type.split(';')[0]!.trim()),
+        };
         const problems = checkSafely(() => checker.checkResponse(operationId, checked, options.errorSchemaRef));
         if (problems.length > 0) {
           violate(problems);
@@ -334,7 +339,7 @@ function send(outgoing: ServerResponse, response: FakeResponse): void {
   const contentType = headers['content-type'];
   let payload: string | undefined;
   if (response.body !== undefined) {
-    if (typeof response.body === 'string' && contentType !== undefined && !/json/.test(contentType)) {
+    if (typeof response.body === 'string' && contentType !== undefined && !contentType.startsWith('application/json')) {
       payload = response.body;
     } else {
       payload = JSON.stringify(response.body);

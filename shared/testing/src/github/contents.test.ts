@@ -183,3 +183,34 @@ describe('git data', () => {
     ).toBe(404);
   });
 });
+
+describe('media types', () => {
+  it('answers the raw file for `mediaType: { format: "raw" }`, as GitHub does', async () => {
+    const { data, headers } = await gh.octokit.rest.repos.getContent({
+      ...gitops,
+      path: 'apps/orders-api/overlays/dev/kustomization.yaml',
+      mediaType: { format: 'raw' },
+    });
+    expect(data).toContain('newTag: v0.9.0');
+    expect(headers['content-type']).toBe('application/vnd.github.v3.raw; charset=utf-8');
+    const readme = await gh.octokit.rest.repos.getReadme({
+      owner: 'acme',
+      repo: 'service-template',
+      mediaType: { format: 'raw' },
+    });
+    expect(String(readme.data)).toMatch(/^# \{\{service_name\}\}/);
+  });
+
+  it('answers a directory as one object for `application/vnd.github.object`', async () => {
+    const { data } = await gh.octokit.rest.repos.getContent({
+      ...gitops,
+      path: 'argocd',
+      headers: { accept: 'application/vnd.github.object' },
+    });
+    expect(data).toMatchObject({
+      type: 'dir',
+      path: 'argocd',
+      entries: [{ name: 'applications' }, { name: 'projects' }],
+    });
+  });
+});

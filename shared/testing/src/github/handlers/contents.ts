@@ -1,4 +1,5 @@
 // Repository contents: read a file or directory, create or update a file, the README.
+import type { FakeResponse } from '../../server.ts';
 import { httpError, json, notFound, queryString, validationFailed } from '../http.ts';
 import type { Json } from '../render.ts';
 import type { GitHubState, Repo } from '../state.ts';
@@ -13,17 +14,24 @@ export function contentOperations(state: GitHubState): Operations {
       const path = trimSlashes(c.params.path ?? '');
       const entry = commit && repo.git.lookup(commit.tree, path);
       if (!entry) throw notFound();
-      if (entry.type !== 'tree') return json(200, fileJson(c, repo, ref, path, entry.sha, true));
-      const children = repo.git.trees.get(entry.sha) ?? [];
-      return json(
-        200,
-        children.map((child) => {
-          const childPath = path === '' ? child.name : `${path}/${child.name}`;
-          return child.type === 'tree'
-            ? directoryJson(c, repo, ref, childPath, child.sha)
-            : fileJson(c, repo, ref, childPath, child.sha, false);
-        }),
-      );
+      const accept = c.http.request.headers.accept ?? '';
+      if (entry.type !== 'tree') {
+        const raw = rawMediaType(accept);
+        if (raw) return rawFile(repo, entry.sha, raw);
+        return json(200, fileJson(c, repo, ref, path, entry.sha, true));
+      }
+      const children = (repo.git.trees.get(entry.sha) ?? []).map((child) => {
+        const childPath = path === '' ? child.name : `${path}/${child.name}`;
+        return child.type === 'tree'
+          ? directoryJson(c, repo, ref, childPath, child.sha)
+          : fileJson(c, repo, ref, childPath, child.sha, false);
+      });
+      // `application/vnd.github.object` asks for a directory as one object with its entries.
+      if (accept.includes(OBJECT_MEDIA_TYPE)) {
+        const body = { ...directoryJson(c, repo, ref, path, entry.sha), entries: children };
+        return json(200, body, { 'x-github-media-type': 'github.v3; param=object; format=json' });
+      }
+      return json(200, children);
     }),
 
     'repos/get-readme': operation(state, 'GET /repos/{owner}/{repo}/readme', (c) => {
@@ -33,6 +41,8 @@ export function contentOperations(state: GitHubState): Operations {
       const readme =
         commit && repo.git.trees.get(commit.tree)?.find((e) => e.type === 'blob' && /^readme(\.|$)/i.test(e.name));
       if (!readme) throw notFound();
+      const raw = rawMediaType(c.http.request.headers.accept ?? '');
+      if (raw) return rawFile(repo, readme.sha, raw);
       return json(200, fileJson(c, repo, ref, readme.name, readme.sha, true));
     }),
 
@@ -56,6 +66,17 @@ export function contentOperations(state: GitHubState): Operations {
       return json(existing ? 200 : 201, { content: fileMeta, commit: c.render.gitCommit(repo, commit) });
     }),
   };
+}
+
+const OBJECT_MEDIA_TYPE = 'application/vnd.github.object';
+
+/** GitHub's raw media types (`mediaType: { format: 'raw' }` in Octokit): the file's bytes instead of JSON. */
+function rawMediaType(accept: string): string | undefined {
+  return /application\/vnd\.github(?:\.v3)?\.raw(?:\+json)?/.exec(accept)?.[0];
+}
+
+function rawFile(repo: Repo, sha: string, mediaType: string): FakeResponse {
+  return { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` }, body: repo.git.text(sha) };
 }
 
 function fileJson(c: GitHubContext, repo: Repo, ref: string, path: string, sha: string, withContent: boolean): Json {
