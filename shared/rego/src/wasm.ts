@@ -57,10 +57,17 @@ function toEntrypoint(path: string): string {
 }
 
 /** Instantiates a wasm bundle module (policy.wasm from `opa build -t wasm`). */
-export async function loadWasmPolicy(bytes: BufferSource, options: WasmPolicyOptions = {}): Promise<WasmPolicy> {
+export async function loadWasmPolicy(
+  bytes: Uint8Array | ArrayBuffer,
+  options: WasmPolicyOptions = {},
+): Promise<WasmPolicy> {
   let loaded: LoadedPolicy;
   try {
-    loaded = await loadPolicy(bytes, options.memoryPages ?? 5, options.builtins ?? {});
+    loaded = await loadPolicy(
+      bytes as Parameters<typeof loadPolicy>[0],
+      options.memoryPages ?? 5,
+      options.builtins ?? {},
+    );
   } catch (e) {
     const message = typeof e === 'string' ? e : ((e as Error).message ?? String(e));
     throw new RegoEvalError('eval_internal_error', `cannot load wasm policy: ${message}`);
