@@ -1,4 +1,6 @@
 export type { FaultSpec } from './faults.ts';
+export { headersOf, lowerCaseKeys, parseQuery, readBody } from './http-io.ts';
+export { Router } from './router.ts';
 export {
   assertNoViolations,
   FakeHttpError,
@@ -22,4 +24,12 @@ export {
   specsDir,
   trimSpec,
 } from './spec.ts';
-export { type Problem, SpecChecker, specChecker } from './validation.ts';
+export { oneOfToAnyOfWhereBranch, rewriteNullableForAjv, rewriteObjects } from './spec-cleanups.ts';
+export {
+  type Problem,
+  type RequestToCheck,
+  type ResponseToCheck,
+  SpecChecker,
+  type SpecOperation,
+  specChecker,
+} from './validation.ts';

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultQueue, type FaultSpec } from './faults.ts';
+import { headersOf, lowerCaseKeys, parseQuery, readBody } from './http-io.ts';
 import { Router, splitRoute } from './router.ts';
 import type { OpenApiDocument } from './spec.ts';
 import { type Problem, type SpecChecker, specChecker } from './validation.ts';
@@ -297,29 +298,6 @@ function describe(operationId: string, problems: Problem[]): string {
   return `${operationId}: ${problems.map((p) => `${p.where} ${p.message}`).join('; ')}`;
 }
 
-function parseQuery(params: URLSearchParams): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) {
-    const values = params.getAll(key);
-    query[key] = values.length === 1 ? values[0]! : values;
-  }
-  return query;
-}
-
-function headersOf(incoming: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(incoming.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-async function readBody(incoming: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function parseBody(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -327,10 +305,6 @@ function parseBody(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 function send(outgoing: ServerResponse, response: FakeResponse): void {

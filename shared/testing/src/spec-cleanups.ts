@@ -8,28 +8,20 @@ import type { OpenApiDocument } from './spec.ts';
  * `anyOf: [<schema>, { type: 'null' }]`, and a nullable `enum` gets `null` among its values.
  */
 export function rewriteNullableForAjv(doc: OpenApiDocument): number {
-  let rewritten = 0;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    const schema = node as Record<string, unknown>;
-    for (const value of Object.values(schema)) visit(value);
-    if (schema.nullable !== true) return;
+  return rewriteObjects(doc, (schema) => {
+    if (schema.nullable !== true) return false;
     if (schema.type === undefined) {
       const { nullable: _nullable, ...rest } = schema;
       for (const key of Object.keys(schema)) delete schema[key];
       schema.anyOf = [rest, { type: 'null' }];
-      rewritten += 1;
-    } else if (Array.isArray(schema.enum) && !schema.enum.includes(null)) {
-      schema.enum = [...schema.enum, null];
-      rewritten += 1;
+      return true;
     }
-  };
-  visit(doc);
-  return rewritten;
+    if (Array.isArray(schema.enum) && !schema.enum.includes(null)) {
+      schema.enum = [...schema.enum, null];
+      return true;
+    }
+    return false;
+  });
 }
 
 /**
@@ -38,6 +30,17 @@ export function rewriteNullableForAjv(doc: OpenApiDocument): number {
  * means "one of these shapes", which `anyOf` says.
  */
 export function oneOfToAnyOfWhereBranch(doc: OpenApiDocument, ref: string): number {
+  return rewriteObjects(doc, (schema) => {
+    const branches = schema.oneOf;
+    if (!Array.isArray(branches) || !branches.some((b) => (b as { $ref?: string })?.$ref === ref)) return false;
+    schema.anyOf = branches;
+    delete schema.oneOf;
+    return true;
+  });
+}
+
+/** Applies `rewrite` to every object in the document, innermost first; returns how many it changed. */
+export function rewriteObjects(doc: OpenApiDocument, rewrite: (node: Record<string, unknown>) => boolean): number {
   let rewritten = 0;
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -45,14 +48,9 @@ export function oneOfToAnyOfWhereBranch(doc: OpenApiDocument, ref: string): numb
       return;
     }
     if (node === null || typeof node !== 'object') return;
-    const schema = node as Record<string, unknown>;
-    for (const value of Object.values(schema)) visit(value);
-    const branches = schema.oneOf;
-    if (Array.isArray(branches) && branches.some((b) => (b as { $ref?: string })?.$ref === ref)) {
-      schema.anyOf = branches;
-      delete schema.oneOf;
-      rewritten += 1;
-    }
+    const object = node as Record<string, unknown>;
+    for (const value of Object.values(object)) visit(value);
+    if (rewrite(object)) rewritten += 1;
   };
   visit(doc);
   return rewritten;

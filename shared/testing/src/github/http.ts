@@ -133,6 +133,17 @@ export function pageOf<T, R>(context: HandlerContext, items: T[], render: (item:
   return json(200, page.items.map(render), page.headers);
 }
 
+/** A paginated `{ total_count, <key>: [...] }` response, the shape of GitHub's counted lists (runs, jobs, checks). */
+export function countedPageOf<T, R>(
+  context: HandlerContext,
+  key: string,
+  items: T[],
+  render: (item: T) => R,
+): FakeResponse {
+  const page = paginate(context, items);
+  return json(200, { total_count: page.total, [key]: page.items.map(render) }, page.headers);
+}
+
 /** Sorts by a date-like or numeric key, `direction` asc/desc (GitHub's default is desc for most lists). */
 export function sortBy<T>(items: T[], key: (item: T) => string | number, direction: string | undefined): T[] {
   const sorted = [...items].sort((a, b) => {

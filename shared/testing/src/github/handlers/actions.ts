@@ -1,7 +1,7 @@
 // GitHub Actions: workflow runs, their jobs, and job logs (a redirect to a signed download URL, as on GitHub).
 import { createHash } from 'node:crypto';
 import type { Handler } from '../../server.ts';
-import { json, notFound, paginate, queryString } from '../http.ts';
+import { countedPageOf, json, notFound, queryString } from '../http.ts';
 import type { GitHubState, Repo, WorkflowRun } from '../state.ts';
 import { type GitHubContext, type Operations, operation, repoOf } from './context.ts';
 
@@ -38,12 +38,7 @@ export function actionOperations(state: GitHubState): Operations {
             (status === undefined || (CONCLUSIONS.has(status) ? r.conclusion === status : r.status === status)),
         )
         .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id - a.id));
-      const page = paginate(c.http, runs);
-      return json(
-        200,
-        { total_count: page.total, workflow_runs: page.items.map((r) => c.render.workflowRun(repo, r)) },
-        page.headers,
-      );
+      return countedPageOf(c.http, 'workflow_runs', runs, (r) => c.render.workflowRun(repo, r));
     }),
 
     'actions/get-workflow-run': operation(state, 'GET /repos/{owner}/{repo}/actions/runs/{run_id}', (c) => {
@@ -57,12 +52,7 @@ export function actionOperations(state: GitHubState): Operations {
       (c) => {
         const repo = repoOf(c);
         const run = runOf(c, repo);
-        const page = paginate(c.http, run.jobs);
-        return json(
-          200,
-          { total_count: page.total, jobs: page.items.map((j) => c.render.job(repo, run, j)) },
-          page.headers,
-        );
+        return countedPageOf(c.http, 'jobs', run.jobs, (j) => c.render.job(repo, run, j));
       },
     ),
 

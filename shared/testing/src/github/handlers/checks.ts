@@ -1,5 +1,5 @@
 // What CI reported on a commit: check runs (GitHub Actions and apps) and the older commit statuses.
-import { json, notFound, paginate, queryString } from '../http.ts';
+import { countedPageOf, json, notFound, paginate, queryString } from '../http.ts';
 import type { CommitStatus, GitHubState } from '../state.ts';
 import { type Operations, operation, repoOf } from './context.ts';
 
@@ -18,12 +18,7 @@ export function checkOperations(state: GitHubState): Operations {
       )
         .filter((r) => (name === undefined || r.name === name) && (status === undefined || r.status === status))
         .reverse();
-      const page = paginate(c.http, runs);
-      return json(
-        200,
-        { total_count: page.total, check_runs: page.items.map((r) => c.render.checkRun(repo, r)) },
-        page.headers,
-      );
+      return countedPageOf(c.http, 'check_runs', runs, (r) => c.render.checkRun(repo, r));
     }),
 
     'repos/get-combined-status-for-ref': operation(state, 'GET /repos/{owner}/{repo}/commits/{ref}/status', (c) => {
