@@ -307,6 +307,11 @@ const arrays: Builtin[] = [
       return a.slice(start, stop);
     },
   },
+  {
+    name: 'array.flatten',
+    arity: 1,
+    fn: (args) => arr(args, 0).flatMap((x) => (Array.isArray(x) ? x : [x])),
+  },
   { name: 'array.reverse', arity: 1, fn: (args) => [...arr(args, 0)].reverse() },
 ];
 

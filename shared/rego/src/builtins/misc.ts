@@ -1,6 +1,6 @@
 /** semver, uuid, rand, walk, graph, print/trace and opa.runtime. */
 import { randomInt, randomUUID } from 'node:crypto';
-import { compare, RObject, RSet, toRegoString, type Value } from '../values.ts';
+import { compare, normalizeBig, RObject, RSet, toRegoString, type Value } from '../values.ts';
 import { builtinError, int, obj, operandError, str } from './args.ts';
 import type { Builtin } from './types.ts';
 
@@ -116,13 +116,11 @@ export const miscBuiltins: Builtin[] = [
           (BigInt(`0x${hex.slice(8, 12)}`) << 32n) |
           BigInt(`0x${hex.slice(0, 8)}`);
         const unixNs = (time - 122192928000000000n) * 100n;
-        o.set('time', Number(unixNs));
+        o.set('time', normalizeBig(unixNs));
         o.set('clocksequence', Number.parseInt(hex.slice(16, 20), 16) & 0x3fff);
         o.set('nodeid', hex.slice(20).match(/../g)!.join('-'));
-        o.set(
-          'macvariables',
-          (Number.parseInt(hex.slice(20, 22), 16) & 1) === 1 ? 'local:multicast' : 'global:unicast',
-        );
+        const first = Number.parseInt(hex.slice(20, 22), 16);
+        o.set('macvariables', `${first & 2 ? 'local' : 'global'}:${first & 1 ? 'multicast' : 'unicast'}`);
         if (version === 2) {
           o.set('id', Number.parseInt(hex.slice(0, 8), 16));
           o.set('domain', ['Person', 'Group', 'Org'][Number.parseInt(hex.slice(18, 20), 16)] ?? 'Unknown');
@@ -218,7 +216,8 @@ export const miscBuiltins: Builtin[] = [
     arity: 0,
     fn: (_args, ctx) => {
       const o = new RObject();
-      o.set('env', ctx.memo.get('\u0000env') ?? new RObject());
+      const env = ctx.memo.get('\u0000env');
+      if (env !== undefined) o.set('env', env);
       return o;
     },
   },

@@ -47,9 +47,7 @@ function isSubset(sup: Value, sub: Value): boolean {
 function jsonPaths(args: Value[], i: number): Value[][] {
   const v = args[i]!;
   if (!Array.isArray(v) && !(v instanceof RSet))
-    typeError(
-      `operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(v)}`,
-    );
+    typeError(`operand ${i + 1} must be one of {set, array} but got ${typeName(v)}`);
   const out: Value[][] = [];
   for (const p of Array.isArray(v) ? v : v.values()) {
     if (typeof p === 'string')

@@ -93,7 +93,7 @@ export function sprintf(format: string, values: Value[]): string {
     switch (verb) {
       case 'v':
       case 's':
-        s = typeof v === 'string' ? v : verb === 's' && typeof v === 'boolean' ? `%!s(bool=${v})` : plain(v);
+        s = plain(v);
         if (prec !== undefined && typeof v === 'string') s = runes(s).slice(0, prec).join('');
         break;
       case 'q':

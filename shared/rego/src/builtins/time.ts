@@ -80,6 +80,7 @@ function civil(v: Value, pos = 1): Civil & { tz: string; layout: string | undefi
     if (v.length === 3) layout = str(v, 2);
   } else if (typeof v === 'number' || typeof v === 'bigint') ns = toBig(typeof v === 'number' ? Math.trunc(v) : v);
   else return operandError(pos, 'one of {number, array}', v);
+  if (ns < MIN_NS || ns > MAX_NS) builtinError('timestamp too big');
   const ms = Number(ns / NS_PER_MS) - (ns % NS_PER_MS < 0n ? 1 : 0);
   const nanos = Number(ns - BigInt(ms) * NS_PER_MS);
   const offsetMin = zoneOffset(tz, ms);
@@ -295,7 +296,14 @@ function parseLayout(layout: string, value: string): bigint {
     names.push(name);
     src += `(${re})`;
   };
-  for (const t of tokenizeLayout(layout)) {
+  const tokens = tokenizeLayout(layout);
+  // Go accepts a fraction after the seconds even when the layout has none
+  let index = 0;
+  const optionalFraction = () => {
+    if (!/^[.,][09]+$/.test(tokens[index + 1] ?? '')) group('frac', '(?:[.,]\\d+)?');
+  };
+  for (; index < tokens.length; index++) {
+    const t = tokens[index]!;
     switch (t) {
       case '2006':
         group('year', '\\d{4}');
@@ -350,6 +358,7 @@ function parseLayout(layout: string, value: string): bigint {
         break;
       case '05':
         group('second', '\\d{2}');
+        optionalFraction();
         break;
       case '5':
         group('second', '\\d{1,2}');
@@ -378,8 +387,7 @@ function parseLayout(layout: string, value: string): bigint {
         else src += t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     }
   }
-  // Go accepts fractional seconds after seconds even when the layout has none
-  const re = new RegExp(`^${src.replace(/(\(\\d\{2\}\))(?![\s\S]*\(\\d\{2\}\))/, '$1')}$`);
+  const re = new RegExp(`^${src}$`);
   const m = re.exec(value);
   if (!m)
     return builtinError(
@@ -405,7 +413,8 @@ function parseLayout(layout: string, value: string): bigint {
   if (month < 1 || month > 12) builtinError(`parsing time ${JSON.stringify(value)}: month out of range`);
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
     builtinError(`parsing time ${JSON.stringify(value)}: day out of range`);
-  const nanos = fields.frac ? BigInt(fields.frac.slice(1).padEnd(9, '0').slice(0, 9) || '0') : 0n;
+  const nanos =
+    fields.frac && fields.frac.length > 1 ? BigInt(fields.frac.slice(1).padEnd(9, '0').slice(0, 9) || '0') : 0n;
   let offset = 0;
   const z = fields.zone ?? (fields.zoneName && /^[+-]/.test(fields.zoneName) ? fields.zoneName : undefined);
   if (z && z !== 'Z') {
@@ -502,11 +511,12 @@ export const timeBuiltins: Builtin[] = [
     name: 'time.diff',
     arity: 2,
     fn: (args) => {
-      let a = civil(args[0]!, 1);
-      let b = civil(args[1]!, 2);
-      if (a.date.getTime() - a.offsetMin * 60000 > b.date.getTime() - b.offsetMin * 60000) [a, b] = [b, a];
-      const x = a.date;
-      const y = b.date;
+      const a = civil(args[0]!, 1);
+      const b = civil(args[1]!, 2);
+      // both instants on the first one's clock
+      let x = a.date;
+      let y = new Date(b.date.getTime() + (a.offsetMin - b.offsetMin) * 60000);
+      if (x.getTime() > y.getTime()) [x, y] = [y, x];
       let year = y.getUTCFullYear() - x.getUTCFullYear();
       let month = y.getUTCMonth() - x.getUTCMonth();
       let day = y.getUTCDate() - x.getUTCDate();
