@@ -63,14 +63,16 @@ export function caller(state: GitHubState, context: HandlerContext): string {
   return login;
 }
 
-/** `x-ratelimit-*` headers, counted per token and resource like GitHub (core: 5000/h, search: 30/min). */
+/** `x-ratelimit-*` headers, counted per caller and resource like GitHub (core: 5000/h, search: 30/min). */
 export function rateLimiter(state: GitHubState): (request: FakeRequest) => Record<string, string> {
   const used = new Map<string, number>();
   const resetAt = Math.floor(Date.now() / 1000) + 3600;
   return (request) => {
     const resource = request.path.startsWith('/search/') ? 'search' : 'core';
-    const limit = resource === 'search' ? 30 : 5000;
-    const key = `${tokenLogin(state, request) ?? 'anonymous'}:${resource}`;
+    const login = tokenLogin(state, request);
+    // Unauthenticated callers get GitHub's anonymous budget (60/h core, 10/min search).
+    const limit = resource === 'search' ? (login ? 30 : 10) : login ? 5000 : 60;
+    const key = `${login ?? 'anonymous'}:${resource}`;
     const count = (used.get(key) ?? 0) + 1;
     used.set(key, count);
     return {
