@@ -439,11 +439,7 @@ export function indexPath(v: Value, path: CTerm[], i: number, f: Frame, ctx: Con
 
 export function lookup(v: Value, key: Value): Value | undefined {
   if (v instanceof RObject) return v.get(key);
-  if (Array.isArray(v)) {
-    if (typeof key === 'number' && Number.isInteger(key)) return v[key];
-    if (typeof key === 'bigint') return undefined;
-    return undefined;
-  }
+  if (Array.isArray(v)) return typeof key === 'number' && Number.isInteger(key) ? v[key] : undefined;
   if (v instanceof RSet) return v.has(key) ? key : undefined;
   return undefined;
 }

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, RegoCompileError, RegoEvalError } from '../src/index.ts';
-import { compare, equal, keyOf, parseJSON, RObject, RSet, stringify, type Value } from '../src/values.ts';
+import { compare, keyOf, parseJSON, RObject, RSet, stringify, type Value } from '../src/values.ts';
 
 export type Suite = 'v0' | 'v1';
 
@@ -155,5 +155,3 @@ function preview(rows: unknown): string {
 export function readExpectedPass(): Record<Suite, string[]> {
   return JSON.parse(readFileSync(expectedPassFile, 'utf8')) as Record<Suite, string[]>;
 }
-
-export { equal };

@@ -48,8 +48,7 @@ function neighbours(graph: RObject, node: Value): Value[] {
   return [];
 }
 
-function printArg(v: Value | undefined): string {
-  if (v === undefined) return '<undefined>';
+function printArg(v: Value): string {
   return typeof v === 'string' ? v : toRegoString(v);
 }
 

@@ -117,18 +117,18 @@ function formatIP(addr: bigint, bits: number): string {
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
 
+function cidrContains(args: Value[]): Value {
+  const outer = cidrArg(args, 0);
+  const s = str(args, 1);
+  const inner = cidrOrIP(s);
+  if (!inner) builtinError(`invalid CIDR address: ${s}`);
+  return contains(outer, inner!);
+}
+
 export const netBuiltins: Builtin[] = [
-  {
-    name: 'net.cidr_contains',
-    arity: 2,
-    fn: (args) => {
-      const outer = cidrArg(args, 0);
-      const s = str(args, 1);
-      const inner = cidrOrIP(s);
-      if (!inner) builtinError(`invalid CIDR address: ${s}`);
-      return contains(outer, inner!);
-    },
-  },
+  { name: 'net.cidr_contains', arity: 2, fn: cidrContains },
+  // deprecated name kept for v0 policies
+  { name: 'net.cidr_overlap', arity: 2, fn: cidrContains },
   {
     name: 'net.cidr_intersects',
     arity: 2,
