@@ -354,6 +354,7 @@ export function evalTerm(t: CTerm, f: Frame, ctx: Context, k: Yield): boolean {
   }
 }
 
+/** Evaluates terms into one array per combination of their values, in `order` when given (call arguments). */
 function evalItems(
   items: CTerm[],
   i: number,
@@ -361,11 +362,13 @@ function evalItems(
   f: Frame,
   ctx: Context,
   k: (vs: Value[]) => boolean,
+  order?: number[],
 ): boolean {
   if (i === items.length) return k(acc.slice());
-  return evalTerm(items[i]!, f, ctx, (v) => {
-    acc[i] = v;
-    return evalItems(items, i + 1, acc, f, ctx, k);
+  const idx = order ? order[i]! : i;
+  return evalTerm(items[idx]!, f, ctx, (v) => {
+    acc[idx] = v;
+    return evalItems(items, i + 1, acc, f, ctx, k, order);
   });
 }
 
@@ -624,25 +627,7 @@ function evalCall(t: Extract<CTerm, { k: 'call' }>, f: Frame, ctx: Context, k: Y
     }
     return yieldResult(r);
   };
-  if (t.order) return evalInOrder(t.args, t.order, 0, new Array(t.args.length), f, ctx, argsReady);
-  return evalItems(t.args, 0, [], f, ctx, argsReady);
-}
-
-function evalInOrder(
-  items: CTerm[],
-  order: number[],
-  i: number,
-  acc: Value[],
-  f: Frame,
-  ctx: Context,
-  k: (vs: Value[]) => boolean,
-): boolean {
-  if (i === order.length) return k(acc.slice());
-  const idx = order[i]!;
-  return evalTerm(items[idx]!, f, ctx, (v) => {
-    acc[idx] = v;
-    return evalInOrder(items, order, i + 1, acc, f, ctx, k);
-  });
+  return evalItems(t.args, 0, new Array(t.args.length), f, ctx, argsReady, t.order);
 }
 
 export function callFunction(fn: Callable, args: Value[], ctx: Context, loc: Location): Value | undefined {

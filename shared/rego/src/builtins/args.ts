@@ -79,3 +79,16 @@ export function stringsOf(args: Value[], i: number): string[] {
   }
   return operandError(i + 1, 'one of {string, set, array}', v);
 }
+
+/** A `*.is_valid` builtin: true when the operand is a string that parse accepts. */
+export function validates(parse: (s: string) => unknown): (args: Value[]) => boolean {
+  return (args) => {
+    if (typeof args[0] !== 'string') return false;
+    try {
+      parse(args[0]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}

@@ -2,7 +2,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import YAML from 'yaml';
 import { fromJSON, normalizeBig, parseJSON, RObject, RSet, stringify, type Value } from '../values.ts';
-import { builtinError, obj, operandError, str, typeError } from './args.ts';
+import { builtinError, obj, operandError, str, typeError, validates } from './args.ts';
 import type { Builtin } from './types.ts';
 
 function toPlain(v: Value): unknown {
@@ -162,19 +162,7 @@ export const encodingBuiltins: Builtin[] = [
       }
     },
   },
-  {
-    name: 'json.is_valid',
-    arity: 1,
-    fn: (args) => {
-      if (typeof args[0] !== 'string') return false;
-      try {
-        parseJSON(args[0]);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  },
+  { name: 'json.is_valid', arity: 1, fn: validates(parseJSON) },
   {
     name: 'yaml.marshal',
     arity: 1,
@@ -191,19 +179,7 @@ export const encodingBuiltins: Builtin[] = [
       }
     },
   },
-  {
-    name: 'yaml.is_valid',
-    arity: 1,
-    fn: (args) => {
-      if (typeof args[0] !== 'string') return false;
-      try {
-        YAML.parse(args[0]);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  },
+  { name: 'yaml.is_valid', arity: 1, fn: validates((text) => YAML.parse(text)) },
   { name: 'base64.encode', arity: 1, fn: (args) => Buffer.from(str(args, 0), 'utf8').toString('base64') },
   { name: 'base64.decode', arity: 1, fn: (args) => decodeBase64(str(args, 0), false) },
   {

@@ -48,6 +48,14 @@ function neighbours(graph: RObject, node: Value): Value[] {
   return [];
 }
 
+/** Start nodes of graph.reachable[_paths]: an array or set operand. */
+function startNodes(args: Value[]): Value[] {
+  const initial = args[1]!;
+  if (Array.isArray(initial)) return initial;
+  if (initial instanceof RSet) return [...initial.values()];
+  return operandError(2, 'one of {array, set}', initial);
+}
+
 function printArg(v: Value): string {
   return typeof v === 'string' ? v : toRegoString(v);
 }
@@ -158,10 +166,8 @@ export const miscBuiltins: Builtin[] = [
     arity: 2,
     fn: (args) => {
       const graph = obj(args, 0);
-      const initial = args[1]!;
-      if (!Array.isArray(initial) && !(initial instanceof RSet)) return operandError(2, 'one of {array, set}', initial);
       const seen = new RSet();
-      const queue = [...(Array.isArray(initial) ? initial : initial.values())];
+      const queue = startNodes(args);
       while (queue.length) {
         const n = queue.shift()!;
         if (seen.has(n) || graph.get(n) === undefined) continue;
@@ -176,8 +182,6 @@ export const miscBuiltins: Builtin[] = [
     arity: 2,
     fn: (args) => {
       const graph = obj(args, 0);
-      const initial = args[1]!;
-      if (!Array.isArray(initial) && !(initial instanceof RSet)) return operandError(2, 'one of {array, set}', initial);
       const out = new RSet();
       const visit = (node: Value, path: Value[]) => {
         if (graph.get(node) === undefined) {
@@ -189,7 +193,7 @@ export const miscBuiltins: Builtin[] = [
         if (!ns.length) out.add(next);
         for (const x of ns) visit(x, next);
       };
-      for (const n of Array.isArray(initial) ? initial : initial.values()) visit(n, []);
+      for (const n of startNodes(args)) visit(n, []);
       return out;
     },
   },

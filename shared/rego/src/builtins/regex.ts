@@ -1,6 +1,6 @@
 /** Regular expressions with Go RE2 syntax translated to JavaScript, and glob matching. */
 import type { Value } from '../values.ts';
-import { arr, builtinError, int, str, typeError } from './args.ts';
+import { arr, builtinError, int, str, typeError, validates } from './args.ts';
 import type { Builtin } from './types.ts';
 
 const POSIX: Record<string, string> = {
@@ -231,19 +231,7 @@ const globCache = new Map<string, RegExp>();
 export const regexBuiltins: Builtin[] = [
   { name: 'regex.match', arity: 2, fn: (args) => test(compileRegex(str(args, 0)), str(args, 1)) },
   { name: 're_match', arity: 2, fn: (args) => test(compileRegex(str(args, 0)), str(args, 1)) },
-  {
-    name: 'regex.is_valid',
-    arity: 1,
-    fn: (args) => {
-      if (typeof args[0] !== 'string') return false;
-      try {
-        compileRegex(args[0]);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  },
+  { name: 'regex.is_valid', arity: 1, fn: validates(compileRegex) },
   {
     name: 'regex.find_n',
     arity: 3,
