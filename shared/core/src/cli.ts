@@ -99,11 +99,11 @@ export async function startServer(
   gate: PolicyGate = allowAllGate,
 ): Promise<StartedServer> {
   const env = loadEnv(module, environment, { sandbox: flags.sandbox });
-  const instance = await module.start({ env, sandbox: flags.sandbox, log, gate });
+  const exposure: Exposure = { readOnly: flags['read-only'] };
+  if (flags.toolsets) exposure.toolsets = flags.toolsets;
+  if (flags.tools) exposure.tools = flags.tools;
+  const instance = await module.start({ env, sandbox: flags.sandbox, log, gate, exposure });
   try {
-    const exposure: Exposure = { readOnly: flags['read-only'] };
-    if (flags.toolsets) exposure.toolsets = flags.toolsets;
-    if (flags.tools) exposure.tools = flags.tools;
     const tools = selectTools(module, instance.tools, exposure);
     const factory = (caller: ReturnType<typeof callerFromRoles>) =>
       buildMcpServer({
@@ -220,8 +220,10 @@ export async function runCli(modules: ServerModule[], args: string[], fixedServe
 
 function banner(started: StartedServer, flags: Flags): string {
   const { upstream } = started.instance;
-  const where = upstream.mode === 'sandbox' ? `sandbox fake at ${upstream.url}` : upstream.url;
-  const lines = [`idp-mcp ${started.module.name}: ${started.module.title} -> ${where} (role ${flags.role})`];
+  const lines = [
+    `idp-mcp ${started.module.name}: ${started.module.title} -> ${upstream.url} [${upstream.mode}] (role ${flags.role})`,
+    ...(started.instance.banner ?? []),
+  ];
   if (started.url) {
     lines.push(
       `Streamable HTTP: ${started.url}`,

@@ -17,9 +17,13 @@ export { createLogger, type Logger, type LogLevel, silentLogger } from './log.ts
 export {
   buildMcpServer,
   type ErrorMapper,
+  invokeTool,
   type McpServerOptions,
   runTool,
   SERVER_VERSION,
+  type ToolInterceptor,
+  toolErrorOf,
+  toolErrorResult,
   toToolError,
 } from './mcp.ts';
 export type {

@@ -190,20 +190,33 @@ export async function runTool(
     }
     return { content: [{ type: 'text', text }], structuredContent: JSON.parse(structured) };
   } catch (error) {
-    const toolError = toToolError(error, tool.name, ctx.log, mapError);
-    return {
-      isError: true,
-      content: [{ type: 'text', text: renderToolError(toolError) }],
-      _meta: {
-        'idp-mcp/error': {
-          code: toolError.code,
-          retryable: toolError.retryable,
-          ...(toolError.retryAfterSeconds !== undefined ? { retryAfterSeconds: toolError.retryAfterSeconds } : {}),
-          ...(toolError.details !== undefined ? { details: toolError.details } : {}),
-        },
-      },
-    };
+    return toolErrorResult(toToolError(error, tool.name, ctx.log, mapError));
   }
+}
+
+/** A tool error as a call result: the text a model reads, the code in _meta, the error kept for dispatchers. */
+export function toolErrorResult(toolError: ToolError): CallToolResult {
+  const result: CallToolResult = {
+    isError: true,
+    content: [{ type: 'text', text: renderToolError(toolError) }],
+    _meta: {
+      'idp-mcp/error': {
+        code: toolError.code,
+        retryable: toolError.retryable,
+        ...(toolError.retryAfterSeconds !== undefined ? { retryAfterSeconds: toolError.retryAfterSeconds } : {}),
+        ...(toolError.details !== undefined ? { details: toolError.details } : {}),
+      },
+    },
+  };
+  Object.defineProperty(result, TOOL_ERROR, { value: toolError, enumerable: false });
+  return result;
+}
+
+const TOOL_ERROR = Symbol('idp-mcp.toolError');
+
+/** The ToolError behind an error result of runTool, for dispatchers (call_tool) that pass it on unchanged. */
+export function toolErrorOf(result: CallToolResult): ToolError | undefined {
+  return (result as { [TOOL_ERROR]?: ToolError })[TOOL_ERROR];
 }
 
 function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {

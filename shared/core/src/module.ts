@@ -1,3 +1,4 @@
+import type { Exposure } from './config.ts';
 import type { Logger } from './log.ts';
 import type { ErrorMapper, ToolInterceptor } from './mcp.ts';
 import type { PolicyGate } from './policy.ts';
@@ -51,6 +52,8 @@ export interface StartOptions {
   log: Logger;
   /** Checks configuration-carrying writes; servers that write manifests must call enforcePolicy with it. */
   gate: PolicyGate;
+  /** --read-only, --toolsets, --tools: a server that reaches tools indirectly (call_tool) must honour them. */
+  exposure: Exposure;
 }
 
 export interface ResourceDefinition {
@@ -67,7 +70,9 @@ export interface ServerInstance {
   tools: AnyTool[];
   resources?: ResourceDefinition[];
   /** For the start banner and /readyz: what this instance talks to, never with credentials. */
-  upstream: { mode: 'sandbox' | 'live'; url: string };
+  upstream: { mode: 'sandbox' | 'live' | 'mixed'; url: string };
+  /** Extra start-banner lines, e.g. which integrations are live and which are sandboxed. */
+  banner?: string[];
   /** Cheap check that the upstream is usable; /readyz reports it. */
   ready?(): Promise<boolean>;
   /** Maps the upstream library's errors to ToolErrors, in one place per server. */

@@ -67,11 +67,11 @@ export function defineTool<I extends ZodShape, O extends ZodShape>(tool: ToolDef
   if (!/^[a-z][a-z0-9_]{1,63}$/.test(tool.name)) {
     throw new Error(`tool name ${JSON.stringify(tool.name)} must be snake_case, 2-64 characters`);
   }
-  if (tool.tier === 'read' && !tool.annotations.readOnlyHint) {
-    throw new Error(`tool ${tool.name}: a read-tier tool must be annotated readOnlyHint`);
-  }
-  if (tool.tier !== 'read' && tool.annotations.readOnlyHint) {
-    throw new Error(`tool ${tool.name}: a ${tool.tier}-tier tool cannot be annotated readOnlyHint`);
+  // Tier says who may call a tool, readOnlyHint whether it changes anything: an admin-only read (the audit
+  // log, a revealed secret) is read-only, and a read-tier dispatcher (call_tool) may be annotated more
+  // cautiously. A write-tier tool claiming to be read-only would be auto-approved by clients: refuse it.
+  if (tool.tier === 'write' && tool.annotations.readOnlyHint) {
+    throw new Error(`tool ${tool.name}: a write-tier tool cannot be annotated readOnlyHint`);
   }
   return tool;
 }

@@ -1,0 +1,180 @@
+import {
+  type ErrorCode,
+  type Logger,
+  redactValue,
+  type Tier,
+  ToolError,
+  type ToolInterceptor,
+  toolErrorOf,
+  toolErrorResult,
+} from '@idp-mcp/core';
+import type { CallToolResult } from '@modelcontextprotocol/server';
+
+/**
+ * The one place every platform call passes (the tier and argument checks happen in runTool behind it):
+ * a rate limit per caller, an audit record for every write, and per-tool metrics.
+ */
+export interface AuditEntry {
+  at: string;
+  caller: string;
+  tool: string;
+  tier: Tier;
+  /** Arguments with secret-named fields and known secret values removed. */
+  args: unknown;
+  result: 'ok' | 'error';
+  code?: ErrorCode;
+  planId?: string;
+  verdict?: unknown;
+  durationMs: number;
+}
+
+export interface AuditQuery {
+  caller?: string;
+  tool?: string;
+  since?: string;
+  limit: number;
+}
+
+export interface AuditSink {
+  record(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  query(filter: AuditQuery): Promise<AuditEntry[]>;
+}
+
+export interface ToolMetrics {
+  calls: number;
+  errors: number;
+  rateLimited: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+export interface GatewayOptions {
+  callsPerMinute: number;
+  audit: AuditSink;
+  log: Logger;
+  now?: () => number;
+}
+
+/** Tools that only dispatch to another tool: the inner call is the one limited, audited and measured. */
+const DISPATCHERS = new Set(['call_tool']);
+
+export class Gateway {
+  readonly intercept: ToolInterceptor;
+  private readonly buckets = new Map<string, { tokens: number; updated: number }>();
+  private readonly perTool = new Map<string, ToolMetrics>();
+  private readonly options: GatewayOptions;
+
+  constructor(options: GatewayOptions) {
+    this.options = options;
+    this.intercept = async ({ tool, args, ctx }, next) => {
+      if (DISPATCHERS.has(tool.name)) return next();
+      const metrics = this.metricsFor(tool.name);
+      const wait = this.take(ctx.caller.id);
+      if (wait !== undefined) {
+        metrics.rateLimited++;
+        return toolErrorResult(
+          new ToolError(
+            'rate_limited',
+            `${ctx.caller.id} made more than ${this.options.callsPerMinute} calls a minute`,
+            {
+              retryAfterSeconds: wait,
+            },
+          ),
+        );
+      }
+      const started = performance.now();
+      const result = await next();
+      const durationMs = Math.round(performance.now() - started);
+      metrics.calls++;
+      metrics.totalMs += durationMs;
+      metrics.maxMs = Math.max(metrics.maxMs, durationMs);
+      const error = toolErrorOf(result);
+      if (error) metrics.errors++;
+      if (tool.tier !== 'read') {
+        await this.audit({
+          at: new Date(this.now()).toISOString(),
+          caller: ctx.caller.id,
+          tool: tool.name,
+          tier: tool.tier,
+          args: redactValue(args),
+          result: error ? 'error' : 'ok',
+          ...(error ? { code: error.code } : {}),
+          ...planFields(args, result),
+          durationMs,
+        });
+      }
+      return result;
+    };
+  }
+
+  metrics(): Record<string, ToolMetrics> {
+    return Object.fromEntries([...this.perTool.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  private async audit(entry: AuditEntry): Promise<void> {
+    try {
+      await this.options.audit.record(entry);
+    } catch (error) {
+      // The change has happened; losing its audit record must be loud, not fatal to the caller.
+      this.options.log.error('audit record could not be written', { tool: entry.tool, error: String(error) });
+    }
+  }
+
+  /** Token bucket per caller; returns the seconds to wait when empty. */
+  private take(caller: string): number | undefined {
+    const capacity = this.options.callsPerMinute;
+    const perMs = capacity / 60_000;
+    const now = this.now();
+    const bucket = this.buckets.get(caller) ?? { tokens: capacity, updated: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.updated) * perMs);
+    bucket.updated = now;
+    this.buckets.set(caller, bucket);
+    if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) / perMs / 1000);
+    bucket.tokens -= 1;
+    return undefined;
+  }
+
+  private metricsFor(tool: string): ToolMetrics {
+    let metrics = this.perTool.get(tool);
+    if (!metrics) {
+      metrics = { calls: 0, errors: 0, rateLimited: 0, totalMs: 0, maxMs: 0 };
+      this.perTool.set(tool, metrics);
+    }
+    return metrics;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+}
+
+function planFields(args: Record<string, unknown>, result: CallToolResult): Pick<AuditEntry, 'planId' | 'verdict'> {
+  const output = (result.structuredContent ?? {}) as Record<string, unknown>;
+  const planId = output.plan_id ?? args.plan_id;
+  return {
+    ...(typeof planId === 'string' ? { planId } : {}),
+    ...(output.verdict !== undefined ? { verdict: output.verdict } : {}),
+  };
+}
+
+/** Audit records kept in memory: the default until the durable store is configured. */
+export class MemoryAuditSink implements AuditSink {
+  private readonly entries: AuditEntry[] = [];
+
+  async record(entry: AuditEntry): Promise<void> {
+    this.entries.push(entry);
+  }
+
+  async query(filter: AuditQuery): Promise<AuditEntry[]> {
+    return this.entries
+      .filter(
+        (entry) =>
+          (!filter.caller || entry.caller === filter.caller) &&
+          (!filter.tool || entry.tool === filter.tool) &&
+          (!filter.since || entry.at >= filter.since),
+      )
+      .reverse()
+      .slice(0, filter.limit);
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  type AnyTool,
+  type Exposure,
+  type Logger,
+  loadEnv,
+  type PolicyGate,
+  type ResourceDefinition,
+  type ServerInstance,
+  type ServerModule,
+} from '@idp-mcp/core';
+
+/**
+ * Integration servers mounted in-process. Each runs live when its required credentials are set and
+ * against its sandbox fake otherwise (or always, with --sandbox). Its tools are renamed
+ * `<server>_<tool>` and carry the server's error mapping with them, so they can run anywhere.
+ */
+export interface MountedServer {
+  name: string;
+  title: string;
+  mode: 'sandbox' | 'live' | 'mixed' | 'unavailable';
+  /** Where it points, for the banner; never with credentials. */
+  url: string;
+  tools: AnyTool[];
+  resources: ResourceDefinition[];
+  instance?: ServerInstance;
+  /** Why it is unavailable. */
+  problem?: string;
+}
+
+export function namespaced(server: string, name: string): string {
+  return `${server}_${name}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
+}
+
+/** A copy of a server's tool under the platform's name for it, mapping its upstream errors itself. */
+export function mountTool(server: string, tool: AnyTool, mapError: ServerInstance['mapError']): AnyTool {
+  return {
+    ...tool,
+    name: namespaced(server, tool.name),
+    toolset: server,
+    handler: async (input, ctx) => {
+      try {
+        return await tool.handler(input, ctx);
+      } catch (error) {
+        throw mapError?.(error) ?? error;
+      }
+    },
+  };
+}
+
+export async function mountServers(
+  modules: ServerModule[],
+  options: {
+    environment: Record<string, string | undefined>;
+    forceSandbox: boolean;
+    log: Logger;
+    gate: PolicyGate;
+    exposure: Exposure;
+  },
+): Promise<MountedServer[]> {
+  return Promise.all(
+    modules.map(async (module): Promise<MountedServer> => {
+      const hasCredentials = Object.entries(module.env).every(
+        ([name, spec]) => !spec.required || Boolean(options.environment[name]?.trim()),
+      );
+      const sandbox = options.forceSandbox || !hasCredentials;
+      const log = options.log.child(module.name);
+      try {
+        const env = loadEnv(module, options.environment, { sandbox });
+        const instance = await module.start({ env, sandbox, log, gate: options.gate, exposure: options.exposure });
+        return {
+          name: module.name,
+          title: module.title,
+          mode: instance.upstream.mode,
+          url: instance.upstream.url,
+          tools: instance.tools.map((tool) => mountTool(module.name, tool, instance.mapError)),
+          resources: (instance.resources ?? []).map((resource) => ({
+            ...resource,
+            name: namespaced(module.name, resource.name),
+          })),
+          instance,
+        };
+      } catch (error) {
+        log.error('integration could not start; its tools are left out', { error: (error as Error).message });
+        return {
+          name: module.name,
+          title: module.title,
+          mode: 'unavailable',
+          url: '',
+          tools: [],
+          resources: [],
+          problem: (error as Error).message,
+        };
+      }
+    }),
+  );
+}
