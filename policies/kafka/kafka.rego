@@ -1,0 +1,156 @@
+# METADATA
+# title: Kafka
+# description: |
+#   Strimzi KafkaTopic resources (kafka.strimzi.io). Input: {"documents": [<KafkaTopic>, ...]}. Config
+#   (data.config.kafka): min_partitions, min_replicas, min_insync_replicas, max_retention_ms, topic_name_pattern.
+package kafka
+
+import data.lib
+
+default config := {}
+
+config := data.config.kafka
+
+min_partitions := object.get(config, "min_partitions", 3)
+
+min_replicas := object.get(config, "min_replicas", 3)
+
+min_insync := object.get(config, "min_insync_replicas", 2)
+
+# 30 days.
+max_retention_ms := object.get(config, "max_retention_ms", 2592000000)
+
+name_pattern := object.get(config, "topic_name_pattern", `^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.v[0-9]+$`)
+
+violations contains lib.report(f, w) if {
+	some f in findings
+	w := lib.k8s_waiver(input.documents[f.document], f.id)
+	w.status != "valid"
+}
+
+waived contains lib.waived(f, w) if {
+	some f in findings
+	w := lib.k8s_waiver(input.documents[f.document], f.id)
+	w.status == "valid"
+}
+
+finding(id, severity, i, field, msg) := {
+	"id": id,
+	"severity": severity,
+	"msg": msg,
+	"resource": lib.k8s_resource(input.documents[i]),
+	"field": field,
+	"document": i,
+}
+
+topics contains {"doc": i, "spec": object.get(doc, "spec", {}), "config": object.get(doc, ["spec", "config"], {}), "name": object.get(doc, ["spec", "topicName"], object.get(doc, ["metadata", "name"], ""))} if {
+	some i, doc in input.documents
+	doc.kind == "KafkaTopic"
+	startswith(object.get(doc, "apiVersion", ""), "kafka.strimzi.io/")
+}
+
+# METADATA
+# title: Minimum partitions
+# description: spec.partitions must be at least min_partitions (default 3).
+# custom:
+#   id: KAFKA-001
+#   severity: deny
+#   rationale: Partitions bound consumer parallelism; growing them later reshuffles keys across partitions.
+findings contains finding("KAFKA-001", "deny", t.doc, "spec.partitions", msg) if {
+	some t in topics
+	not object.get(t.spec, "partitions", 0) >= min_partitions
+	msg := sprintf("topic %q has %v partitions: set spec.partitions to at least %d", [t.name, object.get(t.spec, "partitions", "no"), min_partitions])
+}
+
+# METADATA
+# title: Minimum replicas
+# description: spec.replicas must be at least min_replicas (default 3).
+# custom:
+#   id: KAFKA-002
+#   severity: deny
+#   rationale: With fewer than 3 replicas one broker restart leaves a partition without a spare copy.
+findings contains finding("KAFKA-002", "deny", t.doc, "spec.replicas", msg) if {
+	some t in topics
+	not object.get(t.spec, "replicas", 0) >= min_replicas
+	msg := sprintf("topic %q has %v replicas: set spec.replicas to at least %d", [t.name, object.get(t.spec, "replicas", "no"), min_replicas])
+}
+
+# METADATA
+# title: min.insync.replicas
+# description: spec.config["min.insync.replicas"] must be at least 2 (and below replicas).
+# custom:
+#   id: KAFKA-003
+#   severity: deny
+#   rationale: With acks=all, min.insync.replicas >= 2 is what makes an acknowledged write survive a broker loss.
+findings contains finding("KAFKA-003", "deny", t.doc, "spec.config[\"min.insync.replicas\"]", msg) if {
+	some t in topics
+	not lib.num(object.get(t.config, "min.insync.replicas", 0)) >= min_insync
+	msg := sprintf("topic %q has min.insync.replicas %v: set spec.config[\"min.insync.replicas\"] to at least %d", [t.name, object.get(t.config, "min.insync.replicas", "unset"), min_insync])
+}
+
+findings contains finding("KAFKA-003", "deny", t.doc, "spec.config[\"min.insync.replicas\"]", msg) if {
+	some t in topics
+	lib.num(t.config["min.insync.replicas"]) >= t.spec.replicas
+	msg := sprintf("topic %q has min.insync.replicas %v with %v replicas, so one broker down stops all writes: set it below spec.replicas (e.g. %d)", [t.name, t.config["min.insync.replicas"], t.spec.replicas, t.spec.replicas - 1])
+}
+
+# METADATA
+# title: Bounded retention
+# description: spec.config["retention.ms"] must be set, not -1, and at most max_retention_ms (default 30 days).
+# custom:
+#   id: KAFKA-004
+#   severity: deny
+#   rationale: Unbounded retention fills broker disks and keeps personal data longer than allowed.
+findings contains finding("KAFKA-004", "deny", t.doc, "spec.config[\"retention.ms\"]", msg) if {
+	some t in topics
+	not retention_ok(t.config)
+	msg := sprintf("topic %q has retention.ms %v: set spec.config[\"retention.ms\"] to a positive value of at most %d (30 days = 2592000000)", [t.name, object.get(t.config, "retention.ms", "unset"), max_retention_ms])
+}
+
+retention_ok(config) if {
+	ms := lib.num(config["retention.ms"])
+	ms > 0
+	ms <= max_retention_ms
+}
+
+# METADATA
+# title: cleanup.policy set
+# description: spec.config["cleanup.policy"] must be set to delete, compact or "compact,delete".
+# custom:
+#   id: KAFKA-005
+#   severity: deny
+#   rationale: The cleanup policy decides whether old records are deleted or compacted; it must be a decision, not a broker default.
+findings contains finding("KAFKA-005", "deny", t.doc, "spec.config[\"cleanup.policy\"]", msg) if {
+	some t in topics
+	not object.get(t.config, "cleanup.policy", "") in {"delete", "compact", "compact,delete", "delete,compact"}
+	msg := sprintf("topic %q has cleanup.policy %v: set spec.config[\"cleanup.policy\"] to delete, compact or \"compact,delete\"", [t.name, object.get(t.config, "cleanup.policy", "unset")])
+}
+
+# METADATA
+# title: Topic naming convention
+# description: Topic names follow <domain>.<name>.<version>, e.g. payments.transactions.v1 (pattern configurable).
+# custom:
+#   id: KAFKA-006
+#   severity: deny
+#   rationale: A predictable name tells who owns a topic and lets ACLs be granted by prefix.
+findings contains finding("KAFKA-006", "deny", t.doc, field, msg) if {
+	some t in topics
+	not regex.match(name_pattern, t.name)
+	field := name_field(input.documents[t.doc])
+	msg := sprintf("topic name %q does not follow <domain>.<name>.<version> (%s): rename it, e.g. payments.transactions.v1", [t.name, name_pattern])
+}
+
+name_field(doc) := "spec.topicName" if doc.spec.topicName else := "metadata.name"
+
+# METADATA
+# title: Strimzi cluster label
+# description: metadata.labels["strimzi.io/cluster"] must name the Kafka cluster.
+# custom:
+#   id: KAFKA-007
+#   severity: deny
+#   rationale: The Strimzi topic operator ignores a KafkaTopic without it, so the topic silently never exists.
+findings contains finding("KAFKA-007", "deny", t.doc, "metadata.labels[\"strimzi.io/cluster\"]", msg) if {
+	some t in topics
+	not input.documents[t.doc].metadata.labels["strimzi.io/cluster"]
+	msg := sprintf("topic %q names no Kafka cluster: add metadata.labels[\"strimzi.io/cluster\"] (e.g. platform-kafka)", [t.name])
+}
