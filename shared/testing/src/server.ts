@@ -7,7 +7,7 @@ import { FaultQueue, type FaultSpec } from './faults.ts';
 import { headersOf, lowerCaseKeys, parseQuery, readBody } from './http-io.ts';
 import { Router, splitRoute } from './router.ts';
 import type { OpenApiDocument } from './spec.ts';
-import { type Problem, type SpecChecker, specChecker } from './validation.ts';
+import type { Problem, SpecChecker } from './validation.ts';
 
 export interface FakeRequest {
   method: string;
@@ -273,6 +273,8 @@ export function assertNoViolations(...fakes: Pick<OpenApiFake, 'violations'>[]):
 
 async function checkerFor(options: OpenApiFakeOptions): Promise<SpecChecker> {
   if (!options.spec) throw new Error(`${options.name} fake: a spec is required unless validate is false`);
+  // Ajv loads only when a fake validates: the sandbox (validate: false) starts without it.
+  const { specChecker } = await import('./validation.ts');
   const checker = specChecker(await options.spec);
   for (const [operationId, operation] of Object.entries(options.operations)) {
     const [method, path] = splitRoute(operation.route);

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import swagger2openapi from 'swagger2openapi';
 
 /** An OpenAPI 3.x document. Kept loose on purpose: published specs stretch every typed model of OpenAPI. */
 export type OpenApiDocument = {
@@ -68,6 +67,8 @@ async function readAndConvert(source: SpecSource): Promise<OpenApiDocument> {
   const text = readFileSync(path, 'utf8');
   const doc = JSON.parse(text) as Record<string, unknown>;
   if (doc.swagger === '2.0') {
+    // Loaded on demand: fakes that never convert (or never validate, like the sandbox) start without it.
+    const { default: swagger2openapi } = await import('swagger2openapi');
     const converted = await swagger2openapi.convertObj(doc as never, { patch: true, warnOnly: true } as never);
     return converted.openapi as unknown as OpenApiDocument;
   }
