@@ -616,7 +616,22 @@ function completeValue(node: RuleNode, ctx: Context): Value | undefined {
 
 // ---------- calls ----------
 
+/** print() sees every argument, even an undefined one: each is passed as the set of its values (as OPA does). */
+function evalPrint(t: Extract<CTerm, { k: 'call' }>, f: Frame, ctx: Context, k: Yield): boolean {
+  const args = t.args.map((a) => {
+    const values = new RSet();
+    evalTerm(a, f, ctx, (v) => {
+      values.add(v);
+      return false;
+    });
+    return values;
+  });
+  const r = callFunction(t.fn, args, ctx, t.loc);
+  return r === undefined ? false : k(r);
+}
+
 function evalCall(t: Extract<CTerm, { k: 'call' }>, f: Frame, ctx: Context, k: Yield): boolean {
+  if (t.fn.kind === 'builtin' && t.fn.builtin.name === 'print') return evalPrint(t, f, ctx, k);
   const yieldResult = t.out ? (v: Value) => unifyValue(t.out!, v, f, ctx, () => k(true)) : k;
   const argsReady = (args: Value[]) => {
     const r = callFunction(t.fn, args, ctx, t.loc);

@@ -90,34 +90,16 @@ export function lex(src: string): { tokens: Token[]; comments: Comment[] } {
       i += text.length;
       continue;
     }
-    if (c === '"' || (c === '$' && src[i + 1] === '"')) {
+    if (c === '"' || c === '`' || (c === '$' && (src[i + 1] === '"' || src[i + 1] === '`'))) {
       const template = c === '$';
-      let j = template ? i + 2 : i + 1;
-      while (j < n && src[j] !== '"') {
-        if (src[j] === '\n') throw new LexError('non-terminated string', line, col);
-        if (src[j] === '\\') j++;
-        else if (template && src[j] === '{') {
-          // skip the embedded expression, which may hold quotes
-          let depth = 1;
-          j++;
-          while (j < n && depth > 0) {
-            if (src[j] === '{') depth++;
-            else if (src[j] === '}') depth--;
-            else if (src[j] === '"') {
-              j++;
-              while (j < n && src[j] !== '"') {
-                if (src[j] === '\\') j++;
-                j++;
-              }
-            }
-            if (depth > 0) j++;
-          }
-        }
-        j++;
-      }
-      if (j >= n) throw new LexError('non-terminated string', line, col);
-      const text = src.slice(i, j + 1);
-      if (template) push('template', text, src.slice(i + 2, j), i, line, col);
+      const quote = template ? src[i + 1]! : c;
+      const start = template ? i + 2 : i + 1;
+      const end = scanQuoted(src, start, quote, template);
+      if (end < 0 || (quote === '"' && src.slice(i, end).includes('\n')))
+        throw new LexError(quote === '"' ? 'non-terminated string' : 'non-terminated raw string', line, col);
+      const text = src.slice(i, end + 1);
+      if (template) push('template', text, src.slice(start, end), i, line, col);
+      else if (quote === '`') push('rawstring', text, src.slice(start, end), i, line, col);
       else {
         let value: string;
         try {
@@ -127,24 +109,12 @@ export function lex(src: string): { tokens: Token[]; comments: Comment[] } {
         }
         push('string', text, value, i, line, col);
       }
-      i = j + 1;
-      continue;
-    }
-    if (c === '`' || (c === '$' && src[i + 1] === '`')) {
-      const template = c === '$';
-      const start = template ? i + 2 : i + 1;
-      let j = start;
-      while (j < n && src[j] !== '`') j++;
-      if (j >= n) throw new LexError('non-terminated raw string', line, col);
-      const value = src.slice(start, j);
-      const text = src.slice(i, j + 1);
-      push(template ? 'template' : 'rawstring', text, value, i, line, col);
-      for (let k = i; k < j; k++)
+      for (let k = i; k < end; k++)
         if (src[k] === '\n') {
           line++;
           lineStart = k + 1;
         }
-      i = j + 1;
+      i = end + 1;
       continue;
     }
     const two = src.slice(i, i + 2);
@@ -162,6 +132,47 @@ export function lex(src: string): { tokens: Token[]; comments: Comment[] } {
   }
   tokens.push({ kind: 'eof', text: '', value: '', line, col: i - lineStart + 1, nl: true, offset: i, refStart: false });
   return { tokens, comments };
+}
+
+/**
+ * Index of the quote closing a string, raw string or template whose text starts at `start`, or -1.
+ * Templates skip their `{...}` expressions, which may hold strings and templates of their own.
+ */
+export function scanQuoted(src: string, start: number, quote: string, template: boolean): number {
+  let j = start;
+  while (j < src.length) {
+    const c = src[j]!;
+    if (c === quote) return j;
+    if (c === '\\' && (quote === '"' || (template && src[j + 1] === '{'))) j += 2;
+    else if (template && c === '{') {
+      const close = scanEmbedded(src, j + 1);
+      if (close < 0) return -1;
+      j = close + 1;
+    } else j++;
+  }
+  return -1;
+}
+
+/** Index of the `}` closing a template expression that starts at `start`, or -1. */
+export function scanEmbedded(src: string, start: number): number {
+  let depth = 0;
+  let j = start;
+  while (j < src.length) {
+    const c = src[j]!;
+    if (c === '}' && depth === 0) return j;
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    if (c === '"' || c === '`' || (c === '$' && (src[j + 1] === '"' || src[j + 1] === '`'))) {
+      const template = c === '$';
+      const quote = template ? src[j + 1]! : c;
+      const end = scanQuoted(src, template ? j + 2 : j + 1, quote, template);
+      if (end < 0) return -1;
+      j = end + 1;
+      continue;
+    }
+    j++;
+  }
+  return -1;
 }
 
 export function locationOf(file: string, t: { line: number; col: number }): Location {

@@ -1,6 +1,6 @@
 import type { ElseClause, Expr, ExprNode, ImportAst, ModuleAst, RuleAst, RuleHead, Term, With } from './ast.ts';
 import type { Location } from './errors.ts';
-import { type Comment, LexError, lex, type Token } from './lexer.ts';
+import { type Comment, LexError, lex, scanEmbedded, type Token } from './lexer.ts';
 import { parseNumberLiteral } from './values.ts';
 
 export class ParseError extends Error {
@@ -563,39 +563,27 @@ class Parser {
     let i = 0;
     while (i < src.length) {
       const c = src[i]!;
+      if (c === '\\' && (src[i + 1] === '{' || src[i + 1] === '}')) {
+        text += src[i + 1];
+        i += 2;
+        continue;
+      }
       if (c === '\\' && !raw) {
-        const nextChar = src[i + 1] ?? '';
-        if (nextChar === '{' || nextChar === '}') {
-          text += nextChar;
-          i += 2;
-          continue;
-        }
-        const m = /^\\(u[0-9a-fA-F]{4}|.)/.exec(src.slice(i));
-        text += JSON.parse(`"${m![0]}"`) as string;
-        i += m![0].length;
+        const m = /^\\(u[0-9a-fA-F]{4}|.)/.exec(src.slice(i))!;
+        text += JSON.parse(`"${m[0]}"`) as string;
+        i += m[0].length;
         continue;
       }
       if (c === '{') {
-        let depth = 1;
-        let j = i + 1;
-        while (j < src.length && depth > 0) {
-          if (src[j] === '{') depth++;
-          else if (src[j] === '}') depth--;
-          else if (src[j] === '"') {
-            j++;
-            while (j < src.length && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
-          }
-          if (depth > 0) j++;
-        }
+        const close = scanEmbedded(src, i + 1);
         if (text) parts.push(text);
         text = '';
-        const inner = src.slice(i + 1, j);
-        const { tokens } = lex(inner);
+        const { tokens } = lex(src.slice(i + 1, close));
         const sub = new Parser(tokens, this.file, this.v1);
         const term = sub.parseTerm();
         if (!sub.atEnd()) sub.fail('unexpected token in template expression');
         parts.push(term);
-        i = j + 1;
+        i = close + 1;
         continue;
       }
       text += c;

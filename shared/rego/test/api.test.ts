@@ -147,7 +147,8 @@ mock(_) := 99
       { path: 'p.rego', source: 'package p\nq if { print("hello", input.x); true }\nt := time.now_ns()\n' },
     ]);
     p.evalRule('data.p.q', { input: { x: [1] }, print: (m) => lines.push(m) });
-    expect(lines).toEqual(['hello [1]']);
+    p.evalRule('data.p.q', { print: (m) => lines.push(m) });
+    expect(lines).toEqual(['hello [1]', 'hello <undefined>']);
     expect(p.evalRule('data.p.t', { now: new Date('2024-01-01T00:00:00Z') })).toBe(1704067200000000000n);
   });
 

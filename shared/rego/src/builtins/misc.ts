@@ -56,8 +56,11 @@ function startNodes(args: Value[]): Value[] {
   return operandError(2, 'one of {array, set}', initial);
 }
 
-function printArg(v: Value): string {
-  return typeof v === 'string' ? v : toRegoString(v);
+/** One print() argument: the set of its values (empty when undefined). */
+function printArg(values: Value): string {
+  const items = values instanceof RSet ? values.sorted() : [values];
+  if (items.length === 0) return '<undefined>';
+  return items.map((v) => (typeof v === 'string' ? v : toRegoString(v))).join(', ');
 }
 
 export const miscBuiltins: Builtin[] = [
