@@ -52,12 +52,12 @@ export function parseAnnotations(module: ModuleAst, comments: Comment[], errors:
       fields =
         parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, JSONValue>) : {};
     } catch (e) {
-      errors.push({ ...location, message: `invalid METADATA block: ${(e as Error).message}` });
+      errors.push({ ...location, message: `rego_parse_error: invalid METADATA block: ${(e as Error).message}` });
       continue;
     }
     const target = targets.find((t) => t.line > line);
     if (!target) {
-      errors.push({ ...location, message: 'METADATA block is not followed by a package or rule' });
+      errors.push({ ...location, message: 'rego_parse_error: METADATA block is not followed by a package or rule' });
       continue;
     }
     const scope = typeof fields.scope === 'string' ? fields.scope : target.isPackage ? 'package' : 'rule';

@@ -5,12 +5,28 @@ import type { Callable, CClause, CExpr, CRule, CTerm, CWith, RuleKind, RuleNode,
 import { refToPath } from './parser.ts';
 import { keyOf, RObject, RSet, type Value } from './values.ts';
 
+export type CompileErrorCode =
+  | 'rego_compile_error'
+  | 'rego_unsafe_var_error'
+  | 'rego_recursion_error'
+  | 'rego_type_error';
+
+/** Compile problems found while compiling one rule or query; each message starts with OPA's error code. */
 export class CompileFailure extends Error {
-  readonly detail: CompileErrorDetail;
-  constructor(message: string, loc: Location) {
-    super(message);
-    this.detail = { ...loc, message };
+  readonly details: CompileErrorDetail[];
+  constructor(
+    message: string,
+    loc: Location,
+    code: CompileErrorCode = 'rego_compile_error',
+    more: CompileErrorDetail[] = [],
+  ) {
+    super(`${code}: ${message}`);
+    this.details = [{ ...loc, message: `${code}: ${message}` }, ...more];
   }
+}
+
+function detail(code: CompileErrorCode, message: string, loc: Location): CompileErrorDetail {
+  return { ...loc, message: `${code}: ${message}` };
 }
 
 export function newNode(key: Value, path: Value[]): RuleNode {
@@ -259,6 +275,7 @@ class BodyCompiler {
           throw new CompileFailure(
             `function ${path.join('.')} has arity ${arity}, got ${all.length} argument${all.length === 1 ? '' : 's'}`,
             t.loc,
+            'rego_type_error',
           );
         const args = all.slice(0, n);
         return { k: 'call', fn, args, out: all[n], order: argumentOrder(args), loc: t.loc };
@@ -301,7 +318,13 @@ class BodyCompiler {
     if (unsafe.length) {
       const names = [...new Set(unsafe.map((s) => this.slotNames[s]!))];
       const where = pending[0]?.e.loc ?? loc;
-      throw new CompileFailure(names.map((n) => `var ${n} is unsafe`).join('; '), where);
+      const [first, ...rest] = names.map((n) => `var ${n} is unsafe`);
+      throw new CompileFailure(
+        first!,
+        where,
+        'rego_unsafe_var_error',
+        rest.map((m) => detail('rego_unsafe_var_error', m, where)),
+      );
     }
     return order;
   }
@@ -571,7 +594,7 @@ export class ModuleContext {
     const name = path.join('.');
     const builtin = lookupBuiltin(name);
     if (builtin) return { kind: 'builtin', key: name, builtin };
-    if (required) throw new CompileFailure(`undefined function ${name}`, loc);
+    if (required) throw new CompileFailure(`undefined function ${name}`, loc, 'rego_type_error');
     return undefined;
   }
 }
@@ -623,7 +646,7 @@ export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]
             ? 'complete'
             : 'object';
       if (kind === 'function' && suffix.length) {
-        errors.push({ ...r.loc, message: 'function head must be a ground reference' });
+        errors.push(detail('rego_compile_error', 'function head must be a ground reference', r.loc));
         continue;
       }
       placed.push({ ast: r, module: m, node, kind, suffix });
@@ -649,7 +672,7 @@ export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]
       } else if (rule.kind === 'function') node.funcs.push(rule);
       else node.rules.push(rule);
     } catch (e) {
-      if (e instanceof CompileFailure) errors.push(e.detail);
+      if (e instanceof CompileFailure) errors.push(...e.details);
       else throw e;
     }
   }
@@ -765,7 +788,7 @@ function checkRecursion(root: RuleNode, errors: CompileErrorDetail[]): void {
           reported.add(d);
           const cycle = [...stack.slice(stack.indexOf(d)), d].map((x) => x.name).join(' -> ');
           const r = d.rules[0] ?? d.funcs[0]!;
-          errors.push({ ...r.loc, message: `rule ${d.name} is recursive: ${cycle}` });
+          errors.push(detail('rego_recursion_error', `rule ${d.name} is recursive: ${cycle}`, r.loc));
         }
       } else if (!state.has(d)) visit(d, stack);
     }
@@ -807,7 +830,7 @@ function checkRuleKinds(node: RuleNode, errors: CompileErrorDetail[]): void {
   );
   if (kinds.size > 1 || (kinds.size && node.arity !== undefined)) {
     const r = node.rules[0] ?? node.funcs[0]!;
-    errors.push({ ...r.loc, message: `conflicting rules ${node.name} found` });
+    errors.push(detail('rego_type_error', `conflicting rules ${node.name} found`, r.loc));
   }
   for (const child of node.children.values()) checkRuleKinds(child, errors);
 }

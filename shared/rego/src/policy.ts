@@ -144,8 +144,7 @@ export class Policy {
 
 function asCompileError(e: unknown): RegoCompileError {
   if (e instanceof ParseError) return new RegoCompileError([{ ...e.loc, message: `rego_parse_error: ${e.message}` }]);
-  if (e instanceof CompileFailure)
-    return new RegoCompileError([{ ...e.detail, message: `rego_compile_error: ${e.detail.message}` }]);
+  if (e instanceof CompileFailure) return new RegoCompileError(e.details);
   throw e;
 }
 
@@ -168,8 +167,7 @@ export function compile(modules: RegoModule[], options: CompileOptions = {}): Po
   if (errors.length) throw new RegoCompileError(errors);
   const compileErrors: CompileErrorDetail[] = [];
   const root = buildRuleTree(asts, compileErrors);
-  if (compileErrors.length)
-    throw new RegoCompileError(compileErrors.map((e) => ({ ...e, message: `rego_compile_error: ${e.message}` })));
+  if (compileErrors.length) throw new RegoCompileError(compileErrors);
   return new Policy(root, annotations, regoVersion);
 }
 

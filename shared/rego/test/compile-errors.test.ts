@@ -68,8 +68,17 @@ describe('parse errors', () => {
 describe('safety and reference errors', () => {
   it('reports an unsafe variable in a body', () => {
     const e = compileError('package test\np if {\n  x > 1\n}\n');
-    expect(e.message).toContain('var x is unsafe');
-    expect(e.errors[0]).toMatchObject({ line: 3 });
+    expect(e.errors).toEqual([
+      { file: 'policy.rego', line: 3, col: 3, message: 'rego_unsafe_var_error: var x is unsafe' },
+    ]);
+  });
+
+  it('reports each unsafe variable as its own error', () => {
+    const e = compileError('package test\np if {\n  x > y\n}\n');
+    expect(e.errors.map((x) => x.message)).toEqual([
+      'rego_unsafe_var_error: var x is unsafe',
+      'rego_unsafe_var_error: var y is unsafe',
+    ]);
   });
 
   it('reports an unsafe variable in a rule head', () => {
@@ -91,7 +100,9 @@ describe('safety and reference errors', () => {
 
   it('reports recursion', () => {
     const e = compileError('package test\np if q\nq if p\n');
-    expect(e.message).toContain('rule data.test.p is recursive: data.test.p -> data.test.q -> data.test.p');
+    expect(e.message).toContain(
+      'rego_recursion_error: rule data.test.p is recursive: data.test.p -> data.test.q -> data.test.p',
+    );
   });
 
   it('reports recursion through functions', () => {
@@ -99,7 +110,7 @@ describe('safety and reference errors', () => {
   });
 
   it('reports unknown functions', () => {
-    expect(compileError('package test\np if foo(1)\n').message).toContain('undefined function foo');
+    expect(compileError('package test\np if foo(1)\n').message).toContain('rego_type_error: undefined function foo');
   });
 
   it('reports wrong arity', () => {
