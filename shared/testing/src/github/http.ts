@@ -43,6 +43,11 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, body, headers };
 }
 
+/** 201 with `Location` naming the new resource's API URL, as GitHub answers a create. */
+export function created(body: { url?: unknown } & Record<string, unknown>): FakeResponse {
+  return json(201, body, typeof body.url === 'string' ? { location: body.url } : {});
+}
+
 /** The login a request's token belongs to, or undefined. Accepts `token X` and `Bearer X` like GitHub. */
 export function tokenLogin(state: GitHubState, request: FakeRequest): string | undefined {
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(request.headers.authorization ?? '');

@@ -106,6 +106,8 @@ describe('checks and statuses', () => {
       test: 'failure',
     });
     expect(data.check_runs[0]?.app?.slug).toBe('github-actions');
+    const failed = data.check_runs.find((r) => r.name === 'test');
+    expect(failed?.output.annotations_count).toBe(1);
     const onlyTest = await gh.octokit.rest.checks.listForRef({
       ...payments,
       ref: 'feature/idempotency-keys',

@@ -405,7 +405,7 @@ export class Renderer {
         title: run.title,
         summary: run.summary,
         text: null,
-        annotations_count: 0,
+        annotations_count: run.annotations,
         annotations_url: `${url}/annotations`,
       },
       name: run.name,

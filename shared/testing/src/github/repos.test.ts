@@ -47,6 +47,7 @@ describe('users and repositories', () => {
       auto_init: true,
     });
     expect(created.status).toBe(201);
+    expect(created.headers.location).toBe(`${gh.fake.url}/repos/acme/orders-service`);
     expect(created.data).toMatchObject({ full_name: 'acme/orders-service', private: true });
     expect(gh.fake.state.repo('acme/orders-service').file('main', 'README.md')).toContain('# orders-service');
     const duplicate = await failure(gh.octokit.rest.repos.createInOrg({ org: 'acme', name: 'orders-service' }));

@@ -70,6 +70,8 @@ export interface CheckRun {
   completedAt: string | null;
   title: string | null;
   summary: string | null;
+  /** How many annotations the run reported (an Actions job: one per `##[error]` line of its log). */
+  annotations: number;
 }
 
 export interface CommitStatus {
@@ -420,6 +422,7 @@ export class Repo {
       completedAt: status === 'completed' ? (input.completedAt ?? now) : null,
       title: input.title ?? null,
       summary: input.summary ?? null,
+      annotations: input.annotations ?? 0,
       name: input.name,
     };
     this.checkRuns.push(run);
@@ -502,6 +505,7 @@ export class Repo {
         conclusion: job.conclusion,
         startedAt: job.startedAt,
         completedAt: job.completedAt,
+        annotations: job.log.split('\n').filter((line) => line.includes('##[error]')).length,
       });
     }
     return run;

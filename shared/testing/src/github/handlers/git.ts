@@ -1,6 +1,6 @@
 // Git data: refs, commits, blobs and trees (what a multi-file commit is built from).
 import type { EntryMode, FileEntry } from '../git.ts';
-import { httpError, json, notFound, queryString, validationFailed } from '../http.ts';
+import { created, httpError, json, notFound, queryString, validationFailed } from '../http.ts';
 import type { GitHubState, Repo } from '../state.ts';
 import { type GitHubContext, type Operations, operation, repoOf, requireWrite, stringField } from './context.ts';
 
@@ -31,7 +31,7 @@ export function gitOperations(state: GitHubState): Operations {
       if (repo.refs.has(ref)) throw validationFailed([], 'Reference already exists');
       if (!repo.git.commits.has(sha)) throw validationFailed([], 'Object does not exist');
       repo.setRef(ref, sha);
-      return json(201, c.render.ref(repo, ref, sha));
+      return created(c.render.ref(repo, ref, sha));
     }),
 
     'git/update-ref': operation(state, 'PATCH /repos/{owner}/{repo}/git/refs/{ref}', (c) => {
@@ -63,7 +63,7 @@ export function gitOperations(state: GitHubState): Operations {
       }
       const content = stringField(c.body, 'content') ?? '';
       const sha = repo.git.writeBlob(Buffer.from(content, encoding === 'base64' ? 'base64' : 'utf8'));
-      return json(201, { sha, url: `${c.http.baseUrl}/repos/${repo.fullName}/git/blobs/${sha}` });
+      return created({ sha, url: `${c.http.baseUrl}/repos/${repo.fullName}/git/blobs/${sha}` });
     }),
 
     'git/create-tree': operation(state, 'POST /repos/{owner}/{repo}/git/trees', (c) => {
@@ -74,7 +74,7 @@ export function gitOperations(state: GitHubState): Operations {
       const files = baseTree ? repo.git.flatten(baseTree) : new Map<string, FileEntry>();
       for (const entry of (c.body.tree ?? []) as TreeInput[]) applyTreeEntry(repo, files, entry);
       const sha = repo.git.buildTree(files);
-      return json(201, treeJson(c, repo, sha, false));
+      return created(treeJson(c, repo, sha, false));
     }),
 
     'git/create-commit': operation(state, 'POST /repos/{owner}/{repo}/git/commits', (c) => {
@@ -94,7 +94,7 @@ export function gitOperations(state: GitHubState): Operations {
         author,
         committer,
       });
-      return json(201, c.render.gitCommit(repo, commit));
+      return created(c.render.gitCommit(repo, commit));
     }),
 
     'git/get-tree': operation(state, 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}', (c) => {

@@ -1,5 +1,5 @@
 // Issues and their comments. Like GitHub, issue lists include pull requests (they share one numbering).
-import { json, pageOf, queryString, sortBy, validationFailed } from '../http.ts';
+import { created, json, pageOf, queryString, sortBy, validationFailed } from '../http.ts';
 import type { GitHubState, Issue } from '../state.ts';
 import { issueOf, type Operations, operation, repoOf, stringField } from './context.ts';
 
@@ -26,7 +26,7 @@ export function issueOperations(state: GitHubState): Operations {
         labels,
         assignees,
       });
-      return json(201, c.render.issue(repo, issue));
+      return created(c.render.issue(repo, issue));
     }),
 
     'issues/list-for-repo': operation(state, 'GET /repos/{owner}/{repo}/issues', (c) => {
@@ -72,7 +72,7 @@ export function issueOperations(state: GitHubState): Operations {
       const issue = issueOf(c, repo);
       const body = stringField(c.body, 'body');
       if (!body) throw validationFailed([{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]);
-      return json(201, c.render.comment(repo, issue, repo.addComment(issue, body, c.login)));
+      return created(c.render.comment(repo, issue, repo.addComment(issue, body, c.login)));
     }),
 
     'issues/list-comments': operation(state, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', (c) => {

@@ -1,5 +1,5 @@
 // Pull requests: open, list, get, merge, changed files.
-import { httpError, json, pageOf, queryString, sortBy, validationFailed } from '../http.ts';
+import { created, httpError, json, pageOf, queryString, sortBy, validationFailed } from '../http.ts';
 import { lineStats } from '../render.ts';
 import type { GitHubState, Issue, Repo } from '../state.ts';
 import { type Operations, operation, pullOf, repoOf, requireWrite, stringField } from './context.ts';
@@ -54,7 +54,7 @@ export function pullOperations(state: GitHubState): Operations {
         user: c.login,
         draft: c.body.draft === true,
       });
-      return json(201, c.render.pull(repo, issue, true));
+      return created(c.render.pull(repo, issue, true));
     }),
 
     'pulls/get': operation(state, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', (c) => {

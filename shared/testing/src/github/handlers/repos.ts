@@ -1,5 +1,5 @@
 // Users, repositories (list, get, create, from a template) and branches.
-import { httpError, json, notFound, pageOf, queryString, sortBy, validationFailed } from '../http.ts';
+import { created, httpError, json, notFound, pageOf, queryString, sortBy, validationFailed } from '../http.ts';
 import type { GitHubState, Repo } from '../state.ts';
 import { type GitHubContext, type Operations, operation, repoOf, stringField } from './context.ts';
 
@@ -32,11 +32,11 @@ export function repoOperations(state: GitHubState): Operations {
     'repos/create-in-org': operation(state, 'POST /orgs/{org}/repos', (c) => {
       const org = c.state.account(c.params.org!);
       if (org?.type !== 'Organization') throw notFound();
-      return json(201, c.render.repo(createRepo(c, org.login), c.login));
+      return created(c.render.repo(createRepo(c, org.login), c.login));
     }),
 
     'repos/create-for-authenticated-user': operation(state, 'POST /user/repos', (c) =>
-      json(201, c.render.repo(createRepo(c, c.login), c.login)),
+      created(c.render.repo(createRepo(c, c.login), c.login)),
     ),
 
     'repos/create-using-template': operation(state, 'POST /repos/{template_owner}/{template_repo}/generate', (c) => {
@@ -54,7 +54,7 @@ export function repoOperations(state: GitHubState): Operations {
       repo.language = template.language;
       repo.templateRepository = template;
       repo.commit(repo.defaultBranch, files, 'Initial commit', c.login);
-      return json(201, c.render.repo(repo, c.login));
+      return created(c.render.repo(repo, c.login));
     }),
 
     'repos/list-branches': operation(state, 'GET /repos/{owner}/{repo}/branches', (c) => {
