@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
 import { type AuditSink, Gateway, MemoryAuditSink } from './gateway.ts';
 import { type MountedServer, mountServers } from './mount.ts';
+import { mountRemote, parseRemoteServers } from './remote.ts';
 
 export { type AuditEntry, type AuditSink, Gateway, MemoryAuditSink } from './gateway.ts';
 export { namespaced } from './mount.ts';
@@ -13,6 +14,11 @@ export const INTEGRATIONS: ServerModule[] = [githubModule];
 
 const PLATFORM_ENV: Record<string, EnvVarSpec> = {
   PLATFORM_RATE_LIMIT: { description: 'Tool calls one caller may make per minute', default: '120', format: 'integer' },
+  PLATFORM_REMOTE_SERVERS: {
+    description:
+      'Remote MCP servers to mount, as JSON: [{"name":"ghofficial","url":"https://host/mcp","headers":{"Authorization":"Bearer ..."}}]',
+    secret: true,
+  },
 };
 
 /** The platform lists every integration's variables too (none required: a missing credential means sandbox). */
@@ -114,14 +120,19 @@ export const platformModule: ServerModule = {
   title: 'Internal developer platform',
   description: 'Every integration behind one endpoint, with find_tools/call_tool and policy-gated self-service.',
   toolsets: {
-    core: 'find_tools and call_tool (reach every tool), platform status',
+    core: 'find_tools and call_tool (reach every tool), platform status, audit',
+    remote: 'tools of the remote MCP servers in PLATFORM_REMOTE_SERVERS',
     selfservice: 'golden-path composite tools: plan, approve, apply',
     ...Object.fromEntries(INTEGRATIONS.map((module) => [module.name, `${module.title}: ${module.description}`])),
   },
   defaultToolsets: ['core', 'selfservice'],
   env: environment(),
   async start({ env, sandbox, log, gate, exposure }) {
-    const servers = await mountServers(INTEGRATIONS, { environment: env, forceSandbox: sandbox, log, gate, exposure });
+    const remotes = parseRemoteServers(env.PLATFORM_REMOTE_SERVERS);
+    const servers = [
+      ...(await mountServers(INTEGRATIONS, { environment: env, forceSandbox: sandbox, log, gate, exposure })),
+      ...(await Promise.all(remotes.map((remote) => mountRemote(remote, log.child('remote'))))),
+    ];
     const audit = new MemoryAuditSink();
     const gateway = new Gateway({ callsPerMinute: Number(env.PLATFORM_RATE_LIMIT), audit, log: log.child('gateway') });
     const integrationTools = servers.flatMap((server) => server.tools);
@@ -141,7 +152,7 @@ export const platformModule: ServerModule = {
       intercept: gateway.intercept,
       ready: async () => servers.every((server) => server.mode !== 'unavailable'),
       close: async () => {
-        await Promise.all(servers.map((server) => server.instance?.close()));
+        await Promise.all(servers.map((server) => server.close?.()));
       },
     };
   },

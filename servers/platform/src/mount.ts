@@ -22,7 +22,7 @@ export interface MountedServer {
   url: string;
   tools: AnyTool[];
   resources: ResourceDefinition[];
-  instance?: ServerInstance;
+  close?: () => Promise<void>;
   /** Why it is unavailable. */
   problem?: string;
 }
@@ -77,7 +77,7 @@ export async function mountServers(
             ...resource,
             name: namespaced(module.name, resource.name),
           })),
-          instance,
+          close: () => instance.close(),
         };
       } catch (error) {
         log.error('integration could not start; its tools are left out', { error: (error as Error).message });
