@@ -19,6 +19,7 @@ const READ_METHODS = new Set([
   'conversations.info',
   'conversations.history',
   'conversations.replies',
+  'users.info',
   'users.list',
   'users.lookupByEmail',
 ]);
@@ -34,6 +35,11 @@ export interface SlackOptions {
 export interface Slack {
   /** A WebClient for one tool call: its requests are cancelled with `signal`. */
   client(signal: AbortSignal): WebClient;
+  /**
+   * Display names of user ids (users.info, cached for the process: names rarely change). Best effort: an id that
+   * cannot be looked up (deleted, no users:read scope) is left out, and the caller shows the bare id.
+   */
+  userNames(client: WebClient, ids: string[]): Promise<Map<string, string>>;
 }
 
 function slackLogger(log: Logger): SlackLogger {
@@ -61,8 +67,26 @@ export function createSlack(options: SlackOptions): Slack {
   const readFetch: FetchFunction = upstream((input, init) => globalThis.fetch(input, { ...init, method: 'POST' }));
   const apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`;
   const logger = slackLogger(options.log);
+  const names = new Map<string, string>();
 
   return {
+    async userNames(client, ids) {
+      const wanted = [...new Set(ids)].filter((id) => /^[UW][A-Z0-9]{2,}$/.test(id)).slice(0, 50);
+      await Promise.all(
+        wanted
+          .filter((id) => !names.has(id))
+          .map(async (id) => {
+            try {
+              const { user } = await client.users.info({ user: id });
+              const name = user?.real_name || user?.name;
+              if (name) names.set(id, name);
+            } catch (error) {
+              options.log.debug('slack: no name for user', { id, error: String(error) });
+            }
+          }),
+      );
+      return new Map(wanted.filter((id) => names.has(id)).map((id) => [id, names.get(id)!]));
+    },
     client(signal) {
       return new WebClient(options.token, {
         slackApiUrl: apiUrl,

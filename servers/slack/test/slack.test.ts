@@ -100,7 +100,13 @@ describe('slack messages', () => {
       'Thanks!',
       'Shipped in 2.14.',
     ]);
-    expect(thread.data.messages[0]).toMatchObject({ user: 'U0BOB00002', reply_count: 3, time: expect.any(String) });
+    expect(thread.data.messages[0]).toMatchObject({
+      user: 'U0BOB00002',
+      user_name: 'Bob Okafor',
+      reply_count: 3,
+      time: expect.any(String),
+    });
+    expect(thread.data.messages[1]).toMatchObject({ user: 'U0ALICE001', user_name: 'Alice Nguyen' });
 
     const badTs = await call(client, 'reply_in_thread', { channel: '#payments', thread_ts: '12.3', text: 'x' });
     expect(badTs.isError).toBe(true);
@@ -430,7 +436,9 @@ describe('slack allow list, tiers and failures', () => {
       const result = await client.callTool({ name: 'get_channel_history', arguments: { channel: '#deploys' } });
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({
-        messages: [{ text: 'orders-api 1.9.2 synced to production (Argo CD).', user: BOT_USER_ID }],
+        messages: [
+          { text: 'orders-api 1.9.2 synced to production (Argo CD).', user: BOT_USER_ID, user_name: 'idp-mcp' },
+        ],
       });
     } finally {
       await close();

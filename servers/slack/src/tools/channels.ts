@@ -12,7 +12,7 @@ import {
 import type { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import type { ChannelAllowList, Slack } from '../slack.ts';
-import { channelArg, resolveChannel, tsToIso } from './common.ts';
+import { channelArg, resolveChannel, tsToIso, writableChannel } from './common.ts';
 
 const channelSummary = z.object({
   id: z.string(),
@@ -192,9 +192,7 @@ export function channelTools(slack: Slack, allow: ChannelAllowList) {
       input: z.object({ channel: channelArg, topic: z.string().max(250).describe('The new topic; "" clears it.') }),
       output: channelSummary,
       handler: async (input, ctx) => {
-        const client = slack.client(ctx.signal);
-        const channel = await resolveChannel(client, input.channel);
-        allow.check('channel', channel);
+        const { client, channel } = await writableChannel(slack, allow, ctx.signal, input.channel);
         const result = await client.conversations.setTopic({ channel: channel.id, topic: input.topic });
         return summarizeChannel(result.channel ?? {});
       },
@@ -212,9 +210,7 @@ export function channelTools(slack: Slack, allow: ChannelAllowList) {
       }),
       output: z.object({ channel: z.string(), invited: z.array(z.string()), members: z.number().nullable() }),
       handler: async (input, ctx) => {
-        const client = slack.client(ctx.signal);
-        const channel = await resolveChannel(client, input.channel);
-        allow.check('channel', channel);
+        const { client, channel } = await writableChannel(slack, allow, ctx.signal, input.channel);
         const ids = await userIds(client, input.users);
         const result = await client.conversations.invite({ channel: channel.id, users: ids.join(',') });
         return {
@@ -234,9 +230,7 @@ export function channelTools(slack: Slack, allow: ChannelAllowList) {
       input: z.object({ channel: channelArg }),
       output: z.object({ channel: z.string(), archived: z.boolean() }),
       handler: async (input, ctx) => {
-        const client = slack.client(ctx.signal);
-        const channel = await resolveChannel(client, input.channel);
-        allow.check('channel', channel);
+        const { client, channel } = await writableChannel(slack, allow, ctx.signal, input.channel);
         await client.conversations.archive({ channel: channel.id });
         return { channel: channel.id, archived: true };
       },
@@ -265,7 +259,11 @@ export function userTools(slack: Slack) {
       annotations: READ,
       input: z
         .object({
-          email: z.email({ error: 'must be an email address' }).optional(),
+          email: z
+            .string()
+            .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: 'must be an email address like "alice@acme.example"' })
+            .optional()
+            .describe('Exact email address.'),
           name: z.string().min(2).optional().describe('Part of a name, e.g. "alice" or "Okafor".'),
           limit: z.number().int().min(1).max(20).default(10).describe('Maximum users to return (1-20).'),
         })

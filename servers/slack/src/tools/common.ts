@@ -1,6 +1,7 @@
 import { ToolError, truncateText } from '@idp-mcp/core';
 import type { WebClient } from '@slack/web-api';
 import * as z from 'zod';
+import type { ChannelAllowList, Slack } from '../slack.ts';
 
 export const CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
 
@@ -78,6 +79,23 @@ export async function resolveChannel(slack: WebClient, channel: string): Promise
   });
 }
 
+/** The client and the resolved channel for a write tool, refused unless SLACK_ALLOWED_CHANNELS allows it. */
+export async function writableChannel(slack: Slack, allow: ChannelAllowList, signal: AbortSignal, channel: string) {
+  const client = slack.client(signal);
+  const target = await resolveChannel(client, channel);
+  allow.check('channel', target);
+  return { client, channel: target };
+}
+
+/** Messages as summaries, with the display names of their authors. */
+export async function summarizeMessages(slack: Slack, client: WebClient, messages: Message[] = []) {
+  const names = await slack.userNames(
+    client,
+    messages.flatMap((message) => (message.user ? [message.user] : [])),
+  );
+  return messages.map((message) => summarizeMessage(message, names));
+}
+
 /** Slack ts to ISO time. */
 export function tsToIso(ts: string | undefined): string | null {
   if (!ts) return null;
@@ -88,7 +106,8 @@ export function tsToIso(ts: string | undefined): string | null {
 export const messageSummary = z.object({
   ts: z.string(),
   time: z.string().nullable(),
-  user: z.string().nullable().describe('User id (find_users resolves names), or the bot name.'),
+  user: z.string().nullable().describe('User id (U...), or the bot id.'),
+  user_name: z.string().optional(),
   text: z.string(),
   thread_ts: z.string().optional(),
   reply_count: z.number().optional(),
@@ -106,11 +125,13 @@ type Message = {
 
 const MESSAGE_LIMIT = 1000;
 
-export function summarizeMessage(message: Message) {
+export function summarizeMessage(message: Message, names: Map<string, string> = new Map()) {
+  const name = message.user ? names.get(message.user) : message.username;
   return {
     ts: message.ts ?? '',
     time: tsToIso(message.ts),
-    user: message.user ?? message.username ?? message.bot_id ?? null,
+    user: message.user ?? message.bot_id ?? null,
+    ...(name ? { user_name: name } : {}),
     text: truncateText(message.text ?? '', {
       limit: MESSAGE_LIMIT,
       hint: 'get_thread or Slack shows the whole message',

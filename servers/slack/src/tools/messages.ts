@@ -7,10 +7,11 @@ import {
   channelArg,
   messageSummary,
   resolveChannel,
-  summarizeMessage,
+  summarizeMessages,
   textArg,
   timeBound,
   tsArg,
+  writableChannel,
 } from './common.ts';
 
 const posted = z.object({ channel: z.string().describe('Channel id.'), ts: z.string().describe('Message ts.') });
@@ -70,9 +71,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
       input: z.object({ channel: channelArg, text: textArg, blocks: blocksArg.optional() }),
       output: posted,
       handler: async (input, ctx) => {
-        const client = slack.client(ctx.signal);
-        const channel = await resolveChannel(client, input.channel);
-        allow.check('channel', channel);
+        const { client, channel } = await writableChannel(slack, allow, ctx.signal, input.channel);
         const result = await client.chat.postMessage({
           channel: channel.id,
           text: input.text,
@@ -96,9 +95,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
       }),
       output: posted,
       handler: async (input, ctx) => {
-        const client = slack.client(ctx.signal);
-        const channel = await resolveChannel(client, input.channel);
-        allow.check('channel', channel);
+        const { client, channel } = await writableChannel(slack, allow, ctx.signal, input.channel);
         // @slack/web-api types a broadcast reply and a plain reply as separate union members.
         const args = {
           channel: channel.id,
@@ -139,9 +136,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
       }),
       output: posted,
       handler: async (input, ctx) => {
-        const client = slack.client(ctx.signal);
-        const channel = await resolveChannel(client, input.channel);
-        allow.check('channel', channel);
+        const { client, channel } = await writableChannel(slack, allow, ctx.signal, input.channel);
         const { text, blocks } = incidentBlocks(input);
         const result = await client.chat.postMessage({
           channel: channel.id,
@@ -162,9 +157,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
       input: z.object({ channel: channelArg, ts: tsArg('The message'), text: textArg, blocks: blocksArg.optional() }),
       output: posted,
       handler: async (input, ctx) => {
-        const client = slack.client(ctx.signal);
-        const channel = await resolveChannel(client, input.channel);
-        allow.check('channel', channel);
+        const { client, channel } = await writableChannel(slack, allow, ctx.signal, input.channel);
         const result = await client.chat.update({
           channel: channel.id,
           ts: input.ts,
@@ -209,7 +202,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
         const next = result.has_more ? result.response_metadata?.next_cursor : undefined;
         return {
           channel: channelId,
-          messages: (result.messages ?? []).map(summarizeMessage),
+          messages: await summarizeMessages(slack, client, result.messages),
           nextCursor: next
             ? encodeCursor('get_channel_history', {
                 c: next,
@@ -243,7 +236,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
         const next = result.has_more ? result.response_metadata?.next_cursor : undefined;
         return {
           channel: channel.id,
-          messages: (result.messages ?? []).map(summarizeMessage),
+          messages: await summarizeMessages(slack, client, result.messages),
           nextCursor: next ? encodeCursor('get_thread', { c: next }) : undefined,
         };
       },

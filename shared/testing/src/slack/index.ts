@@ -97,6 +97,7 @@ const NEEDED_SCOPES: Record<string, string> = {
   conversations_setTopic: 'channels:manage',
   conversations_archive: 'channels:manage',
   users_list: 'users:read',
+  users_info: 'users:read',
   users_lookupByEmail: 'users:read.email',
 };
 
@@ -471,6 +472,15 @@ export function slackOperations(state: SlackState): Record<string, FakeOperation
           cache_ts: state.nowSeconds(),
           response_metadata: { next_cursor: nextCursor },
         });
+      },
+    },
+    users_info: {
+      route: 'POST /users.info',
+      handle: ({ request, operationId }) => {
+        caller(request, operationId);
+        const user = state.user(arg(request, 'user') ?? '');
+        if (!user) throw fail('user_not_found');
+        return ok({ user: userObject(user) });
       },
     },
     users_lookupByEmail: {
