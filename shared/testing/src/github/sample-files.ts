@@ -101,6 +101,21 @@ export function failedTestLog(branch: string): string {
   return `${lines.map((l, i) => logLine(i, l)).join('\n')}\n`;
 }
 
+/** A CI job that checks out, installs with npm and runs one command. */
+function nodeJob(name: string, command: string): string {
+  return `  ${name}:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: ${CHECKOUT}
+      - uses: ${SETUP_NODE}
+        with:
+          node-version: 22
+          cache: npm
+      - run: npm ci
+      - run: ${command}
+`;
+}
+
 function ciWorkflow(service: string): string {
   return `name: CI
 
@@ -114,28 +129,8 @@ permissions:
   contents: read
 
 jobs:
-  build:
-    runs-on: ubuntu-24.04
-    steps:
-      - uses: ${CHECKOUT}
-      - uses: ${SETUP_NODE}
-        with:
-          node-version: 22
-          cache: npm
-      - run: npm ci
-      - run: npm run typecheck
-
-  test:
-    runs-on: ubuntu-24.04
-    steps:
-      - uses: ${CHECKOUT}
-      - uses: ${SETUP_NODE}
-        with:
-          node-version: 22
-          cache: npm
-      - run: npm ci
-      - run: npm test
-
+${nodeJob('build', 'npm run typecheck')}
+${nodeJob('test', 'npm test')}
   image:
     if: startsWith(github.ref, 'refs/tags/v')
     needs: [build, test]
