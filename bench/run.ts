@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { measureColdStart } from './cold-start.ts';
+import { measureLatency } from './latency.ts';
 import { measureToolsList } from './tools-list.ts';
 
 /** Runs the server benchmarks and writes bench/RESULTS.md (committed, quoted in notes). */
 const toolsList = await measureToolsList();
 const coldStart = await measureColdStart();
+const latency = await measureLatency();
 
 const table = (headers: string[], rows: Array<Array<string | number>>) =>
   [
@@ -37,6 +39,16 @@ Spawn \`idp-mcp <server> --sandbox\`, initialize (2025-11-25), tools/list; wall 
 ${table(
   ['server', 'runs', 'median ms', 'min ms', 'max ms'],
   coldStart.map((result) => [result.server, result.runs, result.medianMs, result.minMs, result.maxMs]),
+)}
+
+## Latency the platform adds per call
+
+The same read (get_repository on the in-process sandbox) by four paths; each client talks Streamable
+HTTP on loopback; sequential calls after 20 warm-up calls.
+
+${table(
+  ['path', 'calls', 'p50 ms', 'p99 ms'],
+  latency.map((result) => [result.path, result.calls, result.p50Ms, result.p99Ms]),
 )}
 `;
 

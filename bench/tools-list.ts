@@ -21,10 +21,13 @@ export interface ToolsListSize {
 export async function measureToolsList(): Promise<ToolsListSize[]> {
   const sizes: ToolsListSize[] = [];
   for (const module of servers) {
-    for (const [profile, args] of [
-      ['all tools (platform-admin)', ['--role', 'platform-admin']],
+    const profiles: Array<[string, string[]]> = [
+      ['default (platform-admin)', ['--role', 'platform-admin']],
       ['read-only', ['--read-only']],
-    ] as const) {
+    ];
+    if (module.defaultToolsets)
+      profiles.push(['--toolsets all (platform-admin)', ['--toolsets', 'all', '--role', 'platform-admin']]);
+    for (const [profile, args] of profiles) {
       const connected = await connectClient(module, { args: ['--sandbox', ...args] });
       try {
         const { tools } = await connected.client.listTools();
