@@ -1,9 +1,10 @@
+import { type Annotation, type ModuleAnnotations, metadataChain, metadataValue, rulePath } from './annotations.ts';
 import type { Expr, ModuleAst, RuleAst, Term } from './ast.ts';
 import { lookupBuiltin } from './builtins/index.ts';
 import type { CompileErrorDetail, Location } from './errors.ts';
 import type { Callable, CClause, CExpr, CRule, CTerm, CWith, RuleKind, RuleNode, WithTarget } from './ir.ts';
 import { refToPath } from './parser.ts';
-import { keyOf, RObject, RSet, type Value } from './values.ts';
+import { fromJSON, keyOf, RObject, RSet, type Value } from './values.ts';
 
 export type CompileErrorCode =
   | 'rego_compile_error'
@@ -91,6 +92,8 @@ interface Analysis {
 /** Compiles the bodies of one rule (or query) into slot-addressed IR, reordering expressions for safety. */
 class BodyCompiler {
   nslots = 0;
+  /** Values of rego.metadata.rule() and rego.metadata.chain() inside the rule being compiled. */
+  metadata: { rule: Value; chain: Value } = { rule: new RObject(), chain: [] };
   readonly slotNames: string[] = [];
   readonly slotDepth: number[] = [];
   private readonly ctx: ModuleContext;
@@ -266,6 +269,9 @@ class BodyCompiler {
       case 'call': {
         const path = refToPath(t.fn);
         if (!path) throw new CompileFailure('invalid function reference', t.loc);
+        const name = path.join('.');
+        if (t.args.length === 0 && name === 'rego.metadata.rule') return { k: 'const', v: this.metadata.rule };
+        if (t.args.length === 0 && name === 'rego.metadata.chain') return { k: 'const', v: this.metadata.chain };
         const fn = this.ctx.resolveFunction(path, t.loc, true)!;
         const arity = fn.kind === 'builtin' ? fn.builtin.arity : fn.node.arity!;
         const variadic = fn.kind === 'builtin' && fn.builtin.variadic;
@@ -616,7 +622,11 @@ interface PlacedRule {
 }
 
 /** Places every rule in the tree by the ground prefix of its head, then compiles bodies. */
-export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]): RuleNode {
+export function buildRuleTree(
+  modules: ModuleAst[],
+  errors: CompileErrorDetail[],
+  metadata: Map<ModuleAst, ModuleAnnotations> = new Map(),
+): RuleNode {
   const root = newNode('data', []);
   const placed: PlacedRule[] = [];
   const ruleNames = new Map<string, Set<string>>();
@@ -652,6 +662,7 @@ export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]
       placed.push({ ast: r, module: m, node, kind, suffix });
     }
   }
+  const allAnnotations = [...metadata.values()].flatMap((m) => m.list);
   const contexts = new Map<ModuleAst, ModuleContext>();
   for (const p of placed) {
     let ctx = contexts.get(p.module);
@@ -663,7 +674,7 @@ export function buildRuleTree(modules: ModuleAst[], errors: CompileErrorDetail[]
   }
   for (const p of placed) {
     try {
-      const rule = compileRule(p, contexts.get(p.module)!);
+      const rule = compileRule(p, contexts.get(p.module)!, metadata.get(p.module), allAnnotations);
       const node = p.node;
       if (rule.isDefault) {
         if (rule.kind === 'function') node.defaultFunc = rule;
@@ -798,9 +809,20 @@ function checkRecursion(root: RuleNode, errors: CompileErrorDetail[]): void {
   for (const n of nodes) if (!state.has(n)) visit(n, []);
 }
 
-function compileRule(p: PlacedRule, ctx: ModuleContext): CRule {
+function compileRule(
+  p: PlacedRule,
+  ctx: ModuleContext,
+  annotations: ModuleAnnotations | undefined,
+  allAnnotations: Annotation[],
+): CRule {
   const { ast, kind } = p;
   const bc = new BodyCompiler(ctx);
+  const found = annotations?.byRule.get(ast);
+  const ruleAnnotation = found?.scope === 'rule' ? found : undefined;
+  bc.metadata = {
+    rule: fromJSON(metadataValue(ruleAnnotation)),
+    chain: fromJSON(metadataChain(rulePath(p.module, ast), ruleAnnotation, allAnnotations)),
+  };
   const args = ast.head.args ?? [];
   const argScope = new Scope(undefined);
   for (const a of args) for (const name of patternVarNames(a)) if (!argScope.vars.has(name)) bc.newSlot(argScope, name);

@@ -1,4 +1,4 @@
-import { type Annotation, parseAnnotations } from './annotations.ts';
+import { type Annotation, type ModuleAnnotations, parseAnnotations } from './annotations.ts';
 import type { ModuleAst } from './ast.ts';
 import { buildRuleTree, CompileFailure, compileQuery } from './compiler.ts';
 import { type CompileErrorDetail, RegoCompileError, RegoEvalError } from './errors.ts';
@@ -154,11 +154,14 @@ export function compile(modules: RegoModule[], options: CompileOptions = {}): Po
   const errors: CompileErrorDetail[] = [];
   const asts: ModuleAst[] = [];
   const annotations: Annotation[] = [];
+  const metadata = new Map<ModuleAst, ModuleAnnotations>();
   for (const m of modules) {
     try {
       const { module, comments } = parseModule(m.path, m.source, regoVersion);
       asts.push(module);
-      annotations.push(...parseAnnotations(module, comments, errors));
+      const parsed = parseAnnotations(module, comments, errors);
+      annotations.push(...parsed.list);
+      metadata.set(module, parsed);
     } catch (e) {
       if (e instanceof ParseError) errors.push({ ...e.loc, message: `rego_parse_error: ${e.message}` });
       else throw e;
@@ -166,7 +169,7 @@ export function compile(modules: RegoModule[], options: CompileOptions = {}): Po
   }
   if (errors.length) throw new RegoCompileError(errors);
   const compileErrors: CompileErrorDetail[] = [];
-  const root = buildRuleTree(asts, compileErrors);
+  const root = buildRuleTree(asts, compileErrors, metadata);
   if (compileErrors.length) throw new RegoCompileError(compileErrors);
   return new Policy(root, annotations, regoVersion);
 }

@@ -58,6 +58,37 @@ allow := count(deny) == 0
     ]);
   });
 
+  it('serves rego.metadata.rule() and rego.metadata.chain() to the annotated rule', () => {
+    const policy = compile([
+      {
+        path: 'm.rego',
+        source: `# METADATA
+# description: Image rules
+package images
+
+# METADATA
+# title: No latest tag
+# custom:
+#   id: IMG-1
+deny contains msg if {
+  some image in input.images
+  endswith(image, ":latest")
+  msg := sprintf("%s: %s uses latest", [rego.metadata.rule().custom.id, image])
+}
+
+chain := rego.metadata.chain()
+`,
+      },
+    ]);
+    expect(policy.evalRule('data.images.deny', { input: { images: ['a:latest', 'b:1'] } })).toEqual([
+      'IMG-1: a:latest uses latest',
+    ]);
+    expect(policy.evalRule('data.images.chain')).toEqual([
+      { path: ['images', 'chain'] },
+      { annotations: { description: 'Image rules', scope: 'package' }, path: ['images'] },
+    ]);
+  });
+
   it('reports invalid YAML as a compile error', () => {
     expect(() =>
       compile([{ path: 'bad.rego', source: 'package a\n# METADATA\n# title: [unclosed\np := 1\n' }]),
