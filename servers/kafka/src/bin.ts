@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from '@idp-mcp/core';
+import { kafkaModule } from './index.ts';
+
+await runCli([kafkaModule], process.argv.slice(2), 'kafka');

@@ -1,0 +1,75 @@
+import { decodeCursor, encodeCursor, type PolicyVerdict } from '@idp-mcp/core';
+import * as z from 'zod';
+
+export const TOPIC_RESOURCE = 2;
+/** kafkajs ConfigSource values (DescribeConfigs v1). */
+export const CONFIG_SOURCES: Record<number, string> = {
+  0: 'unknown',
+  1: 'topic',
+  2: 'broker_dynamic',
+  3: 'broker_default_dynamic',
+  4: 'broker_static',
+  5: 'default',
+  6: 'broker_logger',
+};
+
+/** Offset pagination over a list Kafka returns whole. */
+export function page<T>(tool: string, items: T[], limit: number, cursor: string | undefined) {
+  const offset = decodeCursor<{ offset: number }>(tool, cursor)?.offset ?? 0;
+  const next = offset + limit < items.length ? encodeCursor(tool, { offset: offset + limit }) : undefined;
+  return { items: items.slice(offset, offset + limit), nextCursor: next, total: items.length };
+}
+
+export const verdictOutput = z.object({
+  gate: z.string(),
+  warnings: z.array(z.object({ rule: z.string(), message: z.string(), field: z.string().optional() })),
+});
+
+export function verdictOf(verdict: PolicyVerdict): z.input<typeof verdictOutput> {
+  return {
+    gate: verdict.gate,
+    warnings: verdict.violations
+      .filter((v) => v.severity === 'warn')
+      .map((v) => ({ rule: v.rule, message: v.message, ...(v.field ? { field: v.field } : {}) })),
+  };
+}
+
+/** A Kubernetes name for a topic: Strimzi's convention (lowercase, '_' -> '-', dots kept), else spec.topicName. */
+export function resourceNameFor(topic: string): string {
+  return topic
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+    .slice(0, 253);
+}
+
+/**
+ * The KafkaTopic (kafka.strimzi.io/v1) a topic change amounts to: what the kafka policies are written against,
+ * whichever way the change is applied (a Strimzi custom resource or the Kafka admin API).
+ */
+export function kafkaTopicDocument(options: {
+  topic: string;
+  partitions: number;
+  replicas: number;
+  config: Record<string, string>;
+  namespace?: string;
+  cluster?: string;
+  labels?: Record<string, string>;
+}) {
+  const name = resourceNameFor(options.topic);
+  return {
+    apiVersion: 'kafka.strimzi.io/v1',
+    kind: 'KafkaTopic',
+    metadata: {
+      name,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      labels: { ...(options.cluster ? { 'strimzi.io/cluster': options.cluster } : {}), ...(options.labels ?? {}) },
+    },
+    spec: {
+      ...(name !== options.topic ? { topicName: options.topic } : {}),
+      partitions: options.partitions,
+      replicas: options.replicas,
+      config: options.config,
+    },
+  };
+}
