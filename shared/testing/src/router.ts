@@ -40,7 +40,8 @@ export class Router<T> {
       literalLength: template.replace(/\{\w+\}/g, '').length,
       value,
     });
-    // Literal segments beat parameters: `/git/refs` must not be taken for `/git/ref/{ref}`-like templates.
+    // The more literal a template, the earlier it is tried: `/repos/{owner}/{repo}/readme` before a template that
+    // has a parameter where `readme` stands.
     this.routes.sort((a, b) => b.literalLength - a.literalLength);
   }
 
@@ -58,11 +59,6 @@ export class Router<T> {
       }
     }
     return undefined;
-  }
-
-  /** Whether any route serves this path with another method (for 405-vs-404 decisions and messages). */
-  methodsFor(path: string): string[] {
-    return this.routes.filter((r) => r.strict.test(path) || r.greedy?.test(path)).map((r) => r.method);
   }
 }
 
