@@ -240,7 +240,8 @@ export function parseJql(state: JiraState, jql: string, currentAccountId: string
   if (order.length === 0) order.push({ field: 'key', direction: -1 });
   const sortKey = (issue: JiraIssue, field: string): string | number => {
     if (field === 'created' || field === 'updated') return issue[field];
-    if (field === 'key' || field === 'id') return Number(issue.id);
+    // The fake ranks issues in creation order.
+    if (field === 'key' || field === 'id' || field === 'rank') return Number(issue.id);
     // Jira sorts priorities by rank: DESC puts Highest first.
     if (field === 'priority') return 4 - ['Highest', 'High', 'Medium', 'Low', 'Lowest'].indexOf(issue.priority);
     if (field === 'status') return state.status(issue.statusId).name;
