@@ -650,7 +650,7 @@ export function callFunction(fn: Callable, args: Value[], ctx: Context, loc: Loc
     const mock = ctx.mocks.get(fn.key);
     if (mock) {
       if (mock.kind === 'value') return mock.value;
-      if (mock.fn !== fn) return callFunction(mock.fn, args, withoutMock(ctx, fn.key), loc);
+      if (mock.fn !== fn) return callFunction(mock.fn, args, withoutMocks(ctx), loc);
     }
   }
   if (fn.kind === 'user') return callUser(fn.node, args, ctx);
@@ -667,10 +667,9 @@ export function callFunction(fn: Callable, args: Value[], ctx: Context, loc: Loc
   }
 }
 
-function withoutMock(ctx: Context, key: string): Context {
-  const mocks = new Map(ctx.mocks);
-  mocks.delete(key);
-  return new Context(ctx.root, ctx, ctx.overrides, mocks);
+/** A replacement function runs with the real functions: one mock never calls another. */
+function withoutMocks(ctx: Context): Context {
+  return new Context(ctx.root, ctx, ctx.overrides, undefined);
 }
 
 function callUser(node: RuleNode, args: Value[], ctx: Context): Value | undefined {
