@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { decodeCursor, encodeCursor, ToolError, truncateText } from '@idp-mcp/core';
 import { findUsers, searchAndReconsileIssuesUsingJql } from 'jira.js/cloud';
 import * as z from 'zod';
@@ -62,7 +63,8 @@ export function documentText(document: unknown, limit: number, hint: string): st
 
 /**
  * One page of an enhanced JQL search (`/rest/api/3/search/jql`). Jira pages it with an opaque nextPageToken, which
- * our cursor carries together with the JQL it belongs to, so a cursor cannot be replayed against another query.
+ * our cursor carries together with a digest of the JQL it belongs to, so a cursor cannot be replayed against another
+ * query (and a long query does not make every cursor long).
  */
 export async function searchPage(
   jira: Jira,
@@ -72,8 +74,9 @@ export async function searchPage(
   limit: number,
   cursor: string | undefined,
 ) {
-  const position = decodeCursor<{ token: string; jql: string }>(tool, cursor);
-  if (position && position.jql !== jql) {
+  const digest = createHash('sha256').update(jql).digest('base64url').slice(0, 16);
+  const position = decodeCursor<{ token: string; q: string }>(tool, cursor);
+  if (position && position.q !== digest) {
     throw new ToolError('invalid_request', 'cursor: this cursor belongs to a different query', {
       hint: 'repeat the call with the same arguments as the call that returned the cursor, or omit cursor',
     });
@@ -86,7 +89,7 @@ export async function searchPage(
   });
   return {
     issues: (result.issues ?? []).map(summarizeIssue),
-    nextCursor: result.nextPageToken ? encodeCursor(tool, { token: result.nextPageToken, jql }) : undefined,
+    nextCursor: result.nextPageToken ? encodeCursor(tool, { token: result.nextPageToken, q: digest }) : undefined,
   };
 }
 
