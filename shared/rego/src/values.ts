@@ -10,6 +10,8 @@ export type JSONValue = null | boolean | number | bigint | string | JSONValue[] 
 
 export class RObject {
   readonly map = new Map<string, [Value, Value]>();
+  /** Memoised keyOf(this); cleared when the object changes. */
+  canonical: string | undefined;
   get size(): number {
     return this.map.size;
   }
@@ -17,12 +19,14 @@ export class RObject {
     return this.map.get(keyOf(key))?.[1];
   }
   set(key: Value, value: Value): void {
+    this.canonical = undefined;
     this.map.set(keyOf(key), [key, value]);
   }
   has(key: Value): boolean {
     return this.map.has(keyOf(key));
   }
   delete(key: Value): void {
+    this.canonical = undefined;
     this.map.delete(keyOf(key));
   }
   entries(): IterableIterator<[Value, Value]> {
@@ -44,6 +48,8 @@ export class RObject {
 
 export class RSet {
   readonly map = new Map<string, Value>();
+  /** Memoised keyOf(this); cleared when the set changes. */
+  canonical: string | undefined;
   constructor(items?: Iterable<Value>) {
     if (items) for (const v of items) this.add(v);
   }
@@ -51,6 +57,7 @@ export class RSet {
     return this.map.size;
   }
   add(v: Value): void {
+    this.canonical = undefined;
     this.map.set(keyOf(v), v);
   }
   has(v: Value): boolean {
@@ -95,6 +102,9 @@ function numberKey(v: number | bigint): string {
   return Object.is(v, -0) ? '0' : String(v);
 }
 
+/** Canonical keys of arrays, which values never mutate once built. */
+const arrayKeys = new WeakMap<Value[], string>();
+
 /** Canonical key: equal values have equal keys. Strings are their own key (escaped when they start with \0 or \1). */
 export function keyOf(v: Value): string {
   switch (typeof v) {
@@ -109,12 +119,23 @@ export function keyOf(v: Value): string {
       return v ? '\u0000t' : '\u0000f';
     default:
       if (v === null) return '\u0000z';
-      if (Array.isArray(v)) return `\u0000a${JSON.stringify(v.map(keyOf))}`;
-      if (v instanceof RObject) {
-        const parts = [...v.map.entries()].map(([k, e]) => [k, keyOf(e[1])]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
-        return `\u0000o${JSON.stringify(parts)}`;
+      if (Array.isArray(v)) {
+        let key = arrayKeys.get(v);
+        if (key === undefined) {
+          key = `\u0000a${JSON.stringify(v.map(keyOf))}`;
+          arrayKeys.set(v, key);
+        }
+        return key;
       }
-      return `\u0000s${JSON.stringify([...v.map.keys()].sort())}`;
+      if (v instanceof RObject) {
+        if (v.canonical === undefined) {
+          const parts = [...v.map.entries()].map(([k, e]) => [k, keyOf(e[1])]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+          v.canonical = `\u0000o${JSON.stringify(parts)}`;
+        }
+        return v.canonical;
+      }
+      v.canonical ??= `\u0000s${JSON.stringify([...v.map.keys()].sort())}`;
+      return v.canonical;
   }
 }
 
