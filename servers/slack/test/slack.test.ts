@@ -225,6 +225,13 @@ describe('slack messages', () => {
     const history = fake.requests.filter((r) => r.path === '/conversations.history').at(-1)!;
     expect(history.query).toMatchObject({ channel: channel('payments').id, latest: question.ts });
 
+    const trace = `stack trace:\n${'at frame\n'.repeat(600)}`;
+    fake.state.post(channel('payments'), { user: 'U0BOB00002', text: trace });
+    const long = await call(client, 'get_channel_history', { channel: '#payments', limit: 1 });
+    expect(long.data.messages[0].text).toBe(
+      `${trace.slice(0, 1000)}\n[truncated: ${(trace.length - 1000).toLocaleString('en-US')} characters omitted; open the message in Slack for the full text]`,
+    );
+
     const bad = await call(client, 'get_channel_history', { channel: '#payments', since: 'yesterday-ish' });
     expect(bad.meta.code).toBe('invalid_request');
     expect(bad.text).toContain('since: "yesterday-ish" is not a time');

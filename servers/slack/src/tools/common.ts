@@ -134,7 +134,7 @@ export function summarizeMessage(message: Message, names: Map<string, string> = 
     ...(name ? { user_name: name } : {}),
     text: truncateText(message.text ?? '', {
       limit: MESSAGE_LIMIT,
-      hint: 'get_thread or Slack shows the whole message',
+      hint: 'open the message in Slack for the full text',
     }).text,
     ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
     ...(message.reply_count ? { reply_count: message.reply_count } : {}),
