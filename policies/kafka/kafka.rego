@@ -104,7 +104,7 @@ findings contains finding("KAFKA-003", "deny", t.doc, "spec.config[\"min.insync.
 findings contains finding("KAFKA-004", "deny", t.doc, "spec.config[\"retention.ms\"]", msg) if {
 	some t in topics
 	not retention_ok(t.config)
-	msg := sprintf("topic %q has retention.ms %v: set spec.config[\"retention.ms\"] to a positive value of at most %d (30 days = 2592000000)", [t.name, object.get(t.config, "retention.ms", "unset"), max_retention_ms])
+	msg := sprintf("topic %q has retention.ms %v: set spec.config[\"retention.ms\"] to a positive number of milliseconds, at most %d (e.g. 604800000 = 7 days)", [t.name, object.get(t.config, "retention.ms", "unset"), max_retention_ms])
 }
 
 retention_ok(config) if {

@@ -1,0 +1,157 @@
+import type { PolicyDomain } from '@idp-mcp/core';
+import { ToolError } from '@idp-mcp/core';
+import YAML from 'yaml';
+import { DOMAINS } from './catalog.ts';
+
+/** Largest configuration text the validate tool accepts (bytes); a model should not send more in one call. */
+export const MAX_INPUT_BYTES = 512 * 1024;
+/** Largest file the CI gate reads: Terraform plans of big workspaces run to megabytes. */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+export type InputFormat = 'yaml' | 'json' | 'hcl';
+
+export interface ParsedInput {
+  format: InputFormat;
+  documents: unknown[];
+}
+
+const HCL_START = /^\s*(resource|provider|module|variable|terraform|data|locals|output)\s+("|\{)/m;
+
+/**
+ * Parses configuration text: JSON (an object, or an array of documents), HCL (Terraform, converted with
+ * hcl2json), or YAML with any number of `---` documents. Kubernetes `List` objects are flattened.
+ */
+export async function parseConfig(
+  text: string,
+  options: { filename?: string; format?: InputFormat; maxBytes?: number } = {},
+): Promise<ParsedInput> {
+  const bytes = Buffer.byteLength(text);
+  const limit = options.maxBytes ?? MAX_INPUT_BYTES;
+  if (bytes > limit) {
+    throw new ToolError(
+      'invalid_request',
+      `config: ${bytes} bytes is over the ${limit}-byte (${limit / 1024} KiB) limit`,
+      {
+        hint: 'validate the files one at a time, or split the YAML into smaller sets of documents',
+      },
+    );
+  }
+  if (text.trim() === '') {
+    throw new ToolError('invalid_request', 'config: empty', { hint: 'pass the YAML, JSON or HCL text to check' });
+  }
+  const format = options.format ?? guessFormat(text, options.filename);
+  const where = options.filename ? `${options.filename}: ` : '';
+  if (format === 'json') {
+    try {
+      const value = JSON.parse(text) as unknown;
+      return { format, documents: flatten(Array.isArray(value) ? value : [value]) };
+    } catch (error) {
+      throw new ToolError('invalid_request', `${where}not valid JSON: ${(error as Error).message}`, {
+        hint: 'fix the JSON syntax, or pass YAML or HCL',
+      });
+    }
+  }
+  if (format === 'hcl') {
+    const { parse } = await import('@cdktf/hcl2json');
+    try {
+      return { format, documents: [await parse(options.filename ?? 'main.tf', text)] };
+    } catch (error) {
+      throw new ToolError(
+        'invalid_request',
+        `${where}not valid HCL: ${String((error as Error).message ?? error).trim()}`,
+        {
+          hint: 'fix the HCL syntax (terraform fmt shows where), or pass the plan as JSON (terraform show -json plan.out)',
+        },
+      );
+    }
+  }
+  const documents: unknown[] = [];
+  const parsed = YAML.parseAllDocuments(text, { prettyErrors: true });
+  for (const [index, doc] of parsed.entries()) {
+    const error = doc.errors[0];
+    if (error) {
+      const line = error.linePos?.[0];
+      throw new ToolError(
+        'invalid_request',
+        `${where}YAML document ${index + 1}${line ? ` line ${line.line} column ${line.col}` : ''}: ${error.message.split('\n')[0]}`,
+        { hint: 'fix the YAML at that line (indentation, a missing colon or quote), then validate again' },
+      );
+    }
+    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    if (value !== null && value !== undefined) documents.push(value);
+  }
+  if (!documents.length) {
+    throw new ToolError('invalid_request', `${where}no documents in the YAML`, { hint: 'pass at least one manifest' });
+  }
+  return { format: 'yaml', documents: flatten(documents) };
+}
+
+function guessFormat(text: string, filename?: string): InputFormat {
+  if (filename && /\.tf$/.test(filename)) return 'hcl';
+  if (filename && /\.json$/.test(filename)) return 'json';
+  const start = text.trimStart()[0];
+  if (start === '{' || start === '[') return 'json';
+  if (HCL_START.test(text) && !/^\s*[\w.-]+:\s/m.test(text)) return 'hcl';
+  return 'yaml';
+}
+
+/** A Kubernetes List (kind: List, or *List with items) becomes its items. */
+function flatten(documents: unknown[]): unknown[] {
+  return documents.flatMap((doc) => {
+    const object = doc as { kind?: unknown; items?: unknown };
+    if (typeof object?.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items)) {
+      return object.items;
+    }
+    return [doc];
+  });
+}
+
+/** The domain of one document, from its content; undefined when it is none of them. */
+export function detectDomain(doc: unknown): PolicyDomain | undefined {
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+  const object = doc as Record<string, unknown>;
+  if ('resource_changes' in object || 'planned_values' in object || 'terraform_version' in object) return 'terraform';
+  if (isObject(object.resource) || isObject(object.provider) || isObject(object.module)) return 'terraform';
+  if (isObject(object.jobs) && ('on' in object || 'true' in object)) return 'cicd';
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : undefined;
+  if (!apiVersion || typeof object.kind !== 'string') return undefined;
+  if (apiVersion.startsWith('kafka.strimzi.io/')) return 'kafka';
+  if (apiVersion.startsWith('argoproj.io/') || /\.toolkit\.fluxcd\.io\//.test(apiVersion)) return 'gitops';
+  return 'kubernetes';
+}
+
+const isObject = (value: unknown) => !!value && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Groups documents by domain: the given one for all, or each document's detected domain. A document no
+ * domain recognises is an error naming it.
+ */
+export function groupByDomain(
+  documents: unknown[],
+  domain?: string,
+): Map<PolicyDomain, { documents: unknown[]; indexes: number[] }> {
+  if (domain !== undefined && !DOMAINS.includes(domain as PolicyDomain)) {
+    throw new ToolError('invalid_request', `domain: unknown domain ${JSON.stringify(domain)}`, {
+      hint: `use one of ${DOMAINS.join(', ')}, or leave it out to detect it from the content`,
+    });
+  }
+  const groups = new Map<PolicyDomain, { documents: unknown[]; indexes: number[] }>();
+  documents.forEach((doc, index) => {
+    const found = (domain as PolicyDomain | undefined) ?? detectDomain(doc);
+    if (!found) {
+      const keys = doc && typeof doc === 'object' ? Object.keys(doc).slice(0, 5).join(', ') : typeof doc;
+      throw new ToolError(
+        'invalid_request',
+        `document ${index + 1}: cannot tell its policy domain (top-level keys: ${keys || 'none'})`,
+        {
+          hint: `pass domain (${DOMAINS.join(', ')}); Kubernetes objects need apiVersion and kind, workflows need on and jobs, Terraform needs a plan (resource_changes) or HCL`,
+        },
+      );
+    }
+    const group = groups.get(found) ?? { documents: [], indexes: [] };
+    group.documents.push(doc);
+    group.indexes.push(index);
+    groups.set(found, group);
+  });
+  return groups;
+}

@@ -1,0 +1,122 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import { ToolError } from '@idp-mcp/core';
+import { detectDomain } from './parse.ts';
+import { type Checker, validateDocuments } from './validate.ts';
+
+/** Largest AdmissionReview accepted (the API server's own request limit is about 3 MiB). */
+export const MAX_REVIEW_BYTES = 3 * 1024 * 1024;
+/** The API server may truncate longer warnings. */
+const MAX_WARNING_CHARS = 256;
+
+interface AdmissionRequest {
+  uid: string;
+  operation?: string;
+  namespace?: string;
+  object?: unknown;
+}
+
+/**
+ * The admission webhook: `admission.k8s.io/v1` AdmissionReview in, the same with a response out. Deny
+ * violations refuse the object (403 with every message); warnings go back as AdmissionReview warnings.
+ */
+export function admissionResponse(checker: Checker, review: unknown): unknown {
+  const request = parseReview(review);
+  const response = (fields: Record<string, unknown>) => ({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: request.uid, ...fields },
+  });
+  const object = request.object;
+  if (request.operation === 'DELETE' || object === null || object === undefined) return response({ allowed: true });
+  const domain = detectDomain(object) ?? 'kubernetes';
+  const result = validateDocuments(checker, [object], {
+    domain,
+    ...(request.namespace ? { context: { namespace: request.namespace, tool: 'admission-webhook' } } : {}),
+  });
+  const warnings = result.warnings.map((w) => clip(`[${w.rule}] ${w.message}`));
+  for (const w of result.waived)
+    warnings.push(clip(`[${w.rule}] waived until ${w.waiver?.expires}: ${w.waiver?.reason}`));
+  if (result.allowed) return response({ allowed: true, ...(warnings.length ? { warnings } : {}) });
+  const lines = result.violations.map((v) => `[${v.rule}] ${v.field ? `${v.field}: ` : ''}${v.message}`);
+  return response({
+    allowed: false,
+    status: {
+      code: 403,
+      reason: 'Forbidden',
+      message: `denied by the ${domain} policies (${lines.length} violation(s)):\n${lines.join('\n')}`,
+    },
+    ...(warnings.length ? { warnings } : {}),
+  });
+}
+
+function clip(text: string): string {
+  return text.length > MAX_WARNING_CHARS ? `${text.slice(0, MAX_WARNING_CHARS - 1)}…` : text;
+}
+
+function parseReview(review: unknown): AdmissionRequest {
+  const body = review as { apiVersion?: unknown; kind?: unknown; request?: Partial<AdmissionRequest> } | null;
+  if (!body || typeof body !== 'object' || body.kind !== 'AdmissionReview') {
+    throw new ToolError('invalid_request', 'body: not an AdmissionReview (kind must be AdmissionReview)', {
+      hint: 'send admission.k8s.io/v1 AdmissionReview JSON, as the API server does',
+    });
+  }
+  if (body.apiVersion !== 'admission.k8s.io/v1') {
+    throw new ToolError('invalid_request', `apiVersion: ${JSON.stringify(body.apiVersion)} is not supported`, {
+      hint: 'set admissionReviewVersions: ["v1"] in the ValidatingWebhookConfiguration',
+    });
+  }
+  if (!body.request || typeof body.request.uid !== 'string' || body.request.uid === '') {
+    throw new ToolError('invalid_request', 'request.uid: missing', { hint: 'an AdmissionReview request needs a uid' });
+  }
+  return body.request as AdmissionRequest;
+}
+
+export interface WebhookOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+  log?: (line: string) => void;
+}
+
+/** The HTTPS server: POST /validate (and /webhook/validate), GET /healthz. */
+export function createWebhookServer(checker: Checker, options: WebhookOptions): Server {
+  return createServer({ cert: options.cert, key: options.key }, (req, res) => {
+    handle(checker, req, res).catch((error: unknown) => {
+      options.log?.(`webhook error: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) send(res, 500, { error: 'internal error; the webhook log has the details' });
+    });
+  });
+}
+
+async function handle(checker: Checker, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'https://webhook').pathname;
+  if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) return send(res, 200, { ok: true });
+  if (path !== '/validate' && path !== '/webhook/validate')
+    return send(res, 404, { error: `no route ${path}; POST /validate` });
+  if (req.method !== 'POST') return send(res, 405, { error: 'use POST with an AdmissionReview' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REVIEW_BYTES) return send(res, 413, { error: `body over ${MAX_REVIEW_BYTES} bytes` });
+    chunks.push(chunk as Buffer);
+  }
+  let review: unknown;
+  try {
+    review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    return send(res, 400, { error: `body: not JSON (${(error as Error).message})` });
+  }
+  try {
+    return send(res, 200, admissionResponse(checker, review));
+  } catch (error) {
+    if (error instanceof ToolError) return send(res, 400, { error: error.message, hint: error.hint });
+    throw error;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture, readFixture } from './support.ts';
+
+const bin = new URL('../src/bin.ts', import.meta.url).pathname;
+
+/** Runs `idp-mcp-policy <args>` as CI would: a real process, its exit code and output. */
+function run(args: string[], stdin?: string) {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    input: stdin ?? '',
+    env: { ...process.env, POLICY_DIRS: '', POLICY_CONFIG: '' },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'policy-cli-'));
+const bad = join(dir, 'bad.yaml');
+writeFileSync(bad, readFixture('deployment.yaml').replace(':1.4.2', ':latest'));
+
+describe('idp-mcp policy validate (CI gate)', () => {
+  it('exits 0 on allowed files, and says so', () => {
+    const { code, stdout } = run(['validate', '--domain', 'kubernetes', '--file', fixture('deployment.yaml')]);
+    expect(stdout).toContain('allowed: 0 violation(s), 0 warning(s), 0 waived, in 1 document(s) [kubernetes]');
+    expect(code).toBe(0);
+  });
+
+  it('exits 1 on a violation and prints rule, file, resource, field and fix', () => {
+    const { code, stdout } = run(['validate', '--file', bad]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      `DENY K8S-010 ${bad} Deployment/payments/payments-api (spec.template.spec.containers[0].image): container "api" image "ghcr.io/acme/payments-api:latest" uses the latest tag`,
+    );
+  });
+
+  it('expands globs and reads stdin', () => {
+    const glob = run(['validate', '--file', `${dir}/*.yaml`, '--file', fixture('deployment.yaml'), '--format', 'json']);
+    expect(glob.code).toBe(1);
+    const report = JSON.parse(glob.stdout) as { documents: number; violations: Array<{ file: string }> };
+    expect(report.documents).toBe(2);
+    expect(report.violations.map((v) => v.file)).toEqual([bad]);
+    const stdin = run(['validate', '--domain', 'terraform', '--file', '-'], readFixture('main.tf'));
+    expect(stdin.stdout).toContain(
+      'DENY TF-003 aws_db_instance.orders (resource.aws_db_instance.orders.publicly_accessible)',
+    );
+    expect(stdin.code).toBe(1);
+  });
+
+  it('writes SARIF 2.1.0 for code scanning', () => {
+    const { code, stdout } = run(['validate', '--file', fixture('workflow.yml'), '--format', 'sarif']);
+    expect(code).toBe(1);
+    const sarif = JSON.parse(stdout);
+    expect(sarif.version).toBe('2.1.0');
+    const { results, tool } = sarif.runs[0];
+    expect(results.map((r: { ruleId: string; level: string }) => `${r.ruleId}:${r.level}`)).toEqual([
+      'CICD-001:error',
+      'CICD-002:error',
+      'CICD-006:warning',
+    ]);
+    expect(results[0].locations[0].physicalLocation.artifactLocation.uri).toBe(fixture('workflow.yml'));
+    expect(tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(['CICD-001', 'CICD-002', 'CICD-006']);
+  });
+
+  it('exits 2 on bad input, naming the problem', () => {
+    const cases: Array<[string[], string | undefined, RegExp]> = [
+      [['validate', '--file', join(dir, 'missing.yaml')], undefined, /--file: .*missing.yaml does not exist/],
+      [['validate', '--file', `${dir}/*.json`], undefined, /--file: no file matches/],
+      [['validate'], undefined, /--file is required/],
+      [['validate', '--file', bad, '--domain', 'helm'], undefined, /--domain: unknown domain helm/],
+      [['validate', '--file', bad, '--format', 'xml'], undefined, /--format: must be text, json or sarif/],
+      [['validate', '--file', '-'], 'a: [\n', /YAML document 1 line 2/],
+      [['validate', '--file', '-'], 'hello: world\n', /cannot tell its policy domain/],
+      [['validate', '--bogus'], undefined, /Unknown option '--bogus'/],
+    ];
+    for (const [args, stdin, message] of cases) {
+      const { code, stderr } = run(args, stdin);
+      expect(stderr, args.join(' ')).toMatch(message);
+      expect(code, args.join(' ')).toBe(2);
+    }
+  });
+
+  it('runs the policy tests as a command', () => {
+    const { code, stdout } = run(['test', '--filter', 'KAFKA']);
+    expect(stdout).toMatch(/^(\d+)\/\1 policy tests passed$/m);
+    expect(code).toBe(0);
+  });
+});
