@@ -101,6 +101,22 @@ describe('search', () => {
     expect(missingTerm.status).toBe(422);
   });
 
+  it('answers text matches when asked for them', async () => {
+    const { data } = await gh.octokit.rest.search.code({
+      q: 'runAsNonRoot repo:acme/service-template',
+      headers: { accept: 'application/vnd.github.text-match+json' },
+    });
+    expect(data.items[0]?.text_matches).toEqual([
+      {
+        object_url: expect.stringContaining('/repos/acme/service-template/contents/k8s/deployment.yaml'),
+        object_type: 'FileContent',
+        property: 'content',
+        fragment: '        runAsNonRoot: true',
+        matches: [{ text: 'runAsNonRoot', indices: [8, 20] }],
+      },
+    ]);
+  });
+
   it('paginates search results', async () => {
     const page = await gh.octokit.rest.search.code({ q: 'apiVersion org:acme', per_page: 5 });
     expect(page.data.items).toHaveLength(5);

@@ -112,6 +112,7 @@ export function searchOperations(state: GitHubState): Operations {
         ]);
       }
       const inPath = (query.qualifiers.get('in') ?? []).includes('path');
+      const wantsTextMatches = (c.http.request.headers.accept ?? '').includes('text-match');
       const found: { repo: Repo; path: string; sha: string }[] = [];
       for (const repo of visibleRepos(c, query)) {
         const commit = repo.commitAt(repo.defaultBranch);
@@ -130,18 +131,31 @@ export function searchOperations(state: GitHubState): Operations {
           }
         }
       }
-      return results(c.http, found, ({ repo, path, sha }) => ({
-        name: path.split('/').pop(),
-        path,
-        sha,
-        url: `${c.http.baseUrl}/repos/${repo.fullName}/contents/${path}?ref=${repo.branch(repo.defaultBranch)}`,
-        git_url: `${c.http.baseUrl}/repos/${repo.fullName}/git/blobs/${sha}`,
-        html_url: `https://github.com/${repo.fullName}/blob/${repo.branch(repo.defaultBranch)}/${path}`,
-        repository: c.render.repo(repo),
-        score: 1,
-        file_size: repo.git.blobs.get(sha)?.length ?? 0,
-        language: languageOf(path) ?? null,
-      }));
+      return results(c.http, found, ({ repo, path, sha }) => {
+        const url = `${c.http.baseUrl}/repos/${repo.fullName}/contents/${path}?ref=${repo.branch(repo.defaultBranch)}`;
+        return {
+          name: path.split('/').pop(),
+          path,
+          sha,
+          url,
+          git_url: `${c.http.baseUrl}/repos/${repo.fullName}/git/blobs/${sha}`,
+          html_url: `https://github.com/${repo.fullName}/blob/${repo.branch(repo.defaultBranch)}/${path}`,
+          repository: c.render.repo(repo),
+          score: 1,
+          file_size: repo.git.blobs.get(sha)?.length ?? 0,
+          language: languageOf(path) ?? null,
+          ...(wantsTextMatches
+            ? {
+                text_matches: textMatches(
+                  url,
+                  inPath ? path : repo.git.text(sha),
+                  query.terms,
+                  inPath ? 'path' : 'content',
+                ),
+              }
+            : {}),
+        };
+      });
     }),
   };
 }
@@ -206,6 +220,31 @@ function issueMatches(query: SearchQuery, issue: Issue): boolean {
       n === 'label' ? issue.labels.length === 0 : n === 'assignee' ? issue.assignees.length === 0 : true,
     )
   );
+}
+
+/**
+ * GitHub's `text_matches` (asked for with `Accept: application/vnd.github.text-match+json`): the line around the
+ * first match of each term, and where in that fragment the term stands.
+ */
+function textMatches(objectUrl: string, text: string, terms: string[], property: string) {
+  const lower = text.toLowerCase();
+  return terms.flatMap((term) => {
+    const at = lower.indexOf(term);
+    if (at < 0) return [];
+    const start = text.lastIndexOf('\n', at) + 1;
+    const end = text.indexOf('\n', at + term.length);
+    const fragment = text.slice(start, end < 0 ? undefined : end);
+    const offset = at - start;
+    return [
+      {
+        object_url: objectUrl,
+        object_type: 'FileContent',
+        property,
+        fragment,
+        matches: [{ text: text.slice(at, at + term.length), indices: [offset, offset + term.length] }],
+      },
+    ];
+  });
 }
 
 function every(query: SearchQuery, qualifier: string, test: (value: string) => boolean): boolean {
