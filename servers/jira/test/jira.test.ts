@@ -422,22 +422,14 @@ describe('jira set-up', () => {
   });
 
   it('refuses to start without credentials, saying which variables to set', async () => {
-    await expect(
-      startServer(
-        jiraModule,
-        parseFlags(['--transport', 'http', '--port', '0']),
-        { JIRA_URL: fake.url },
-        createLogger('jira', { level: 'error', write: () => {} }),
-      ),
-    ).rejects.toThrow(ConfigError);
-    await expect(
-      startServer(
-        jiraModule,
-        parseFlags(['--transport', 'http', '--port', '0']),
-        { JIRA_URL: fake.url },
-        createLogger('jira', { level: 'error', write: () => {} }),
-      ),
-    ).rejects.toThrow(/JIRA_EMAIL and JIRA_API_TOKEN .* or JIRA_BEARER_TOKEN/);
+    const starting = startServer(
+      jiraModule,
+      parseFlags(['--transport', 'http', '--port', '0']),
+      { JIRA_URL: fake.url },
+      createLogger('jira', { level: 'error', write: () => {} }),
+    );
+    await expect(starting).rejects.toThrow(ConfigError);
+    await expect(starting).rejects.toThrow(/JIRA_EMAIL and JIRA_API_TOKEN .* or JIRA_BEARER_TOKEN/);
   });
 
   it('a viewer sees only the read tools', async () => {
