@@ -117,9 +117,12 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(tls ? { tls } : {}),
   });
+  // Over plain HTTP @kubernetes/client-node refuses to connect unless TLS verification is marked skipped.
   const cluster = {
     server: served.url,
-    ...(tls ? { 'certificate-authority-data': Buffer.from(tls.cert).toString('base64') } : {}),
+    ...(tls
+      ? { 'certificate-authority-data': Buffer.from(tls.cert).toString('base64') }
+      : { 'insecure-skip-tls-verify': true }),
   };
   const kubeconfig = stringify({
     apiVersion: 'v1',

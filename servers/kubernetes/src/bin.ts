@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from '@idp-mcp/core';
+import { kubernetesModule } from './index.ts';
+
+await runCli([kubernetesModule], process.argv.slice(2), 'kubernetes');

@@ -1,0 +1,79 @@
+import type { ServerModule } from '@idp-mcp/core';
+import { Kube, mapKubeError } from './kube.ts';
+import { type ApplySettings, applyTools } from './tools/apply.ts';
+import { resourceTools } from './tools/resources.ts';
+import { teamTools } from './tools/teams.ts';
+import { workloadTools } from './tools/workloads.ts';
+
+export { Kube, type KubeOptions, mapKubeError, type ResolvedKind } from './kube.ts';
+export { clean, parseManifests, summarize } from './objects.ts';
+export { renderTeam, type TeamSpec } from './tools/teams.ts';
+export { rolloutStatus } from './tools/workloads.ts';
+
+/** Every Kubernetes tool, bound to one set of clusters. */
+export function kubernetesTools(kube: Kube, settings: ApplySettings) {
+  return [...resourceTools(kube), ...workloadTools(kube), ...applyTools(kube, settings), ...teamTools(kube, settings)];
+}
+
+export const kubernetesModule: ServerModule = {
+  name: 'kubernetes',
+  title: 'Kubernetes',
+  description:
+    'Resources, logs, events and rollouts of any kind; policy-gated server-side apply; team onboarding (client-node).',
+  toolsets: {
+    resources: 'contexts, API resources, list/get/describe objects of any kind, events',
+    workloads: 'pod logs, rollout status, rollout restart, scale',
+    apply: 'policy-gated server-side apply of manifests (dry run first), delete',
+    teams: 'team namespace onboarding: quota, limits, network policies, RoleBindings (plan, then apply)',
+  },
+  env: {
+    KUBECONFIG: {
+      description: 'kubeconfig file(s), separated by ":"; ~/.kube/config or the in-cluster service account when unset',
+    },
+    K8S_CONTEXT: { description: 'Default kubeconfig context; the kubeconfig current-context when unset' },
+    K8S_IN_CLUSTER: { description: 'true to use the pod service account instead of a kubeconfig', default: 'false' },
+    K8S_DENY_KINDS: {
+      description: 'Kinds the write tools refuse to apply or delete, comma-separated',
+      default: 'Secret',
+      format: 'list',
+    },
+    K8S_TIMEOUT_MS: {
+      description: 'Timeout of one Kubernetes API call in milliseconds',
+      default: '15000',
+      format: 'integer',
+    },
+  },
+  async start({ env, sandbox, log, gate }) {
+    let kubeconfigText: string | undefined;
+    let stopFake = async () => {};
+    if (sandbox) {
+      const { startKubernetesFake } = await import('@idp-mcp/testing/kubernetes');
+      const fake = await startKubernetesFake({ validate: false });
+      kubeconfigText = fake.kubeconfig;
+      stopFake = () => fake.close();
+    }
+    const kube = new Kube({
+      kubeconfig: sandbox ? undefined : env.KUBECONFIG,
+      kubeconfigText,
+      inCluster: !sandbox && env.K8S_IN_CLUSTER === 'true',
+      context: sandbox ? undefined : env.K8S_CONTEXT,
+      timeoutMs: Number(env.K8S_TIMEOUT_MS),
+      log,
+    });
+    const denyKinds = (env.K8S_DENY_KINDS ?? '')
+      .split(',')
+      .map((k) => k.trim().toLowerCase())
+      .filter(Boolean);
+    const current = kube.context();
+    return {
+      tools: kubernetesTools(kube, { denyKinds, gate }),
+      upstream: { mode: sandbox ? 'sandbox' : 'live', url: current.server },
+      mapError: mapKubeError,
+      ready: async () => {
+        await kube.call(AbortSignal.timeout(5000), undefined, (c) => c.core.getAPIResources());
+        return true;
+      },
+      close: stopFake,
+    };
+  },
+};

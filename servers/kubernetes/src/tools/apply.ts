@@ -1,0 +1,272 @@
+import { DESTRUCTIVE, defineTool, enforcePolicy, type PolicyGate, ToolError, WRITE } from '@idp-mcp/core';
+import { ApiException, PatchStrategy } from '@kubernetes/client-node';
+import * as z from 'zod';
+import { type Kube, mapKubeError, type ResolvedKind } from '../kube.ts';
+import { clean, type Obj, parseManifests, plain, ref, sameContent } from '../objects.ts';
+import { apiVersion, context, kind, name, namespace } from './args.ts';
+
+export const FIELD_MANAGER = 'idp-mcp';
+
+export interface ApplySettings {
+  /** Kinds this server refuses to write (K8S_DENY_KINDS), lower-case kind names. */
+  denyKinds: string[];
+  gate: PolicyGate;
+}
+
+export const stepSchema = z.object({
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string().optional(),
+  action: z.enum(['create', 'configure', 'unchanged']).describe('What the apply does (or did) to the object.'),
+  status: z.enum(['planned', 'applied', 'rolled_back', 'not_applied']),
+});
+
+export const policySchema = z.object({
+  gate: z.string(),
+  warnings: z.array(z.object({ rule: z.string(), message: z.string(), resource: z.string().optional() })),
+});
+
+export type Step = z.input<typeof stepSchema>;
+
+export interface Prepared {
+  object: Obj;
+  resolved: ResolvedKind;
+  existing: Obj | undefined;
+}
+
+/** Refuses kinds the operator denied (K8S_DENY_KINDS), before any call. */
+export function checkDenied(settings: ApplySettings, kindName: string, action: string): void {
+  if (settings.denyKinds.includes(kindName.toLowerCase())) {
+    throw new ToolError('forbidden', `${action} ${kindName} is disabled on this server (K8S_DENY_KINDS)`, {
+      hint: `manage ${kindName} objects another way (for secrets: Vault or External Secrets), or ask the operator to change K8S_DENY_KINDS`,
+    });
+  }
+}
+
+/** Resolves kinds, fills namespaces and reads what exists: everything apply needs to know before changing anything. */
+export async function prepare(
+  kube: Kube,
+  signal: AbortSignal,
+  ctx: string | undefined,
+  objects: Obj[],
+  defaultNamespace: string | undefined,
+  settings: ApplySettings,
+): Promise<Prepared[]> {
+  const prepared: Prepared[] = [];
+  const fallback = defaultNamespace ?? kube.context(ctx).defaultNamespace;
+  for (const raw of objects) {
+    checkDenied(settings, raw.kind!, 'applying');
+    const resolved = await kube.resolve(signal, ctx, raw.kind!, raw.apiVersion);
+    const object = plain<Obj>(raw);
+    object.metadata ??= {};
+    if (resolved.namespaced) {
+      if (defaultNamespace && object.metadata.namespace && object.metadata.namespace !== defaultNamespace) {
+        throw new ToolError(
+          'invalid_request',
+          `manifests: ${ref(object)} is in namespace ${object.metadata.namespace} but namespace is ${defaultNamespace}`,
+          { hint: 'drop metadata.namespace from the manifest or the namespace argument, or make them agree' },
+        );
+      }
+      object.metadata.namespace ??= fallback;
+    } else {
+      delete object.metadata.namespace;
+    }
+    let existing: Obj | undefined;
+    try {
+      existing = plain(
+        await kube.call(signal, ctx, (c) =>
+          c.objects.read({
+            apiVersion: resolved.apiVersion,
+            kind: resolved.kind,
+            metadata: {
+              name: object.metadata!.name!,
+              ...(object.metadata!.namespace ? { namespace: object.metadata!.namespace } : {}),
+            },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ApiException && error.code === 404)) throw error;
+    }
+    prepared.push({ object, resolved, existing });
+  }
+  return prepared;
+}
+
+/** Server-side apply of one object (dryRun=All when asked). */
+export function serverSideApply(
+  kube: Kube,
+  signal: AbortSignal,
+  ctx: string | undefined,
+  object: Obj,
+  options: { dryRun: boolean; force: boolean },
+): Promise<Obj> {
+  return kube
+    .call(signal, ctx, (c) =>
+      c.objects.patch(
+        object as never,
+        undefined,
+        options.dryRun ? 'All' : undefined,
+        FIELD_MANAGER,
+        options.force,
+        PatchStrategy.ServerSideApply,
+      ),
+    )
+    .then((result) => plain<Obj>(result));
+}
+
+/** The dry run every apply starts with: the API server validates and defaults each object; nothing changes. */
+export async function dryRun(
+  kube: Kube,
+  signal: AbortSignal,
+  ctx: string | undefined,
+  prepared: Prepared[],
+  force: boolean,
+): Promise<Step[]> {
+  const steps: Step[] = [];
+  for (const item of prepared) {
+    const result = await serverSideApply(kube, signal, ctx, item.object, { dryRun: true, force });
+    const action = !item.existing ? 'create' : sameContent(item.existing, result) ? 'unchanged' : 'configure';
+    steps.push(stepOf(item.object, action, 'planned'));
+  }
+  return steps;
+}
+
+export function stepOf(object: Obj, action: Step['action'], status: Step['status']): Step {
+  return {
+    kind: object.kind ?? '',
+    name: object.metadata?.name ?? '',
+    ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),
+    action,
+    status,
+  };
+}
+
+export function applyTools(kube: Kube, settings: ApplySettings) {
+  return [
+    defineTool({
+      name: 'apply_manifests',
+      title: 'Apply manifests',
+      description:
+        'Server-side apply multi-document YAML. Every object is first dry-run on the API server, then checked by the kubernetes policies; only then applied. dry_run returns the plan without changing anything.',
+      toolset: 'apply',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: true },
+      input: z.object({
+        context,
+        manifests: z.string().min(1).max(500_000).describe('Kubernetes manifests: YAML documents separated by ---.'),
+        namespace: namespace
+          .optional()
+          .describe('Namespace for objects that name none; the context default when omitted.'),
+        dry_run: z
+          .boolean()
+          .default(false)
+          .describe('Plan only: validate on the server and check policy, change nothing.'),
+        force_conflicts: z
+          .boolean()
+          .default(false)
+          .describe('Take over fields another field manager owns (server-side apply force).'),
+      }),
+      output: z.object({
+        dry_run: z.boolean(),
+        objects: z.array(stepSchema),
+        policy: policySchema,
+      }),
+      handler: async (input, ctx) => {
+        const objects = parseManifests(input.manifests);
+        const prepared = await prepare(kube, ctx.signal, input.context, objects, input.namespace, settings);
+        const planned = await dryRun(kube, ctx.signal, input.context, prepared, input.force_conflicts);
+        const verdict = await enforcePolicy(
+          settings.gate,
+          'kubernetes',
+          prepared.map((item) => clean(item.object).object),
+          { tool: 'kubernetes.apply_manifests', ...(input.namespace ? { namespace: input.namespace } : {}) },
+        );
+        const policy = {
+          gate: verdict.gate,
+          warnings: verdict.violations.map((v) => ({
+            rule: v.rule,
+            message: v.message,
+            ...(v.resource ? { resource: v.resource } : {}),
+          })),
+        };
+        if (input.dry_run) return { dry_run: true, objects: planned, policy };
+        const applied: Step[] = [];
+        for (const [index, item] of prepared.entries()) {
+          const step = planned[index]!;
+          try {
+            await serverSideApply(kube, ctx.signal, input.context, item.object, {
+              dryRun: false,
+              force: input.force_conflicts,
+            });
+          } catch (error) {
+            const cause = error instanceof ToolError ? error : mapKubeError(error);
+            if (!cause) throw error;
+            const done = applied.map((s) => `${s.kind}/${s.name}`).join(', ') || 'none';
+            throw new ToolError(
+              cause.code,
+              `applying ${ref(item.object)} failed after ${applied.length} of ${prepared.length} objects were applied (applied: ${done}): ${cause.message}`,
+              {
+                hint: 'apply is idempotent: fix the cause and call again with the same manifests',
+                retryable: false,
+                ...(cause.details !== undefined ? { details: cause.details } : {}),
+              },
+            );
+          }
+          applied.push({ ...step, status: 'applied' });
+        }
+        return { dry_run: false, objects: applied, policy };
+      },
+    }),
+    defineTool({
+      name: 'delete_resource',
+      title: 'Delete resource',
+      description:
+        'Delete one object (a Namespace deletes everything in it; a Deployment its pods). dry_run checks that the delete would succeed without deleting.',
+      toolset: 'apply',
+      tier: 'admin',
+      annotations: DESTRUCTIVE,
+      input: z.object({
+        context,
+        kind,
+        apiVersion,
+        name,
+        namespace: namespace.optional().describe('Namespace; the context default when omitted.'),
+        dry_run: z.boolean().default(false).describe('Check only; delete nothing.'),
+      }),
+      output: z.object({
+        kind: z.string(),
+        name: z.string(),
+        namespace: z.string().optional(),
+        deleted: z.boolean(),
+        dry_run: z.boolean(),
+      }),
+      handler: async (input, ctx) => {
+        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.apiVersion);
+        checkDenied(settings, resolved.kind, 'deleting');
+        const ns = resolved.namespaced ? (input.namespace ?? kube.context(input.context).defaultNamespace) : undefined;
+        await kube.call(ctx.signal, input.context, (c) =>
+          c.objects.delete(
+            {
+              apiVersion: resolved.apiVersion,
+              kind: resolved.kind,
+              metadata: { name: input.name, ...(ns ? { namespace: ns } : {}) },
+            },
+            undefined,
+            input.dry_run ? 'All' : undefined,
+            undefined,
+            undefined,
+            'Background',
+          ),
+        );
+        return {
+          kind: resolved.kind,
+          name: input.name,
+          ...(ns ? { namespace: ns } : {}),
+          deleted: !input.dry_run,
+          dry_run: input.dry_run,
+        };
+      },
+    }),
+  ];
+}
