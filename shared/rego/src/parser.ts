@@ -11,7 +11,9 @@ export class ParseError extends Error {
   }
 }
 
-const RESERVED = new Set(['package', 'import', 'not', 'with', 'as', 'default', 'else', 'some', 'every', 'if', 'in']);
+const RESERVED = new Set(['package', 'import', 'not', 'with', 'as', 'default', 'else', 'some']);
+/** Keywords of v1 that v0 modules only have after `import future.keywords[.name]` or `import rego.v1`. */
+const FUTURE_KEYWORDS = ['in', 'every', 'if', 'contains'];
 const RELATIONS: Record<string, string> = {
   '==': 'equal',
   '!=': 'neq',
@@ -52,9 +54,17 @@ class Parser {
   private isPunct(p: string, t: Token = this.tok): boolean {
     return t.kind === 'punct' && t.text === p;
   }
+  /** Future keywords this module has (all of them in v1). */
+  private readonly future = new Set<string>();
+
   /** A keyword token (an identifier starting a reference, like `not.foo`, is never one). */
   private isWord(w: string, t: Token = this.tok): boolean {
-    return t.kind === 'ident' && t.text === w && !t.refStart;
+    return (
+      t.kind === 'ident' &&
+      t.text === w &&
+      !t.refStart &&
+      (this.v1 || this.future.has(w) || !FUTURE_KEYWORDS.includes(w))
+    );
   }
   private next(): Token {
     const t = this.tok;
@@ -94,6 +104,11 @@ class Parser {
       }
       const p = refToPath(path);
       if (p && p[0] === 'rego' && p[1] === 'v1') this.v1 = true;
+      if (p && p[0] === 'future' && p[1] === 'keywords')
+        for (const k of p.length === 2 ? FUTURE_KEYWORDS : p.slice(2)) {
+          this.future.add(k);
+          if (k === 'every') this.future.add('in');
+        }
       imports.push({ path, alias, loc });
     }
     const rules: RuleAst[] = [];
@@ -307,24 +322,36 @@ class Parser {
       this.next();
       negated = true;
     }
-    const lhs = this.parseTerm();
-    if (this.isPunct(',') && !this.tok.nl) {
-      // `k, v in coll`
-      this.next();
-      const v = this.parseTermRelation();
-      if (!this.isWord('in')) this.fail('unexpected , token');
-      this.next();
-      const coll = this.parseTermRelation();
-      const call: Term = { type: 'call', fn: builtinRef('internal.member_3', loc), args: [lhs, v, coll], loc };
-      return this.finishExpr({ kind: 'term', term: call }, negated, loc);
-    }
+    const lhs = this.parseKeyValueMembership(this.parseTerm());
     let node: ExprNode = { kind: 'term', term: lhs };
     if ((this.isPunct(':=') || this.isPunct('=')) && !this.tok.nl) {
       const op = this.next().text;
-      const rhs = this.parseTerm();
+      const rhs = this.parseKeyValueMembership(this.parseTerm());
       node = op === ':=' ? { kind: 'assign', lhs, rhs } : { kind: 'unify', lhs, rhs };
     }
     return this.finishExpr(node, negated, loc);
+  }
+
+  /** `k, v in coll` (and further `in` tests on its result) after a first term, at expression level. */
+  private parseKeyValueMembership(first: Term): Term {
+    if (!this.isPunct(',') || this.tok.nl) return first;
+    this.next();
+    const value = this.parseTermRelation();
+    if (!this.isWord('in')) this.fail('unexpected , token');
+    this.next();
+    const coll = this.parseTermRelation();
+    let term: Term = {
+      type: 'call',
+      fn: builtinRef('internal.member_3', first.loc),
+      args: [first, value, coll],
+      loc: first.loc,
+    };
+    while (this.isWord('in') && !this.tok.nl) {
+      this.next();
+      const rhs = this.parseTermRelation();
+      term = { type: 'call', fn: builtinRef('internal.member_2', term.loc), args: [term, rhs], loc: term.loc };
+    }
+    return term;
   }
 
   private finishExpr(node: ExprNode, negated: boolean, loc: Location): Expr {
@@ -446,22 +473,19 @@ class Parser {
           this.next();
           return { type: 'set', items: [], loc };
         }
-        if (RESERVED.has(t.text) && !t.refStart) this.fail(`unexpected ${t.text} keyword`, t);
+        if (
+          (RESERVED.has(t.text) ||
+            (t.text !== 'contains' && FUTURE_KEYWORDS.includes(t.text) && this.isWord(t.text, t))) &&
+          !t.refStart
+        )
+          this.fail(`unexpected ${t.text} keyword`, t);
         return { type: 'var', name: t.text, loc };
       case 'punct':
         if (t.text === '(') {
           this.next();
           const saved = this.noBar;
           this.noBar = false;
-          let inner = this.parseTerm();
-          if (this.isPunct(',')) {
-            this.next();
-            const value = this.parseTermRelation();
-            if (!this.isWord('in')) this.fail('unexpected , token');
-            this.next();
-            const coll = this.parseTermRelation();
-            inner = { type: 'call', fn: builtinRef('internal.member_3', loc), args: [inner, value, coll], loc };
-          }
+          const inner = this.parseKeyValueMembership(this.parseTerm());
           this.noBar = saved;
           this.expectPunct(')');
           return inner;

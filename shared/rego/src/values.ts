@@ -236,7 +236,7 @@ export function fromJSON(x: unknown): Value {
       if (x instanceof RObject || x instanceof RSet) return x;
       {
         const o = new RObject();
-        for (const [k, v] of Object.entries(x as object)) o.set(k, fromJSON(v));
+        for (const [k, v] of Object.entries(x as object)) if (v !== undefined) o.set(k, fromJSON(v));
         return o;
       }
   }

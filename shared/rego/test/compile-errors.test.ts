@@ -52,6 +52,17 @@ describe('parse errors', () => {
     ).not.toThrow();
   });
 
+  it('gives v0 modules the future keywords only when imported', () => {
+    const plain = compile([{ path: 'a.rego', source: 'package a\np { in := 1; in == 1 }\n' }], { regoVersion: 'v0' });
+    expect(plain.evalRule('data.a.p')).toBe(true);
+    const imported = compile(
+      [{ path: 'b.rego', source: 'package b\nimport future.keywords.every\np { every x in [1, 2] { x > 0 } }\n' }],
+      { regoVersion: 'v0' },
+    );
+    expect(imported.evalRule('data.b.p')).toBe(true);
+    expect(compileError('package c\np contains 1 { true }\n', 'v0').message).toContain('rego_parse_error');
+  });
+
   it('collects errors of every module', () => {
     try {
       compile([
