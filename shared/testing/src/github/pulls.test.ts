@@ -31,7 +31,7 @@ describe('pull requests', () => {
     const blocked = await failure(gh.octokit.rest.pulls.merge({ ...payments, pull_number: 3 }));
     expect(blocked).toMatchObject({
       status: 405,
-      data: { message: expect.stringContaining('Required status check "test"') },
+      data: { message: 'Required status check "test" is failing.' },
     });
     const moved = await failure(gh.octokit.rest.pulls.merge({ ...gitops, pull_number: 2, sha: 'c'.repeat(40) }));
     expect(moved).toMatchObject({

@@ -397,7 +397,8 @@ function modeFor(path: string): EntryMode {
   return path.endsWith('.sh') ? '100755' : '100644';
 }
 
+/** How branch protection words a required check that has not passed: expected, pending or failing. */
 function describe(run: { status: string; conclusion: string | null } | undefined): string {
   if (!run) return 'expected';
-  return run.status === 'completed' ? (run.conclusion ?? 'missing') : run.status.replace('_', ' ');
+  return run.status === 'completed' ? 'failing' : 'pending';
 }

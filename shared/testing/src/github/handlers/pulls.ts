@@ -75,7 +75,8 @@ export function pullOperations(state: GitHubState): Operations {
       if (issue.pull!.draft) throw httpError(405, 'Pull Request is still a draft');
       const check = repo.mergeCheck(issue);
       if (!check.mergeable) throw httpError(405, 'Pull Request is not mergeable');
-      if (check.state === 'blocked') throw httpError(405, `Repository rule violations found\n\n${check.reason}`);
+      // Branch protection's refusal, e.g. `Required status check "test" is failing.`
+      if (check.state === 'blocked') throw httpError(405, check.reason);
       const method = (stringField(c.body, 'merge_method') ?? 'merge') as 'merge' | 'squash' | 'rebase';
       const commit = repo.merge(issue, method, mergeMessage(repo, issue, method, c.body), c.login);
       return json(200, { sha: commit.sha, merged: true, message: 'Pull Request successfully merged' });
