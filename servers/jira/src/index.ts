@@ -25,7 +25,7 @@ function authFrom(env: Record<string, string | undefined>): JiraAuth {
 export const jiraModule: ServerModule = {
   name: 'jira',
   title: 'Jira',
-  description: 'Jira Cloud: JQL search, issues, transitions, comments, boards and sprints, projects (jira.js).',
+  description: 'JQL search, issues, transitions, comments, boards and sprints, projects on Jira Cloud (jira.js).',
   toolsets: {
     issues: 'search (JQL), read, create, update, assign, comment and transition issues',
     agile: 'boards, sprints and the active sprint with its issues',

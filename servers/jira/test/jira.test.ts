@@ -1,7 +1,7 @@
 import { ConfigError, createLogger, parseFlags, startServer } from '@idp-mcp/core';
 import { assertNoViolations } from '@idp-mcp/testing';
 import { type JiraFake, SAMPLE_JIRA_CREDENTIALS, startJiraFake } from '@idp-mcp/testing/jira';
-import { connectClient, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { connectStdio, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jiraModule } from '../src/index.ts';
@@ -447,8 +447,8 @@ describe('jira set-up', () => {
     ]);
   });
 
-  it('runs against the in-process sandbox with sample data', async () => {
-    const { client, close } = await connectClient(jiraModule, { args: ['--sandbox'] });
+  it('runs its bin over stdio against the in-process sandbox with sample data', async () => {
+    const client = await connectStdio(new URL('../src/bin.ts', import.meta.url).pathname, ['--sandbox']);
     try {
       const result = await client.callTool({ name: 'get_active_sprint', arguments: { board_id: 2 } });
       expect(result.isError).toBeFalsy();
@@ -457,7 +457,7 @@ describe('jira set-up', () => {
         issues: [{ key: 'PLAT-1' }, { key: 'PLAT-2' }],
       });
     } finally {
-      await close();
+      await client.close();
     }
   });
 });

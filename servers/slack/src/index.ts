@@ -14,7 +14,7 @@ export function slackTools(slack: Slack, allow: ChannelAllowList = new ChannelAl
 export const slackModule: ServerModule = {
   name: 'slack',
   title: 'Slack',
-  description: 'Slack: messages, threads, incident updates, channels and people (@slack/web-api, bot token).',
+  description: 'Messages, threads, incident updates, channels and people (@slack/web-api, bot token).',
   toolsets: {
     messages: 'send messages, reply in threads, post and update incident updates, read history and threads',
     channels: 'list, inspect, create, set topics of, invite to and archive channels',

@@ -1,6 +1,6 @@
 import { createLogger, parseFlags, startServer } from '@idp-mcp/core';
 import { assertNoViolations } from '@idp-mcp/testing';
-import { connectClient, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { connectStdio, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import { BOT_USER_ID, SAMPLE_SLACK_TOKENS, type SlackFake, startSlackFake } from '@idp-mcp/testing/slack';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -437,8 +437,8 @@ describe('slack allow list, tiers and failures', () => {
     expect(read.meta).toMatchObject({ code: 'timeout', retryable: true });
   });
 
-  it('runs against the in-process sandbox with sample data', async () => {
-    const { client, close } = await connectClient(slackModule, { args: ['--sandbox'] });
+  it('runs its bin over stdio against the in-process sandbox with sample data', async () => {
+    const client = await connectStdio(new URL('../src/bin.ts', import.meta.url).pathname, ['--sandbox']);
     try {
       const result = await client.callTool({ name: 'get_channel_history', arguments: { channel: '#deploys' } });
       expect(result.isError).toBeFalsy();
@@ -448,7 +448,7 @@ describe('slack allow list, tiers and failures', () => {
         ],
       });
     } finally {
-      await close();
+      await client.close();
     }
   });
 });
