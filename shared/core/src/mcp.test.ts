@@ -20,6 +20,7 @@ const add = defineTool({
 const ctx: ToolContext = {
   signal: new AbortController().signal,
   progress: async () => {},
+  confirm: async () => undefined,
   caller: callerFromRoles('test', ['viewer']),
   log: silentLogger,
 };

@@ -122,6 +122,23 @@ function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger): To
     signal: sdkContext.mcpReq.signal,
     caller,
     log,
+    confirm: async (message) => {
+      let answer: Awaited<ReturnType<ServerContext['mcpReq']['elicitInput']>>;
+      try {
+        answer = await sdkContext.mcpReq.elicitInput({
+          mode: 'form',
+          message,
+          requestedSchema: {
+            type: 'object',
+            properties: { confirm: { type: 'boolean', title: 'Confirm', description: message } },
+            required: ['confirm'],
+          },
+        });
+      } catch {
+        return undefined;
+      }
+      return answer.action === 'accept' && answer.content?.confirm === true;
+    },
     progress: async (progress, total, message) => {
       if (progressToken === undefined) return;
       await sdkContext.mcpReq.notify({

@@ -17,6 +17,11 @@ export interface ToolContext {
   progress(progress: number, total?: number, message?: string): Promise<void>;
   caller: Caller;
   log: Logger;
+  /**
+   * Asks the person at the client to confirm (MCP elicitation). False when they decline, undefined when
+   * the client cannot ask (no elicitation support, or a stateless or 2026-era exchange).
+   */
+  confirm(message: string): Promise<boolean | undefined>;
 }
 
 type ZodShape = z.ZodRawShape;
