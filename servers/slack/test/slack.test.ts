@@ -152,10 +152,8 @@ describe('slack messages', () => {
       {
         type: 'context',
         elements: [
-          {
-            type: 'mrkdwn',
-            text: ':link: <https://grafana.acme.example/d/payments|Dashboard>  ·  <https://acme.atlassian.net/browse/PAY-3|PAY-3>',
-          },
+          { type: 'mrkdwn', text: ':link: <https://grafana.acme.example/d/payments|Dashboard>' },
+          { type: 'mrkdwn', text: '<https://acme.atlassian.net/browse/PAY-3|PAY-3>' },
         ],
       },
     ]);

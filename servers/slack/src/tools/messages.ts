@@ -53,8 +53,12 @@ export function incidentBlocks(update: IncidentUpdate): { text: string; blocks: 
     { type: 'section', text: { type: 'mrkdwn', text: update.summary } },
   ];
   if (update.links?.length) {
-    const links = update.links.map((link) => `<${link.url}|${link.label.replace(/[|<>]/g, ' ')}>`).join('  ·  ');
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:link: ${links}` }] });
+    // One context element per link: Slack caps each element's text, and a context holds up to 10 elements.
+    const elements = update.links.map((link, index) => ({
+      type: 'mrkdwn',
+      text: `${index === 0 ? ':link: ' : ''}<${link.url}|${link.label.replace(/[|<>]/g, ' ')}>`,
+    }));
+    blocks.push({ type: 'context', elements });
   }
   return { text: `[${update.severity}][${status}] ${update.title}: ${update.summary}`.slice(0, 3000), blocks };
 }
@@ -126,7 +130,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
           .array(
             z.object({
               label: z.string().min(1).max(60),
-              url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+              url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
             }),
           )
           .max(10)
