@@ -1,7 +1,7 @@
 import type { BuiltinContext } from './builtins/types.ts';
-import { childNode } from './compiler.ts';
 import { BuiltinError, type Location, RegoEvalError } from './errors.ts';
 import type { Callable, CClause, CExpr, CRule, CTerm, CWith, RuleNode } from './ir.ts';
+import { childNode } from './ruletree.ts';
 import { equal, isObject, keyOf, RObject, RSet, toRegoString, type Value } from './values.ts';
 
 /** Continuation: called once per solution; returning true stops the search. */

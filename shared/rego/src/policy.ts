@@ -1,10 +1,11 @@
 import { type Annotation, type ModuleAnnotations, parseAnnotations } from './annotations.ts';
 import type { ModuleAst } from './ast.ts';
-import { buildRuleTree, CompileFailure, compileQuery } from './compiler.ts';
+import { CompileFailure, compileQuery } from './compiler.ts';
 import { type CompileErrorDetail, RegoCompileError, RegoEvalError } from './errors.ts';
 import { Context, evalBody, evalTerm } from './evaluator.ts';
 import type { CExpr, CTerm, RuleNode } from './ir.ts';
 import { ParseError, parseModule, parseQuery } from './parser.ts';
+import { buildRuleTree } from './rules.ts';
 import { fromJSON, type JSONValue, RObject, toJSON, type Value } from './values.ts';
 
 export interface RegoModule {
