@@ -1,0 +1,590 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PolicyVerdict } from '@idp-mcp/core';
+import { ToolError } from '@idp-mcp/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  isId,
+  MIGRATIONS,
+  migrate,
+  openPostgres,
+  openSqlite,
+  type StepDefinition,
+  type Store,
+  type StoreOptions,
+  schemaVersion,
+} from '../src/index.ts';
+import { type Backend, postgresBackend, sqliteBackend, type Target, workDir } from './backends.ts';
+import { fileSteps, lines } from './fixtures/steps.ts';
+
+const CHILD = fileURLToPath(new URL('./fixtures/apply-child.ts', import.meta.url));
+const HOUR = 60 * 60 * 1000;
+
+const allow: PolicyVerdict = { allowed: true, violations: [], gate: 'test' };
+const warnOnly: PolicyVerdict = {
+  allowed: true,
+  violations: [{ rule: 'labels', severity: 'warn', message: 'add a team label' }],
+  gate: 'test',
+};
+const deny: PolicyVerdict = {
+  allowed: false,
+  violations: [{ rule: 'replicas', severity: 'deny', message: 'at least 2 replicas', field: 'spec.replicas' }],
+  gate: 'test',
+};
+
+async function rejection(promise: Promise<unknown>): Promise<ToolError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ToolError) return error;
+    throw error;
+  }
+  throw new Error('expected a ToolError, got success');
+}
+
+/** Steps that record, in memory, what ran. */
+function recordingSteps(names: string[], options: { failAt?: string; noUndo?: string[]; undoFails?: string[] } = {}) {
+  const log: string[] = [];
+  const steps: StepDefinition[] = names.map((name) => ({
+    name,
+    description: `step ${name}`,
+    do: async (ctx) => {
+      log.push(`do ${name}`);
+      if (name === options.failAt) throw new ToolError('upstream_unavailable', `${name} broke: token=hunter2secret`);
+      return { name, key: ctx.idempotencyKey, before: Object.keys(ctx.outputs) };
+    },
+    ...(options.noUndo?.includes(name)
+      ? {}
+      : {
+          undo: async (_ctx, output) => {
+            log.push(`undo ${name} ${JSON.stringify(output)}`);
+            if (options.undoFails?.includes(name)) throw new Error(`undo of ${name} broke`);
+          },
+        }),
+  }));
+  return { steps, log };
+}
+
+const backends: Backend[] = [sqliteBackend(), postgresBackend()];
+
+describe.each(backends)('store on $name', (backend) => {
+  let target: Target;
+  const open: Store[] = [];
+  const openStore = async (extra: StoreOptions = {}) => {
+    const store = await target.open(extra);
+    open.push(store);
+    return store;
+  };
+
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+  const fresh = async (extra: StoreOptions = {}) => {
+    target = await backend.fresh();
+    return openStore(extra);
+  };
+
+  it('applies every migration once and opens again without reapplying', async () => {
+    const store = await fresh();
+    expect(store.backend).toBe(backend.name);
+    const again = await openStore();
+    expect(again.backend).toBe(backend.name);
+    // Both opens see the latest schema; a third migrate has nothing left to do.
+    const db = target.options.sqlitePath
+      ? openSqlite(target.options.sqlitePath)
+      : openPostgres(target.options.databaseUrl!);
+    try {
+      expect(await schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
+      expect(await migrate(db)).toEqual([]);
+      const tables = await db.all(
+        backend.name === 'sqlite'
+          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+          : "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+      );
+      expect(tables.map((row) => row.name)).toEqual(['audit', 'plans', 'runs', 'schema_migrations', 'steps']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('opens concurrently from several connections without migrating twice', async () => {
+    target = await backend.fresh();
+    const stores = await Promise.all([openStore(), openStore(), openStore()]);
+    const plan = await stores[2]!.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    expect((await stores[0]!.getPlan(plan.id))?.id).toBe(plan.id);
+  });
+
+  it('stores a plan under an unguessable id and reads it back', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({
+      kind: 'create_kafka_topic',
+      caller: { id: 'alice' },
+      args: { name: 'orders', partitions: 6 },
+      artefacts: { manifests: [{ kind: 'KafkaTopic', metadata: { name: 'orders' } }] },
+      verdict: warnOnly,
+    });
+    expect(isId('plan', plan.id)).toBe(true);
+    expect(plan.status).toBe('planned');
+    expect(plan.expired).toBe(false);
+    const other = await store.createPlan({ kind: 'x', caller: 'alice', args: {}, artefacts: {} });
+    expect(other.id).not.toBe(plan.id);
+    const read = await store.getPlan(plan.id);
+    expect(read).toEqual(plan);
+    expect(read?.args).toEqual({ name: 'orders', partitions: 6 });
+    expect(read?.verdict).toEqual(warnOnly);
+    expect(Date.parse(read!.expiresAt) - Date.parse(read!.createdAt)).toBe(24 * HOUR);
+    expect(await store.getPlan('plan_doesnotexist234567')).toBeUndefined();
+  });
+
+  it('stores a denied plan as denied and never applies it', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({
+      kind: 'create_service',
+      caller: 'alice',
+      args: {},
+      artefacts: {},
+      verdict: deny,
+    });
+    expect(plan.status).toBe('denied');
+    const error = await rejection(store.startRun(plan.id));
+    expect(error.code).toBe('policy_denied');
+    expect(error.message).toContain('denied');
+    expect(error.retryable).toBe(false);
+    expect(error.details).toEqual(deny);
+    expect(await store.getRunForPlan(plan.id)).toBeUndefined();
+    // A deny violation counts even when the gate said allowed.
+    const sneaky = await store.createPlan({
+      kind: 'create_service',
+      caller: 'alice',
+      args: {},
+      artefacts: {},
+      verdict: { ...deny, allowed: true },
+    });
+    expect(sneaky.status).toBe('denied');
+    const fine = await store.createPlan({ kind: 'x', caller: 'a', args: {}, artefacts: {}, verdict: allow });
+    expect(fine.status).toBe('planned');
+  });
+
+  it('refuses to start an expired plan, but a run started in time stays resumable', async () => {
+    let now = Date.parse('2026-03-01T12:00:00Z');
+    const store = await fresh({ now: () => now, planTtlMs: HOUR });
+    const plan = await store.createPlan({ kind: 'onboard_team', caller: 'alice', args: {}, artefacts: {} });
+    const started = await store.createPlan({ kind: 'onboard_team', caller: 'alice', args: {}, artefacts: {} });
+    const short = await store.createPlan({ kind: 'x', caller: 'alice', args: {}, artefacts: {}, ttlMs: 1000 });
+    expect(plan.expiresAt).toBe('2026-03-01T13:00:00.000Z');
+    expect(short.expiresAt).toBe('2026-03-01T12:00:01.000Z');
+    const { run } = await store.startRun(started.id);
+
+    now += HOUR;
+    expect((await store.getPlan(plan.id))?.expired).toBe(true);
+    const error = await rejection(store.startRun(plan.id));
+    expect(error.code).toBe('invalid_request');
+    expect(error.message).toMatch(/plan plan_\w+ expired at 2026-03-01T13:00:00.000Z/);
+    expect(error.hint).toContain('new plan');
+    expect(await store.getRunForPlan(plan.id)).toBeUndefined();
+
+    const again = await store.startRun(started.id);
+    expect(again).toMatchObject({ created: false, run: { id: run.id } });
+    const { steps } = recordingSteps(['a']);
+    expect((await store.applyRun(again.run, steps)).status).toBe('succeeded');
+  });
+
+  it('says clearly when a plan or run does not exist', async () => {
+    const store = await fresh();
+    expect((await rejection(store.startRun('plan_aaaaaaaaaaaaaaaaaaaa'))).code).toBe('not_found');
+    expect((await rejection(store.applyRun('run_aaaaaaaaaaaaaaaaaaaa', recordingSteps(['a']).steps))).code).toBe(
+      'not_found',
+    );
+    expect(await store.getRun('run_aaaaaaaaaaaaaaaaaaaa')).toBeUndefined();
+  });
+
+  it('applies steps in order, passing idempotency keys and earlier outputs, and reports progress', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: { n: 1 }, artefacts: {} });
+    const { run, created } = await store.startRun(plan.id, { appliedBy: 'bob' });
+    expect(created).toBe(true);
+    expect(isId('run', run.id)).toBe(true);
+    expect(run).toMatchObject({ status: 'running', caller: 'alice', appliedBy: 'bob', planId: plan.id, steps: [] });
+    const { steps, log } = recordingSteps(['repo', 'topic', 'catalog']);
+    const progress: Array<[number, number, string]> = [];
+    const result = await store.applyRun(run, steps, {
+      onProgress: (i, total, message) => progress.push([i, total, message]),
+    });
+    expect(log).toEqual(['do repo', 'do topic', 'do catalog']);
+    expect(result).toMatchObject({
+      runId: run.id,
+      status: 'succeeded',
+      done: ['repo', 'topic', 'catalog'],
+      undone: [],
+      left: [],
+      skipped: [],
+      replayed: false,
+      busy: false,
+    });
+    expect(result.failed).toBeUndefined();
+    expect(progress.map(([i, total]) => [i, total])).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(progress[0]![2]).toBe('repo: step repo');
+    const stored = await store.getRun(run.id);
+    expect(stored?.status).toBe('succeeded');
+    expect(stored?.finishedAt).not.toBeNull();
+    expect(stored?.leaseExpiresAt).toBeNull();
+    expect(stored?.steps.map((step) => [step.index, step.name, step.status, step.attempts])).toEqual([
+      [0, 'repo', 'done', 1],
+      [1, 'topic', 'done', 1],
+      [2, 'catalog', 'done', 1],
+    ]);
+    expect(stored?.steps[2]?.output).toEqual({ name: 'catalog', key: `${run.id}:catalog`, before: ['repo', 'topic'] });
+  });
+
+  it('is idempotent: the same plan applied twice gives the same run and runs nothing again', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { steps, log } = recordingSteps(['a', 'b']);
+    const first = await store.startRun(plan.id);
+    const firstResult = await store.applyRun(first.run, steps);
+    const second = await store.startRun(plan.id);
+    expect(second.created).toBe(false);
+    expect(second.run.id).toBe(first.run.id);
+    const secondResult = await store.applyRun(second.run, steps);
+    expect(secondResult).toMatchObject({ status: 'succeeded', replayed: true, done: ['a', 'b'] });
+    expect(secondResult.run).toEqual(firstResult.run);
+    expect(log).toEqual(['do a', 'do b']);
+    expect((await store.listRuns()).items).toHaveLength(1);
+  });
+
+  it('gives racing applies of one plan one run, and runs each step once', async () => {
+    target = await backend.fresh();
+    const stores = await Promise.all([openStore(), openStore(), openStore()]);
+    const plan = await stores[0]!.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const dir = workDir();
+    try {
+      const starts = await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 3]!.startRun(plan.id)));
+      expect(new Set(starts.map((start) => start.run.id)).size).toBe(1);
+      expect(starts.filter((start) => start.created)).toHaveLength(1);
+
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => stores[i % 3]!.applyRun(starts[i]!.run, fileSteps(dir))),
+      );
+      for (const result of results) expect(result.runId).toBe(starts[0]!.run.id);
+      // One call applied it; the others found it taken (busy) or already finished (replayed).
+      expect(results.filter((result) => !result.busy && !result.replayed)).toHaveLength(1);
+      expect(lines(dir, 'attempts.log')).toEqual(['create_repository', 'create_topic', 'register_catalog']);
+      expect(lines(dir, 'effects.log')).toHaveLength(3);
+      expect((await stores[1]!.getRun(starts[0]!.run.id))?.status).toBe('succeeded');
+      expect((await stores[2]!.listRuns()).items).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('undoes completed steps in reverse order on a failure, and reports what was left', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'provision_database', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await store.startRun(plan.id);
+    const { steps, log } = recordingSteps(['vault_policy', 'notify', 'database', 'credentials', 'never'], {
+      failAt: 'credentials',
+      noUndo: ['notify'],
+      undoFails: ['database'],
+    });
+    const result = await store.applyRun(run, steps);
+    expect(log).toEqual([
+      'do vault_policy',
+      'do notify',
+      'do database',
+      'do credentials',
+      `undo database ${JSON.stringify({ name: 'database', key: `${run.id}:database`, before: ['vault_policy', 'notify'] })}`,
+      `undo vault_policy ${JSON.stringify({ name: 'vault_policy', key: `${run.id}:vault_policy`, before: [] })}`,
+    ]);
+    expect(result.status).toBe('failed');
+    expect(result.done).toEqual(['vault_policy', 'notify', 'database']);
+    expect(result.undone).toEqual(['vault_policy']);
+    expect(result.left).toEqual([
+      { step: 'notify', reason: 'no_undo' },
+      { step: 'database', reason: 'undo_failed', error: 'undo of database broke' },
+    ]);
+    expect(result.failed).toEqual({
+      step: 'credentials',
+      error: 'credentials broke: token=[REDACTED]',
+      code: 'upstream_unavailable',
+    });
+    const stored = await store.getRun(run.id);
+    expect(stored?.status).toBe('failed');
+    expect(stored?.error).toBe('step credentials: credentials broke: token=[REDACTED]');
+    expect(stored?.steps.map((step) => step.status)).toEqual(['undone', 'done', 'undo_failed', 'failed', 'pending']);
+    expect(stored?.steps[2]?.undoError).toBe('undo of database broke');
+    // A failed run is finished: applying again replays the record and runs nothing.
+    const again = await store.applyRun(run.id, steps);
+    expect(again).toMatchObject({ replayed: true, status: 'failed', undone: ['vault_policy'] });
+    expect(log).toHaveLength(6);
+    expect(await store.resumableRuns()).toEqual([]);
+  });
+
+  it('stops between steps when aborted, leaving the run resumable, then continues where it stopped', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await store.startRun(plan.id);
+    const controller = new AbortController();
+    const { steps, log } = recordingSteps(['a', 'b', 'c']);
+    const interrupted = await store.applyRun(run, steps, {
+      signal: controller.signal,
+      onProgress: (i) => {
+        if (i === 1) controller.abort();
+      },
+    });
+    // b was started when the abort came; it finished; c never started.
+    expect(interrupted).toMatchObject({ status: 'running', interrupted: true, done: ['a', 'b'] });
+    expect((await store.resumableRuns()).map((r) => r.id)).toEqual([run.id]);
+    const resumed = await store.applyRun(run, steps);
+    expect(resumed).toMatchObject({ status: 'succeeded', skipped: ['a', 'b'], done: ['a', 'b', 'c'] });
+    expect(log).toEqual(['do a', 'do b', 'do c']);
+    expect(await store.resumableRuns()).toEqual([]);
+  });
+
+  it('refuses to resume a run with different steps', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await store.startRun(plan.id);
+    const controller = new AbortController();
+    controller.abort();
+    await store.applyRun(run, recordingSteps(['a', 'b']).steps, { signal: controller.signal });
+    const error = await rejection(store.applyRun(run, recordingSteps(['a', 'c']).steps));
+    expect(error.code).toBe('conflict');
+    expect(error.message).toContain('[a, b]');
+    // The refusal released the run: the right steps continue it.
+    expect((await store.applyRun(run, recordingSteps(['a', 'b']).steps)).status).toBe('succeeded');
+  });
+
+  it('resumes after the applying process is killed mid-step, running no step twice', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await store.startRun(plan.id);
+    const dir = workDir();
+    try {
+      const child = spawn(process.execPath, [CHILD, JSON.stringify(target.options), run.id, dir, 'create_topic'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+        child.on('exit', (code, signal) => resolve(signal ?? code)),
+      );
+      let exitedEarly = false;
+      void exited.then(() => {
+        exitedEarly = true;
+      });
+      // Wait until the child is inside create_topic (its effect made, its result not yet recorded).
+      while (!existsSync(join(dir, 'started-create_topic'))) {
+        if (exitedEarly) throw new Error(`the child exited before reaching create_topic:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(readFileSync(join(dir, 'started-create_topic'), 'utf8')).toBe(String(child.pid));
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+
+      const left = await store.getRun(run.id);
+      expect(left?.status).toBe('running');
+      expect(left?.steps.map((step) => [step.name, step.status, step.attempts])).toEqual([
+        ['create_repository', 'done', 1],
+        ['create_topic', 'running', 1],
+        ['register_catalog', 'pending', 0],
+      ]);
+      expect((await store.resumableRuns()).map((r) => r.id)).toEqual([run.id]);
+
+      // The dead process's lease would hold for 30 s: a clock an hour on sees it has run out.
+      const later = await openStore({ now: () => Date.now() + HOUR });
+      const result = await later.applyRun(run.id, fileSteps(dir));
+      expect(result).toMatchObject({
+        status: 'succeeded',
+        skipped: ['create_repository'],
+        done: ['create_repository', 'create_topic', 'register_catalog'],
+      });
+      // create_repository ran once; create_topic was re-run (same idempotency key) and found its effect.
+      expect(lines(dir, 'attempts.log')).toEqual([
+        'create_repository',
+        'create_topic',
+        'create_topic',
+        'register_catalog',
+      ]);
+      expect(lines(dir, 'effects.log')).toEqual([
+        `${run.id}:create_repository`,
+        `${run.id}:create_topic`,
+        `${run.id}:register_catalog`,
+      ]);
+      expect(result.run.steps.map((step) => step.attempts)).toEqual([1, 2, 1]);
+      expect(await later.resumableRuns()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds a live run: another process gets busy, not a second execution', async () => {
+    target = await backend.fresh();
+    const [a, b] = await Promise.all([openStore(), openStore()]);
+    const plan = await a!.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await a!.startRun(plan.id);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered: () => void = () => undefined;
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const slow: StepDefinition[] = [
+      {
+        name: 'slow',
+        description: 'waits for the test',
+        do: async () => {
+          entered();
+          await gate;
+          return null;
+        },
+      },
+    ];
+    const first = a!.applyRun(run, slow);
+    await inside;
+    const second = await b!.applyRun(run, slow);
+    expect(second).toMatchObject({ busy: true, status: 'running' });
+    expect((await b!.getRun(run.id))?.leaseExpiresAt).not.toBeNull();
+    release();
+    expect((await first).status).toBe('succeeded');
+  });
+
+  it('lists runs by status and caller, newest first, in pages', async () => {
+    let now = Date.parse('2026-03-01T12:00:00Z');
+    const store = await fresh({ now: () => now });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      now += 1000;
+      const plan = await store.createPlan({ kind: 'x', caller: i % 2 ? 'bob' : 'alice', args: {}, artefacts: {} });
+      const { run } = await store.startRun(plan.id);
+      ids.push(run.id);
+      if (i < 3) await store.applyRun(run, recordingSteps(['a']).steps);
+    }
+    const first = await store.listRuns({ limit: 2 });
+    expect(first.items.map((r) => r.id)).toEqual([ids[4], ids[3]]);
+    const second = await store.listRuns({ limit: 2, cursor: first.nextCursor! });
+    expect(second.items.map((r) => r.id)).toEqual([ids[2], ids[1]]);
+    const third = await store.listRuns({ limit: 2, cursor: second.nextCursor! });
+    expect(third.items.map((r) => r.id)).toEqual([ids[0]]);
+    expect(third.nextCursor).toBeUndefined();
+    expect((await store.listRuns({ status: 'succeeded' })).items.map((r) => r.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect((await store.listRuns({ status: 'running' })).items.map((r) => r.id)).toEqual([ids[4], ids[3]]);
+    expect((await store.listRuns({ caller: { id: 'bob' } })).items.map((r) => r.id)).toEqual([ids[3], ids[1]]);
+    expect((await store.listRuns({ caller: 'bob', status: 'running' })).items.map((r) => r.id)).toEqual([ids[3]]);
+    expect((await rejection(store.listRuns({ cursor: 'nonsense' }))).code).toBe('invalid_request');
+    const detail = await store.getRun(ids[0]!);
+    expect(detail?.steps.map((step) => step.name)).toEqual(['a']);
+  });
+
+  it('records audit entries with secrets redacted', async () => {
+    const store = await fresh();
+    const entry = await store.recordAudit({
+      caller: { id: 'alice' },
+      tool: 'vault.write_secret',
+      args: {
+        path: 'payments/db',
+        value: 'plain-looking-value',
+        nested: { password: 'hunter2', note: 'use ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
+        list: [{ Value: 'also secret' }],
+      },
+      secretKeys: ['value'],
+      planId: 'plan_aaaaaaaaaaaaaaaaaaaa',
+      verdict: warnOnly,
+      result: 'error',
+      error: new Error('Vault answered 403 for token hvs.abcdefghijklmnopqrstuvwxyz'),
+      at: '2026-03-01T12:00:00Z',
+    });
+    expect(entry).toEqual({
+      seq: expect.any(Number),
+      caller: 'alice',
+      tool: 'vault.write_secret',
+      args: {
+        path: 'payments/db',
+        value: '[REDACTED]',
+        nested: { password: '[REDACTED]', note: 'use [REDACTED]' },
+        list: [{ Value: '[REDACTED]' }],
+      },
+      planId: 'plan_aaaaaaaaaaaaaaaaaaaa',
+      verdict: warnOnly,
+      result: 'error',
+      error: 'Vault answered 403 for token [REDACTED]',
+      at: '2026-03-01T12:00:00.000Z',
+    });
+    const [stored] = (await store.queryAudit()).items;
+    expect(stored).toEqual(entry);
+    expect(JSON.stringify(stored)).not.toMatch(/hunter2|plain-looking|also secret|ghp_|hvs\./);
+    expect(
+      (await rejection(store.recordAudit({ caller: 'a', tool: 't', args: {}, result: 'ok', at: 'soon' }))).code,
+    ).toBe('invalid_request');
+  });
+
+  it('pages audit entries newest first, filters them, and exports them as JSON lines', async () => {
+    const store = await fresh();
+    const base = Date.parse('2026-03-01T00:00:00Z');
+    for (let i = 0; i < 7; i++) {
+      await store.recordAudit({
+        caller: i % 2 ? 'bob' : 'alice',
+        tool: i < 4 ? 'platform.create_service' : 'platform.onboard_team',
+        args: { i },
+        result: 'ok',
+        at: new Date(base + Math.floor(i / 2) * 60_000),
+      });
+    }
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    const sizes: number[] = [];
+    do {
+      const page = await store.queryAudit({ limit: 3, ...(cursor ? { cursor } : {}) });
+      sizes.push(page.items.length);
+      seen.push(...page.items.map((entry) => (entry.args as { i: number }).i));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(sizes).toEqual([3, 3, 1]);
+    expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0]);
+
+    const byBob = await store.queryAudit({ caller: 'bob' });
+    expect(byBob.items.map((e) => (e.args as { i: number }).i)).toEqual([5, 3, 1]);
+    const onboard = await store.queryAudit({ tool: 'platform.onboard_team', caller: 'alice' });
+    expect(onboard.items.map((e) => (e.args as { i: number }).i)).toEqual([6, 4]);
+    const window = await store.queryAudit({
+      since: new Date(base + 60_000),
+      until: new Date(base + 3 * 60_000).toISOString(),
+    });
+    expect(window.items.map((e) => (e.args as { i: number }).i)).toEqual([5, 4, 3, 2]);
+    expect(
+      (await rejection(store.queryAudit({ cursor: (await store.listRuns()).nextCursor ?? 'eyJ0IjoieCJ9' }))).code,
+    ).toBe('invalid_request');
+    expect((await rejection(store.queryAudit({ limit: 0 }))).code).toBe('invalid_request');
+
+    const exported: string[] = [];
+    for await (const line of store.exportAudit({ caller: 'alice' })) exported.push(line);
+    expect(exported.every((line) => line.endsWith('\n'))).toBe(true);
+    expect(exported.map((line) => JSON.parse(line).args.i)).toEqual([0, 2, 4, 6]);
+  });
+
+  it('exports more entries than one page holds, oldest first', async () => {
+    const store = await fresh();
+    const base = Date.parse('2026-03-01T00:00:00Z');
+    for (let i = 0; i < 1203; i++) {
+      await store.recordAudit({ caller: 'alice', tool: 't', args: { i }, result: 'ok', at: base + (i % 600) });
+    }
+    const order: number[] = [];
+    for await (const line of store.exportAudit()) order.push(JSON.parse(line).args.i);
+    expect(order).toHaveLength(1203);
+    expect(new Set(order).size).toBe(1203);
+    const expected = Array.from({ length: 1203 }, (_, i) => i).sort((x, y) => (x % 600) - (y % 600) || x - y);
+    expect(order).toEqual(expected);
+  });
+});
