@@ -154,9 +154,11 @@ export function mapJiraError(error: unknown): ToolError | undefined {
   const hint =
     error.status === 400 && fieldNames.length > 0
       ? `fix the field${fieldNames.length > 1 ? 's' : ''} ${fieldNames.join(', ')} and call again`
-      : error.status === 400 && /JQL|jql|Field '/.test(message)
-        ? 'correct the JQL: quote values with spaces, use field names Jira knows (project, status, assignee, labels, ...)'
-        : undefined;
+      : error.status === 400 && /Unbounded JQL/.test(message)
+        ? 'add a restriction to the JQL, e.g. "project = PAY AND ..." or "assignee = currentUser()"'
+        : error.status === 400 && /JQL|jql|Field '/.test(message)
+          ? 'correct the JQL: quote values with spaces, use field names Jira knows (project, status, assignee, labels, ...)'
+          : undefined;
   return upstreamHttpError('Jira', error.status, message, {
     method: error.method,
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),

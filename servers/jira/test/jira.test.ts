@@ -106,6 +106,11 @@ describe('jira tools', () => {
     expect(bad.text).toContain("Field 'projct' does not exist");
     expect(bad.text).toContain('Fix: correct the JQL');
 
+    const unbounded = await call(client, 'search_issues', { jql: 'ORDER BY updated DESC' });
+    expect(unbounded.meta.code).toBe('invalid_request');
+    expect(unbounded.text).toContain('Unbounded JQL queries are not allowed here.');
+    expect(unbounded.text).toContain('Fix: add a restriction to the JQL');
+
     const page = await call(client, 'search_issues', { jql: 'project = PAY', limit: 1 });
     const replay = await call(client, 'search_issues', { jql: 'project = PLAT', cursor: page.data.nextCursor });
     expect(replay.meta.code).toBe('invalid_request');

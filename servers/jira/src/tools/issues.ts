@@ -37,12 +37,16 @@ export function issueTools(jira: Jira) {
       name: 'search_issues',
       title: 'Search issues (JQL)',
       description:
-        "Search issues with JQL, e.g. 'project = PAY AND status != Done AND assignee = currentUser() ORDER BY updated DESC'. Returns key, summary, status, type, priority, assignee, updated.",
+        "Search issues with JQL, e.g. 'project = PAY AND status != Done AND assignee = currentUser() ORDER BY updated DESC' (a restriction is required). Returns key, summary, status, type, priority, assignee, updated.",
       toolset: 'issues',
       tier: 'read',
       annotations: READ,
       input: z.object({
-        jql: z.string().min(1).max(4000).describe('A JQL query; bounded queries (with a project or key) are fastest.'),
+        jql: z
+          .string()
+          .min(1)
+          .max(4000)
+          .describe('A JQL query with at least one restriction (project, assignee, ...).'),
         ...listArgs,
       }),
       output: z.object({ issues: z.array(issueSummary), nextCursor: nextCursorField }),

@@ -327,6 +327,9 @@ export function jiraOperations(state: JiraState): Record<string, FakeOperation> 
       handle: ({ request, baseUrl }) => {
         const jql = typeof request.query.jql === 'string' ? request.query.jql : '';
         const query = parseJql(state, jql, caller(request));
+        if (!query.bounded) {
+          throw jqlError('Unbounded JQL queries are not allowed here. Please add a search restriction to your query.');
+        }
         const maxResults = Math.min(integer(request.query.maxResults, 50), 100);
         let offset = 0;
         if (typeof request.query.nextPageToken === 'string') {

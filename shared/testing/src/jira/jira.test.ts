@@ -38,6 +38,8 @@ describe('the JQL subset', () => {
     expect(() => keys('summary = x')).toThrow(expect.objectContaining({ status: 400 }));
     expect(() => keys('project = PAY AND')).toThrow(expect.objectContaining({ status: 400 }));
     expect(() => keys('project = PAY ORDER BY colour')).toThrow(expect.objectContaining({ status: 400 }));
+    expect(parseJql(state, 'ORDER BY updated DESC', alice).bounded).toBe(false);
+    expect(parseJql(state, 'project = PAY ORDER BY updated DESC', alice).bounded).toBe(true);
     expect(keys('project = PLAT ORDER BY rank ASC')).toEqual(['PLAT-1', 'PLAT-2', 'PLAT-3']);
   });
 });

@@ -7,6 +7,8 @@ type Token = { kind: 'word' | 'string' | 'op' | 'punct'; value: string };
 type Predicate = (issue: JiraIssue) => boolean;
 
 export interface JqlQuery {
+  /** False for a query without a restriction (empty, or ORDER BY only). */
+  bounded: boolean;
   matches: Predicate;
   compare: (a: JiraIssue, b: JiraIssue) => number;
 }
@@ -221,7 +223,8 @@ export function parseJql(state: JiraState, jql: string, currentAccountId: string
     return (issue) => parts.some((part) => part(issue));
   }
 
-  const matches: Predicate = tokens.length === 0 || isWord(peek(), 'order') ? () => true : orExpression();
+  const bounded = !(tokens.length === 0 || isWord(peek(), 'order'));
+  const matches: Predicate = bounded ? orExpression() : () => true;
   const order: Array<{ field: string; direction: number }> = [];
   if (isWord(peek(), 'order')) {
     next();
@@ -249,6 +252,7 @@ export function parseJql(state: JiraState, jql: string, currentAccountId: string
     throw jqlError(`Field '${field}' does not exist or you do not have permission to view it.`);
   };
   return {
+    bounded,
     matches,
     compare: (a, b) => {
       for (const { field, direction } of order) {
