@@ -80,7 +80,7 @@ export class Renderer {
     const url = `${this.api}/repos/${repo.fullName}`;
     const html = `${HTML}/${repo.fullName}`;
     const openIssues = repo.issues.filter((i) => i.state === 'open').length;
-    const admin = viewer !== undefined && this.canAdmin(repo, viewer);
+    const admin = viewer !== undefined && repo.writableBy(viewer);
     const size = [...repo.git.blobs.values()].reduce((sum, blob) => sum + blob.length, 0);
     return {
       id: repo.id,
@@ -168,11 +168,6 @@ export class Renderer {
       ...(repo.owner.type === 'Organization' ? { organization: this.user(repo.owner.login) } : {}),
       ...(repo.templateRepository ? { template_repository: this.templateRepository(repo.templateRepository) } : {}),
     };
-  }
-
-  /** Members of an org can write to its repositories in the fake; users to their own. */
-  canAdmin(repo: Repo, login: string): boolean {
-    return repo.owner.type === 'Organization' || repo.owner.login.toLowerCase() === login.toLowerCase();
   }
 
   gitCommit(repo: Repo, commit: Commit): Json {

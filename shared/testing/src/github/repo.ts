@@ -63,6 +63,15 @@ export class Repo {
     return `${this.owner.login}/${this.name}`;
   }
 
+  /** Who may push, and see it when private: in the fake, every user is a member of every org; a user owns theirs. */
+  writableBy(login: string): boolean {
+    return this.owner.type === 'Organization' || this.owner.login.toLowerCase() === login.toLowerCase();
+  }
+
+  visibleTo(login: string): boolean {
+    return !this.isPrivate || this.writableBy(login);
+  }
+
   /** The commit SHA a branch, tag, full ref or SHA names; undefined when it names nothing. */
   resolve(ref: string): string | undefined {
     for (const candidate of [ref, `refs/heads/${ref}`, `refs/tags/${ref}`]) {

@@ -40,7 +40,7 @@ export function operation(state: GitHubState, route: string, handle: GitHubHandl
 /** The repository of `{owner}/{repo}`; private ones are invisible to callers who may not see them, as on GitHub. */
 export function repoOf(context: GitHubContext, owner = 'owner', name = 'repo'): Repo {
   const repo = context.state.findRepo(`${context.params[owner]}/${context.params[name]}`);
-  if (!repo || (repo.isPrivate && !context.render.canAdmin(repo, context.login))) throw notFound();
+  if (!repo?.visibleTo(context.login)) throw notFound();
   return repo;
 }
 
@@ -58,8 +58,7 @@ export function pullOf(context: GitHubContext, repo: Repo): Issue {
 
 /** Writes need push access; GitHub hides what a caller cannot see and refuses what it cannot change. */
 export function requireWrite(context: GitHubContext, repo: Repo): void {
-  if (!context.render.canAdmin(repo, context.login))
-    throw httpError(403, 'Resource not accessible by personal access token');
+  if (!repo.writableBy(context.login)) throw httpError(403, 'Resource not accessible by personal access token');
 }
 
 export function stringField(body: Record<string, unknown>, name: string): string | undefined {

@@ -10,7 +10,7 @@ export function repoOperations(state: GitHubState): Operations {
     ),
 
     'repos/list-for-authenticated-user': operation(state, 'GET /user/repos', (c) => {
-      const repos = [...c.state.repos.values()].filter((r) => c.render.canAdmin(r, c.login));
+      const repos = [...c.state.repos.values()].filter((r) => r.writableBy(c.login));
       return listRepos(c, filterByVisibility(c, repos), 'full_name');
     }),
 
@@ -23,7 +23,7 @@ export function repoOperations(state: GitHubState): Operations {
     'repos/list-for-user': operation(state, 'GET /users/{username}/repos', (c) => {
       const account = c.state.account(c.params.username!);
       if (!account) throw notFound();
-      const visible = c.state.reposOf(account.login).filter((r) => !r.isPrivate || c.render.canAdmin(r, c.login));
+      const visible = c.state.reposOf(account.login).filter((r) => r.visibleTo(c.login));
       return listRepos(c, visible, 'full_name');
     }),
 
@@ -100,7 +100,7 @@ function filterByVisibility(c: GitHubContext, repos: Repo[]): Repo[] {
   const visibility = queryString(c.http, 'visibility') ?? queryString(c.http, 'type');
   if (visibility === 'public') return repos.filter((r) => !r.isPrivate);
   if (visibility === 'private') return repos.filter((r) => r.isPrivate);
-  return repos.filter((r) => !r.isPrivate || c.render.canAdmin(r, c.login));
+  return repos.filter((r) => r.visibleTo(c.login));
 }
 
 function listRepos(c: GitHubContext, repos: Repo[], defaultSort: string) {

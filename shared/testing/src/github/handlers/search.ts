@@ -179,7 +179,7 @@ function results<T>(
 function visibleRepos(c: GitHubContext, query: SearchQuery): Repo[] {
   return [...c.state.repos.values()].filter(
     (repo) =>
-      (!repo.isPrivate || c.render.canAdmin(repo, c.login)) &&
+      repo.visibleTo(c.login) &&
       every(query, 'org', (o) => repo.owner.login.toLowerCase() === o.toLowerCase()) &&
       every(query, 'user', (u) => repo.owner.login.toLowerCase() === u.toLowerCase()) &&
       (!query.qualifiers.has('repo') ||
