@@ -424,20 +424,37 @@ function evalComprehension(t: Extract<CTerm, { k: 'compr' }>, f: Frame, ctx: Con
 }
 
 /** Looks up (or enumerates, for unbound vars and patterns) the path below a value. */
-export function indexPath(v: Value, path: CTerm[], i: number, f: Frame, ctx: Context, k: Yield): boolean {
+/**
+ * Looks up (or enumerates, for unbound vars and patterns) the path below a value. Below base documents
+ * (`inData`), an integer key also names the string key it prints as, since data comes from JSON.
+ */
+export function indexPath(
+  v: Value,
+  path: CTerm[],
+  i: number,
+  f: Frame,
+  ctx: Context,
+  k: Yield,
+  inData = false,
+): boolean {
   if (i === path.length) return k(v);
   const t = path[i]!;
-  if (isGround(t, f)) {
-    const child = lookup(v, t.k === 'const' ? t.v : f[(t as { slot: number }).slot]!);
-    return child === undefined ? false : indexPath(child, path, i + 1, f, ctx, k);
-  }
+  const step = (key: Value): boolean => {
+    const child = inData ? lookupData(v, key) : lookup(v, key);
+    return child === undefined ? false : indexPath(child, path, i + 1, f, ctx, k, inData);
+  };
+  if (isGround(t, f)) return step(t.k === 'const' ? t.v : f[(t as { slot: number }).slot]!);
   if (isPattern(t)) {
-    return eachEntry(v, (key, child) => unifyValue(t, key, f, ctx, () => indexPath(child, path, i + 1, f, ctx, k)));
+    return eachEntry(v, (key, child) =>
+      unifyValue(t, key, f, ctx, () => indexPath(child, path, i + 1, f, ctx, k, inData)),
+    );
   }
-  return evalTerm(t, f, ctx, (key) => {
-    const child = lookup(v, key);
-    return child === undefined ? false : indexPath(child, path, i + 1, f, ctx, k);
-  });
+  return evalTerm(t, f, ctx, step);
+}
+
+function lookupData(v: Value, key: Value): Value | undefined {
+  const child = lookup(v, key);
+  return child === undefined && typeof key === 'number' && v instanceof RObject ? v.get(String(key)) : child;
 }
 
 export function lookup(v: Value, key: Value): Value | undefined {
@@ -481,10 +498,8 @@ function evalData(node: RuleNode, path: CTerm[], i: number, f: Frame, ctx: Conte
     const child = childNode(node, key, false);
     if (child) return evalData(child, path, i + 1, f, ctx, k);
     const base = baseDataAt(ctx, node.path);
-    let sub = base === undefined ? undefined : lookup(base, key);
-    // data documents come from JSON, so integer keys name string keys
-    if (sub === undefined && typeof key === 'number' && base instanceof RObject) sub = base.get(String(key));
-    return sub === undefined ? false : indexPath(sub, path, i + 1, f, ctx, k);
+    const sub = base === undefined ? undefined : lookupData(base, key);
+    return sub === undefined ? false : indexPath(sub, path, i + 1, f, ctx, k, true);
   }
   const v = nodeValue(node, ctx);
   return v === undefined ? false : indexPath(v, path, i, f, ctx, k);

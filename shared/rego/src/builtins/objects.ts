@@ -249,6 +249,8 @@ function addAt(doc: Value, path: Value[], value: Value): Value | undefined {
       return a;
     }
     if (parent instanceof RSet) {
+      // a set member's path segment is the member itself
+      if (!equal(last, value)) return undefined;
       const s = new RSet(parent.values());
       s.add(value);
       return s;
