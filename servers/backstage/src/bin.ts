@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from '@idp-mcp/core';
+import { backstageModule } from './index.ts';
+
+await runCli([backstageModule], process.argv.slice(2), 'backstage');

@@ -1,0 +1,62 @@
+import type { ServerModule } from '@idp-mcp/core';
+import { BackstageClient, mapBackstageError } from './backstage.ts';
+import { catalogTools } from './tools/catalog.ts';
+import { scaffolderTools } from './tools/scaffolder.ts';
+
+export { BackstageClient, backstageHttpError, mapBackstageError } from './backstage.ts';
+
+/** Every Backstage tool, bound to one client. */
+export function backstageTools(backstage: BackstageClient) {
+  return [...catalogTools(backstage), ...scaffolderTools(backstage)];
+}
+
+export const backstageModule: ServerModule = {
+  name: 'backstage',
+  title: 'Backstage',
+  description:
+    'Software catalog (query, entities with relations, register catalog-info.yaml) and scaffolder (templates, tasks).',
+  toolsets: {
+    catalog: 'list, search and read catalog entities; register and refresh locations',
+    scaffolder: 'templates, their parameters, running them, and following tasks',
+  },
+  env: {
+    BACKSTAGE_URL: {
+      description: 'Backstage backend base URL, e.g. https://backstage.acme.internal',
+      required: true,
+      format: 'url',
+    },
+    BACKSTAGE_TOKEN: { description: 'A Backstage static service token or user token', secret: true, required: true },
+    BACKSTAGE_TIMEOUT_MS: {
+      description: 'Timeout of one Backstage request in milliseconds',
+      default: '15000',
+      format: 'integer',
+    },
+  },
+  async start({ env, sandbox, log }) {
+    let baseUrl = env.BACKSTAGE_URL!;
+    let token = env.BACKSTAGE_TOKEN!;
+    let stopFake = async () => {};
+    if (sandbox) {
+      const { startBackstageFake } = await import('@idp-mcp/testing/backstage');
+      const fake = await startBackstageFake({ validate: false });
+      baseUrl = fake.url;
+      token = fake.token;
+      stopFake = () => fake.close();
+    }
+    const backstage = new BackstageClient({ baseUrl, token, timeoutMs: Number(env.BACKSTAGE_TIMEOUT_MS), log });
+    return {
+      tools: backstageTools(backstage),
+      upstream: { mode: sandbox ? 'sandbox' : 'live', url: baseUrl },
+      mapError: mapBackstageError,
+      ready: async () => {
+        await backstage.get(
+          '/api/catalog/entities/by-query',
+          { limit: '1', fields: 'kind' },
+          AbortSignal.timeout(5000),
+        );
+        return true;
+      },
+      close: stopFake,
+    };
+  },
+};
