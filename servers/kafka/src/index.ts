@@ -1,17 +1,31 @@
 import { ConfigError, type PolicyGate, type ServerModule } from '@idp-mcp/core';
 import { createKafkaAdmin, type KafkaAdmin, type KafkaClientOptions, mapKafkaError, readCa } from './kafka.ts';
+import { createStrimzi, mapStrimziError, type Strimzi } from './strimzi.ts';
 import { directWriteTools } from './tools/direct.ts';
 import { inspectionTools } from './tools/inspect.ts';
+import { strimziTools } from './tools/strimzi.ts';
 
 export { createKafkaAdmin, type KafkaAdmin, KafkaCallError, mapKafkaError } from './kafka.ts';
+export { createStrimzi, mapStrimziError, type Strimzi } from './strimzi.ts';
 export { kafkaTopicDocument } from './tools/shared.ts';
 
 const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+export type WriteMode = 'strimzi' | 'direct';
 
-/** Every Kafka tool for the protocol side: inspection, and topic changes through the admin API. */
-export function kafkaTools(kafka: KafkaAdmin, gate: PolicyGate) {
-  return [...inspectionTools(kafka), ...directWriteTools(kafka, gate)];
+/**
+ * Every Kafka tool: inspection over the Kafka protocol, and topic changes either as Strimzi KafkaTopic resources
+ * (the GitOps way, the default) or through the Kafka admin API (KAFKA_WRITE_MODE=direct).
+ */
+export function kafkaTools(
+  kafka: KafkaAdmin,
+  gate: PolicyGate,
+  writes: { mode: 'direct' } | { mode: 'strimzi'; strimzi: Strimzi },
+) {
+  return [
+    ...inspectionTools(kafka),
+    ...(writes.mode === 'strimzi' ? strimziTools(writes.strimzi, gate) : directWriteTools(kafka, gate)),
+  ];
 }
 
 function clientOptions(env: Record<string, string | undefined>, log: KafkaClientOptions['log']): KafkaClientOptions {
@@ -54,15 +68,32 @@ function clientOptions(env: Record<string, string | undefined>, log: KafkaClient
   return options;
 }
 
+function writeMode(env: Record<string, string | undefined>): WriteMode {
+  const mode = env.KAFKA_WRITE_MODE;
+  if (mode !== 'strimzi' && mode !== 'direct') {
+    throw new ConfigError(`KAFKA_WRITE_MODE must be strimzi or direct; got ${JSON.stringify(mode)}`);
+  }
+  if (mode === 'strimzi' && !env.STRIMZI_CLUSTER) {
+    throw new ConfigError(
+      'STRIMZI_CLUSTER is not set: KAFKA_WRITE_MODE=strimzi needs the name of the Kafka custom resource (the strimzi.io/cluster label), or set KAFKA_WRITE_MODE=direct',
+    );
+  }
+  return mode;
+}
+
 export const kafkaModule: ServerModule = {
   name: 'kafka',
   title: 'Kafka',
-  description: 'Kafka topics, configs, consumer groups and lag, cluster health (kafkajs); topic changes policy-gated.',
+  description:
+    'Kafka topics, configs, consumer groups and lag, cluster health (kafkajs); policy-gated topic changes via Strimzi.',
   toolsets: {
-    topics: 'list and describe topics and their configs',
+    topics: 'list and describe topics and their configs (Kafka protocol)',
     groups: 'consumer groups, their members and lag',
     cluster: 'brokers, controller, under-replicated and offline partitions',
-    topic_admin: 'create topics, change configs, add partitions (policy-gated) and delete topics through the admin API',
+    strimzi:
+      'KafkaTopic resources: list, describe, create and update (policy-gated), delete (KAFKA_WRITE_MODE=strimzi)',
+    topic_admin:
+      'create topics, change configs, add partitions (policy-gated) and delete topics through the admin API (KAFKA_WRITE_MODE=direct)',
   },
   env: {
     KAFKA_BROKERS: { description: 'Bootstrap brokers, host:port separated by commas', required: true, format: 'list' },
@@ -77,29 +108,79 @@ export const kafkaModule: ServerModule = {
       default: '10000',
       format: 'integer',
     },
+    KAFKA_WRITE_MODE: {
+      description: 'How topics are changed: strimzi (KafkaTopic resources, GitOps) or direct (Kafka admin API)',
+      default: 'strimzi',
+    },
+    STRIMZI_CLUSTER: {
+      description: 'Strimzi mode: the Kafka custom resource name (strimzi.io/cluster label of topics)',
+    },
+    STRIMZI_NAMESPACE: { description: 'Strimzi mode: the namespace the Topic Operator watches', default: 'kafka' },
+    KUBECONFIG: { description: 'Strimzi mode: kubeconfig file; ~/.kube/config or in-cluster when unset' },
+    K8S_CONTEXT: { description: 'Strimzi mode: kubeconfig context; the current-context when unset' },
+    K8S_IN_CLUSTER: { description: 'Strimzi mode: true to use the pod service account', default: 'false' },
+    K8S_TIMEOUT_MS: {
+      description: 'Timeout of one Kubernetes API call in milliseconds',
+      default: '15000',
+      format: 'integer',
+    },
   },
   async start({ env, sandbox, log, gate }) {
-    let stopFake = async () => {};
+    const stops: Array<() => Promise<void> | void> = [];
     let resolved = env;
+    let kubeconfigText: string | undefined;
     if (sandbox) {
-      const { startKafkaFake } = await import('@idp-mcp/testing/kafka');
+      const { startKafkaFake, kafkaTopicResources, startTopicOperator } = await import('@idp-mcp/testing/kafka');
       const fake = await startKafkaFake();
+      stops.push(() => fake.close());
       resolved = { ...env, KAFKA_BROKERS: fake.brokers.join(','), KAFKA_SASL_MECHANISM: undefined, KAFKA_SSL: 'false' };
-      stopFake = () => fake.close();
+      if (env.KAFKA_WRITE_MODE === 'strimzi') {
+        const { startKubernetesFake } = await import('@idp-mcp/testing/kubernetes');
+        const namespace = env.STRIMZI_NAMESPACE ?? 'kafka';
+        const cluster = env.STRIMZI_CLUSTER ?? 'events';
+        const kube = await startKubernetesFake({
+          validate: false,
+          seed: [
+            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+            ...kafkaTopicResources(fake.state, { namespace, cluster }),
+          ],
+        });
+        const operator = startTopicOperator(kube, fake, { namespace, cluster, intervalMs: 500 });
+        stops.unshift(
+          () => operator.stop(),
+          () => kube.close(),
+        );
+        kubeconfigText = kube.kubeconfig;
+        resolved = { ...resolved, STRIMZI_CLUSTER: cluster, STRIMZI_NAMESPACE: namespace };
+      }
     }
+    const mode = writeMode(resolved);
     const options = clientOptions(resolved, log);
     const kafka = createKafkaAdmin(options);
+    const strimzi =
+      mode === 'strimzi'
+        ? createStrimzi({
+            kubeconfig: sandbox ? undefined : resolved.KUBECONFIG,
+            kubeconfigText,
+            inCluster: !sandbox && resolved.K8S_IN_CLUSTER === 'true',
+            context: sandbox ? undefined : resolved.K8S_CONTEXT,
+            namespace: resolved.STRIMZI_NAMESPACE ?? 'kafka',
+            cluster: resolved.STRIMZI_CLUSTER!,
+            timeoutMs: Number(resolved.K8S_TIMEOUT_MS),
+            log,
+          })
+        : undefined;
     return {
-      tools: kafkaTools(kafka, gate),
+      tools: kafkaTools(kafka, gate, strimzi ? { mode: 'strimzi', strimzi } : { mode: 'direct' }),
       upstream: { mode: sandbox ? 'sandbox' : 'live', url: `kafka://${options.brokers.join(',')}` },
-      mapError: mapKafkaError,
+      mapError: (error) => mapKafkaError(error) ?? mapStrimziError(error),
       ready: async () => {
         await kafka.run('read', AbortSignal.timeout(options.requestTimeoutMs), (admin) => admin.describeCluster());
         return true;
       },
       close: async () => {
         await kafka.close();
-        await stopFake();
+        for (const stop of stops) await stop();
       },
     };
   },

@@ -48,7 +48,7 @@ let policy: ReturnType<typeof stubGate>;
 
 async function connect(options: { env?: Record<string, string>; args?: string[]; brokers?: string } = {}) {
   return connectClient(kafkaModule, {
-    env: { KAFKA_BROKERS: options.brokers ?? fake.brokers.join(','), ...options.env },
+    env: { KAFKA_BROKERS: options.brokers ?? fake.brokers.join(','), KAFKA_WRITE_MODE: 'direct', ...options.env },
     args: options.args ?? [],
     gate: policy.gate,
   });
@@ -93,10 +93,10 @@ afterEach(async () => {
 });
 
 describe('kafka inspection', () => {
-  it('shows a model the reviewed tool list (every tier)', async () => {
+  it('shows a model the reviewed tool list in direct mode (every tier)', async () => {
     const admin = await connect({ args: ['--role', 'platform-admin'] });
     try {
-      await expect(await toolsSnapshot(admin.client)).toMatchFileSnapshot('./__snapshots__/tools.json');
+      await expect(await toolsSnapshot(admin.client)).toMatchFileSnapshot('./__snapshots__/tools-direct.json');
     } finally {
       await admin.close();
     }
@@ -464,8 +464,8 @@ describe('kafka upstream failures', () => {
 });
 
 describe('kafka sandbox', () => {
-  it('starts a fake cluster with sample topics and groups', async () => {
-    const sandbox = await connectClient(kafkaModule, { args: ['--sandbox'] });
+  it('starts a fake cluster with sample topics and groups (direct mode)', async () => {
+    const sandbox = await connectClient(kafkaModule, { args: ['--sandbox'], env: { KAFKA_WRITE_MODE: 'direct' } });
     try {
       const result = await call('list_topics', {}, sandbox);
       expect((sc(result).topics as Array<{ name: string }>).map((t) => t.name)).toContain('payments.transactions.v1');

@@ -13,6 +13,13 @@ import { type BrokerInfo, createSampleKafkaState, type KafkaState, type Partitio
 export { API_KEYS, type ApiName, checkTopicConfig, ERROR } from './apis.ts';
 export { Reader, Writer } from './codec.ts';
 export * from './state.ts';
+export {
+  kafkaTopicResources,
+  startTopicOperator,
+  type TopicOperator,
+  type TopicOperatorOptions,
+  topicIdFor,
+} from './strimzi.ts';
 
 export interface KafkaFakeOptions {
   /** The cluster to serve; default: the sample data (3 brokers, the payments and orders topics and groups). */
