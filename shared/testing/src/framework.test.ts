@@ -239,6 +239,32 @@ describe('startOpenApiFake', () => {
   });
 });
 
+describe('content negotiation', () => {
+  const negotiating = (body: (accept: string) => { type: string; body: unknown }) =>
+    start({
+      operations: {
+        getPet: {
+          route: 'GET /pets/{petId}',
+          handle: ({ request }) => {
+            const answer = body(request.headers.accept ?? '');
+            return { status: 200, headers: { 'content-type': answer.type }, body: answer.body };
+          },
+        },
+      },
+    });
+
+  it('checks only status and headers of a media type the client asked for and the spec has no schema for', async () => {
+    const fake = await negotiating(() => ({ type: 'text/plain', body: 'Rex' }));
+    const asked = await fetch(`${fake.url}/pets/1`, { headers: { accept: 'text/plain' } });
+    expect(await asked.text()).toBe('Rex');
+    expect(fake.violations).toEqual([]);
+    const unasked = await fetch(`${fake.url}/pets/1`);
+    expect(unasked.status).toBe(500);
+    expect(fake.violations.map((v) => v.message)).toEqual(['(root) must be object']);
+    fake.reset();
+  });
+});
+
 describe('failNext', () => {
   it('fails matching requests the given number of times with the fake’s error body', async () => {
     const fake = await start();
