@@ -3,8 +3,9 @@ import { assertNoViolations } from '@idp-mcp/testing';
 import { type JiraFake, SAMPLE_JIRA_CREDENTIALS, startJiraFake } from '@idp-mcp/testing/jira';
 import { connectStdio, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import type { Client } from '@modelcontextprotocol/client';
+import { searchAndReconsileIssuesUsingJql } from 'jira.js/cloud';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jiraModule } from '../src/index.ts';
+import { createJira, jiraModule } from '../src/index.ts';
 
 let fake: JiraFake;
 let logLines: string[];
@@ -411,6 +412,25 @@ describe('jira upstream failures', () => {
     const write = await call(client, 'add_comment', { key: 'PAY-1', body: 'Slow' });
     expect(write.meta).toMatchObject({ code: 'timeout', retryable: false });
     expect(write.text).toContain('read the current state before repeating it');
+  });
+});
+
+describe('jira transport', () => {
+  it("cancels the upstream request with the tool call's signal", async () => {
+    const jira = createJira({
+      baseUrl: fake.url,
+      auth: { type: 'basic', email: fake.email, apiToken: fake.token },
+      log: createLogger('jira', { level: 'error', write: () => {} }),
+    });
+    fake.failNext({ path: '/rest/api/3/search/jql', delayMs: 3000 });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('cancelled by the client')), 100);
+    await expect(
+      searchAndReconsileIssuesUsingJql(jira.client(controller.signal), { jql: 'project = PAY' }),
+    ).rejects.toThrow('cancelled by the client');
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(fake.requests.filter((r) => r.operationId === 'searchAndReconsileIssuesUsingJql')).toHaveLength(1);
   });
 });
 

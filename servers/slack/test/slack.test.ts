@@ -4,7 +4,7 @@ import { connectStdio, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testin
 import { BOT_USER_ID, SAMPLE_SLACK_TOKENS, type SlackFake, startSlackFake } from '@idp-mcp/testing/slack';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { slackModule } from '../src/index.ts';
+import { createSlack, slackModule } from '../src/index.ts';
 
 let fake: SlackFake;
 let logLines: string[];
@@ -420,6 +420,21 @@ describe('slack allow list, tiers and failures', () => {
     expect(failed.meta).toMatchObject({ code: 'upstream_unavailable', retryable: false });
     expect(fake.requests.filter((r) => r.path === '/chat.postMessage')).toHaveLength(1);
     expect(channel('deploys').messages.some((m) => m.text === 'once')).toBe(false);
+  });
+
+  it("cancels the upstream request with the tool call's signal, without WebClient retrying", async () => {
+    const slack = createSlack({
+      token: fake.token,
+      apiUrl: fake.apiUrl,
+      log: createLogger('slack', { level: 'error', write: () => {} }),
+    });
+    fake.failNext({ path: '/conversations.list', delayMs: 3000 });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('cancelled by the client')), 100);
+    await expect(slack.client(controller.signal).conversations.list()).rejects.toThrow('cancelled by the client');
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(fake.requests.filter((r) => r.path === '/conversations.list')).toHaveLength(1);
   });
 
   it('times out with SLACK_TIMEOUT_MS', async () => {
