@@ -117,6 +117,15 @@ function parseBytes(s: string): Value {
   return typeof r === 'number' && !Number.isInteger(r) ? Math.floor(r) : r;
 }
 
+/** go-yaml's wording (`yaml: line N: ...`) for errors of the yaml package. */
+function yamlErrorMessage(e: Error & { code?: string; linePos?: { line: number }[] }): string {
+  const text = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const flow = /^Flow (sequence|map) must end with a ([\]}])/.exec(text);
+  const detail = flow ? `did not find expected ',' or '${flow[2]}'` : text;
+  const line = e.linePos?.[0]?.line;
+  return line === undefined ? `yaml: ${detail}` : `yaml: line ${line}: ${detail}`;
+}
+
 function hash(alg: string) {
   return (args: Value[]) => createHash(alg).update(str(args, 0)).digest('hex');
 }
@@ -175,7 +184,7 @@ export const encodingBuiltins: Builtin[] = [
       try {
         return fromJSON(YAML.parse(str(args, 0), { intAsBigInt: true }));
       } catch (e) {
-        return builtinError(`yaml: ${(e as Error).message}`);
+        return builtinError(yamlErrorMessage(e as Error & { linePos?: { line: number }[] }));
       }
     },
   },
