@@ -14,6 +14,7 @@ type Io = Parameters<ServerCommand['run']>[1];
 /** Exit codes of the CI gate. */
 export const EXIT = { allowed: 0, denied: 1, badInput: 2 } as const;
 
+/** A bad command line: exit code 2. */
 class UsageError extends Error {}
 
 const COMMON = {
@@ -216,22 +217,17 @@ async function runTestCommand(args: string[], io: Io): Promise<number> {
   return failed ? EXIT.denied : EXIT.allowed;
 }
 
-/** Runs a command, turning bad arguments and bad input into exit code 2 with one clear line. */
+/**
+ * Runs a command; bad arguments, unreadable input and policies that do not compile end it with exit
+ * code 2 and one clear line (and the fix, when known), never a stack trace.
+ */
 function guarded(run: (args: string[], io: Io) => Promise<number>): ServerCommand['run'] {
   return async (args, io) => {
     try {
       return await run(args, io);
     } catch (error) {
-      if (
-        error instanceof UsageError ||
-        error instanceof ToolError ||
-        (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-      ) {
-        const hint = error instanceof ToolError && error.hint ? `\n  fix: ${error.hint}` : '';
-        io.stderr(`idp-mcp policy: ${(error as Error).message}${hint}\n`);
-        return EXIT.badInput;
-      }
-      io.stderr(`idp-mcp policy: ${(error as Error).message}\n`);
+      const hint = error instanceof ToolError && error.hint ? `\n  fix: ${error.hint}` : '';
+      io.stderr(`idp-mcp policy: ${(error as Error).message}${hint}\n`);
       return EXIT.badInput;
     }
   };

@@ -29,6 +29,8 @@ export function admissionResponse(checker: Checker, review: unknown): unknown {
   });
   const object = request.object;
   if (request.operation === 'DELETE' || object === null || object === undefined) return response({ allowed: true });
+  // Pods and ReplicaSets a controller creates were checked as part of their Deployment, Job, ...
+  if (controlledBy(object)) return response({ allowed: true });
   const domain = detectDomain(object) ?? 'kubernetes';
   const result = validateDocuments(checker, [object], {
     domain,
@@ -48,6 +50,12 @@ export function admissionResponse(checker: Checker, review: unknown): unknown {
     },
     ...(warnings.length ? { warnings } : {}),
   });
+}
+
+function controlledBy(object: unknown): boolean {
+  const owners = (object as { metadata?: { ownerReferences?: Array<{ controller?: boolean }> } }).metadata
+    ?.ownerReferences;
+  return Array.isArray(owners) && owners.some((owner) => owner.controller === true);
 }
 
 function clip(text: string): string {

@@ -1,0 +1,113 @@
+import { enforcePolicy, ToolError } from '@idp-mcp/core';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { createPolicyGate } from '../src/gate.ts';
+import { gatekeeperSet } from '../src/gatekeeper.ts';
+import { fixture, readFixture } from './support.ts';
+
+const deployment = YAML.parse(readFixture('deployment.yaml'));
+const gate = createPolicyGate();
+
+describe('createPolicyGate (library mode)', () => {
+  it('implements the core PolicyGate: allowed, warnings kept, deny refused by enforcePolicy', async () => {
+    expect(await gate.check('kubernetes', [deployment])).toEqual({
+      allowed: true,
+      violations: [],
+      waived: [],
+      gate: 'idp-mcp policy (embedded Rego)',
+    });
+    const noLiveness = structuredClone(deployment);
+    delete noLiveness.spec.template.spec.containers[0].livenessProbe;
+    const warned = await enforcePolicy(gate, 'kubernetes', [noLiveness], { tool: 'kubernetes.apply_manifests' });
+    expect(warned.violations.map((v) => `${v.rule}:${v.severity}`)).toEqual(['K8S-008:warn']);
+    const privileged = structuredClone(deployment);
+    privileged.spec.template.spec.containers[0].securityContext.privileged = true;
+    const refusal = await enforcePolicy(gate, 'kubernetes', [privileged]).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ToolError);
+    expect((refusal as ToolError).code).toBe('policy_denied');
+    expect((refusal as ToolError).message).toContain(
+      '- [K8S-002] Deployment/payments/payments-api: container "api" is privileged: remove securityContext.privileged or set it to false (at spec.template.spec.containers[0].securityContext.privileged)',
+    );
+  });
+
+  it('takes per-domain settings as data.config', async () => {
+    const strict = createPolicyGate({ config: { kubernetes: { allowed_registries: ['registry.acme.internal/'] } } });
+    const verdict = await strict.check('kubernetes', [deployment]);
+    expect(verdict.violations.map((v) => v.rule)).toEqual(['K8S-011']);
+    expect(verdict.violations[0]!.message).toContain('push it to one of registry.acme.internal/');
+  });
+
+  it('expires waivers by its clock', async () => {
+    const waived = structuredClone(deployment);
+    waived.metadata.annotations = { 'policy.idp-mcp.io/waive-K8S-013': 'reason=node exporter; expires=2026-06-30' };
+    waived.spec.template.spec.hostPID = true;
+    const before = createPolicyGate({ now: () => new Date('2026-06-01T00:00:00Z') });
+    const after = createPolicyGate({ now: () => new Date('2026-07-01T00:00:00Z') });
+    const early = before.checkDetailed('kubernetes', [waived]);
+    expect(early.allowed).toBe(true);
+    expect(early.waived.map((v) => v.rule)).toEqual(['K8S-013']);
+    const late = after.checkDetailed('kubernetes', [waived]);
+    expect(late.allowed).toBe(false);
+    expect(late.violations[0]!.message).toMatch(
+      /waiver policy.idp-mcp.io\/waive-K8S-013 ignored: it expired on 2026-06-30/,
+    );
+  });
+
+  it('refuses an unknown domain by name', async () => {
+    await expect(gate.check('helm' as never, [])).rejects.toThrow(
+      'unknown policy domain "helm"; choose from kubernetes, kafka, terraform, cicd, gitops',
+    );
+  });
+
+  it('checks many times from one compilation, fast', async () => {
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) await gate.check('kubernetes', [deployment]);
+    const perCheckMs = (performance.now() - started) / 200;
+    expect(perCheckMs).toBeLessThan(25);
+  });
+});
+
+describe('user policy directories', () => {
+  const teamGate = createPolicyGate({ policyDirs: [fixture('team-policies')] });
+
+  it('adds a team package kubernetes.<team> to the kubernetes domain', async () => {
+    expect(teamGate.bundle.packages.kubernetes).toEqual(['kubernetes', 'kubernetes.payments']);
+    const verdict = await teamGate.check('kubernetes', [deployment]);
+    expect(verdict.violations.map((v) => `${v.rule}:${v.severity}`)).toEqual([
+      'K8sRequiredLabels/deployments-should-have-tier:warn',
+      'PAY-001:deny',
+    ]);
+  });
+
+  it('enforces Gatekeeper constraints with their parameters and enforcement action', async () => {
+    const namespace = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'orders', labels: { owner: 'bob', team: 'payments', 'cost-center': 'marketing' } },
+    };
+    const verdict = await teamGate.check('kubernetes', [namespace]);
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.violations).toEqual([
+      {
+        rule: 'K8sRequiredLabels/namespaces-need-cost-center',
+        severity: 'deny',
+        message: 'Label <cost-center: marketing> does not satisfy allowed regex: ^cc-[0-9]{4}$',
+        resource: 'Namespace/orders',
+        document: 0,
+      },
+    ]);
+    namespace.metadata.labels['cost-center'] = 'cc-1234';
+    expect((await teamGate.check('kubernetes', [namespace])).allowed).toBe(true);
+  });
+
+  it('refuses a constraint without its template', () => {
+    expect(() =>
+      gatekeeperSet([
+        {
+          file: 'c.yaml',
+          doc: { apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind: 'K8sNoSuch', metadata: { name: 'x' } },
+        },
+      ]),
+    ).toThrow('Gatekeeper constraint K8sNoSuch/x has no ConstraintTemplate of kind K8sNoSuch');
+  });
+});
