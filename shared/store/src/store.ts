@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   decodeCursor,
   type ErrorCode,
@@ -230,16 +231,12 @@ export class SqlStore implements Store {
     if (!plan) throw new ToolError('internal', `run ${runId} has no plan ${initial.planId}`);
 
     // Take the run: only one process applies it at a time. A dead holder's lease runs out.
-    const owner = newId('lease');
-    const claimed = await this.#db.run(
-      `UPDATE runs SET lease_owner = ?, lease_expires_at = ?, updated_at = ?
-       WHERE id = ? AND status IN ('running', 'rolling_back') AND (lease_owner IS NULL OR lease_expires_at <= ?)`,
-      [owner, this.#now() + this.#leaseMs, this.#now(), runId, this.#now()],
-    );
-    if (claimed !== 1) {
+    const owner = leaseOwner();
+    if (!(await this.#claim(runId, owner))) {
       const current = (await this.getRun(runId))!;
       return result(current, isFinished(current.status) ? { replayed: true } : { busy: true });
     }
+    activeLeases.add(owner);
 
     let lost = false;
     const heartbeat = setInterval(
@@ -273,8 +270,34 @@ export class SqlStore implements Store {
       return result(final, { skipped, ...outcome });
     } finally {
       clearInterval(heartbeat);
+      activeLeases.delete(owner);
       await this.#release(runId, owner).catch(() => undefined);
     }
+  }
+
+  /**
+   * Takes the run for `owner` when no one holds it, the holder's lease ran out, or the holder was a
+   * process on this host that is gone (killed: its lease need not run out first).
+   */
+  async #claim(runId: string, owner: string): Promise<boolean> {
+    const now = this.#now();
+    const claimed = await this.#db.run(
+      `UPDATE runs SET lease_owner = ?, lease_expires_at = ?, updated_at = ?
+       WHERE id = ? AND status IN ('running', 'rolling_back') AND (lease_owner IS NULL OR lease_expires_at <= ?)`,
+      [owner, now + this.#leaseMs, now, runId, now],
+    );
+    if (claimed === 1) return true;
+    const rows = await this.#db.all(
+      "SELECT lease_owner FROM runs WHERE id = ? AND status IN ('running', 'rolling_back')",
+      [runId],
+    );
+    const holder = rows[0]?.lease_owner;
+    if (typeof holder !== 'string' || !holderIsDead(holder)) return false;
+    const taken = await this.#db.run(
+      'UPDATE runs SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ?',
+      [owner, now + this.#leaseMs, now, runId, holder],
+    );
+    return taken === 1;
   }
 
   async #release(runId: string, owner: string): Promise<void> {
@@ -571,6 +594,28 @@ function result(run: RunWithSteps, outcome: Partial<Outcome>): ApplyResult {
     };
   }
   return out;
+}
+
+/** Leases this process holds right now (any store). */
+const activeLeases = new Set<string>();
+
+/** `<host>/<pid>/<random>`: who holds a run, so that a restarted process can tell its holder is gone. */
+function leaseOwner(): string {
+  return `${hostname()}/${process.pid}/${newId('lease', 12)}`;
+}
+
+function holderIsDead(holder: string): boolean {
+  const [host, pidText] = holder.split('/');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  // Same pid as ours: a previous incarnation of this process (containers restart as pid 1) unless we hold it.
+  if (pid === process.pid) return !activeLeases.has(holder);
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 function isFinished(status: RunStatus): boolean {
