@@ -38,6 +38,8 @@ interface CompiledQuery {
   vars: [string, number][];
 }
 
+const MAX_CACHED_QUERIES = 1000;
+
 /** Converted base documents, by identity: pass the same (unmodified) data object to skip conversion. */
 const dataCache = new WeakMap<object, Value>();
 
@@ -124,6 +126,8 @@ export class Policy {
       } catch (e) {
         throw asCompileError(e);
       }
+      // queries built from user input would otherwise grow the cache without bound
+      if (this.queries.size >= MAX_CACHED_QUERIES) this.queries.clear();
       this.queries.set(query, q);
     }
     return q;
