@@ -98,4 +98,11 @@ describe('the shipped examples obey the policies', () => {
     expect(stdout).toMatch(/^allowed: 0 violation\(s\), 0 warning\(s\)/m);
     expect(code).toBe(0);
   });
+
+  it('the CI gate workflow example passes the cicd policies', () => {
+    const workflow = new URL('../../../policies/examples/policy-gate.yml', import.meta.url).pathname;
+    const { code, stdout } = run(['validate', '--domain', 'cicd', '--file', workflow]);
+    expect(stdout).toMatch(/^allowed: 0 violation\(s\), 0 warning\(s\)/m);
+    expect(code).toBe(0);
+  });
 });
