@@ -402,13 +402,13 @@ describe('jira upstream failures', () => {
   });
 
   it('times out with JIRA_TIMEOUT_MS and says whether a retry is safe', async () => {
-    const client = await connect({ JIRA_TIMEOUT_MS: '150' });
-    fake.failNext({ path: '/rest/api/3/search/jql', delayMs: 600, times: 3 });
+    const client = await connect({ JIRA_TIMEOUT_MS: '500' });
+    fake.failNext({ path: '/rest/api/3/search/jql', delayMs: 1500, times: 3 });
     const read = await call(client, 'search_issues', { jql: 'project = PAY' });
     expect(read.meta).toMatchObject({ code: 'timeout', retryable: true });
-    expect(read.text).toContain('Jira did not answer within 150 ms');
+    expect(read.text).toContain('Jira did not answer within 500 ms');
 
-    fake.failNext({ method: 'POST', path: '/rest/api/3/issue/PAY-1/comment', delayMs: 600 });
+    fake.failNext({ method: 'POST', path: '/rest/api/3/issue/PAY-1/comment', delayMs: 1500 });
     const write = await call(client, 'add_comment', { key: 'PAY-1', body: 'Slow' });
     expect(write.meta).toMatchObject({ code: 'timeout', retryable: false });
     expect(write.text).toContain('read the current state before repeating it');

@@ -438,14 +438,14 @@ describe('slack allow list, tiers and failures', () => {
   });
 
   it('times out with SLACK_TIMEOUT_MS', async () => {
-    const client = await connect({ SLACK_TIMEOUT_MS: '150' });
-    fake.failNext({ path: '/chat.postMessage', delayMs: 600 });
+    const client = await connect({ SLACK_TIMEOUT_MS: '500' });
+    fake.failNext({ path: '/chat.postMessage', delayMs: 1500 });
     const write = await call(client, 'send_message', { channel: '#deploys', text: 'slow' });
     expect(write.meta).toMatchObject({ code: 'timeout', retryable: false });
-    expect(write.text).toContain('Slack did not answer within 150 ms');
+    expect(write.text).toContain('Slack did not answer within 500 ms');
     expect(write.text).toContain('read the current state before repeating it');
 
-    fake.failNext({ path: '/users.lookupByEmail', delayMs: 600, times: 3 });
+    fake.failNext({ path: '/users.lookupByEmail', delayMs: 1500, times: 3 });
     const read = await call(client, 'find_users', { email: 'bob@acme.example' });
     expect(read.meta).toMatchObject({ code: 'timeout', retryable: true });
   });
