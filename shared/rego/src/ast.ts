@@ -12,7 +12,13 @@ export type Term =
   | { type: 'setcompr'; head: Term; body: Expr[]; loc: Location }
   | { type: 'objectcompr'; key: Term; value: Term; body: Expr[]; loc: Location }
   | { type: 'call'; fn: Term; args: Term[]; loc: Location }
-  | { type: 'template'; parts: (string | Term)[]; loc: Location };
+  | { type: 'template'; parts: (string | TemplatePart)[]; loc: Location };
+
+/** An embedded `{expr}` of a template string; it may carry `with` modifiers. */
+export interface TemplatePart {
+  term: Term;
+  withs: With[];
+}
 
 export interface With {
   target: Term;

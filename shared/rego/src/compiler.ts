@@ -233,7 +233,19 @@ export class BodyCompiler {
         return { k: 'compr', kind: 'object', head: c.heads[0]!, value: c.heads[1]!, body: c.body };
       }
       case 'template':
-        return { k: 'template', parts: t.parts.map((p) => (typeof p === 'string' ? p : this.term(p, scope))) };
+        return {
+          k: 'template',
+          parts: t.parts.map((p) =>
+            typeof p === 'string'
+              ? p
+              : {
+                  term: this.term(p.term, scope),
+                  withs: p.withs.length
+                    ? p.withs.map((w) => this.compileWith(w.target, w.value, scope, w.loc))
+                    : undefined,
+                },
+          ),
+        };
       case 'call': {
         const path = refToPath(t.fn);
         if (!path) throw new CompileFailure('invalid function reference', t.loc);
@@ -387,7 +399,11 @@ export class BodyCompiler {
         if (t.out) this.termSlots(t.out, depth, 'pattern', needs, refBinds, refBinds);
         return;
       case 'template':
-        for (const p of t.parts) if (typeof p !== 'string') this.termSlots(p, depth, 'input', needs, pattern, refBinds);
+        for (const p of t.parts) {
+          if (typeof p === 'string') continue;
+          this.termSlots(p.term, depth, 'input', needs, pattern, refBinds);
+          for (const w of p.withs ?? []) this.termSlots(w.value, depth, 'input', needs, needs, needs);
+        }
         return;
       case 'compr':
         this.walkSlots(t.head, depth, needs);
@@ -518,7 +534,11 @@ function collectTermNames(t: Term, out: Set<string>): void {
       for (const a of t.args) collectTermNames(a, out);
       return;
     case 'template':
-      for (const p of t.parts) if (typeof p !== 'string') collectTermNames(p, out);
+      for (const p of t.parts) {
+        if (typeof p === 'string') continue;
+        collectTermNames(p.term, out);
+        for (const w of p.withs) if (w.value.type !== 'var' && w.value.type !== 'ref') collectTermNames(w.value, out);
+      }
       return;
     default:
       return;

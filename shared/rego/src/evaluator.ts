@@ -65,14 +65,8 @@ export function evalBody(body: CExpr[], i: number, f: Frame, ctx: Context, k: Ne
 
 function evalExpr(x: CExpr, f: Frame, ctx: Context, k: Next): boolean {
   if (x.withs) {
-    let inner: Context;
-    try {
-      inner = applyWith(x.withs, f, ctx);
-    } catch (e) {
-      if (e === UNDEFINED_WITH) return false;
-      throw e;
-    }
-    return evalExprPlain(x, f, inner, k);
+    const inner = withContext(x.withs, f, ctx);
+    return inner ? evalExprPlain(x, f, inner, k) : false;
   }
   return evalExprPlain(x, f, ctx, k);
 }
@@ -142,6 +136,16 @@ function evalOne(t: CTerm, f: Frame, ctx: Context): Value | undefined {
     return true;
   });
   return out;
+}
+
+/** The context the `with` modifiers describe, or undefined when one of their values is undefined. */
+function withContext(withs: CWith[], f: Frame, ctx: Context): Context | undefined {
+  try {
+    return applyWith(withs, f, ctx);
+  } catch (e) {
+    if (e === UNDEFINED_WITH) return undefined;
+    throw e;
+  }
 }
 
 function applyWith(withs: CWith[], f: Frame, ctx: Context): Context {
@@ -336,13 +340,16 @@ export function evalTerm(t: CTerm, f: Frame, ctx: Context, k: Yield): boolean {
           return r;
         }
         let found = false;
-        const r = evalTerm(p, f, ctx, (v) => {
-          found = true;
-          parts.push(typeof v === 'string' ? v : toRegoString(v));
-          const out = step(i + 1);
-          parts.pop();
-          return out;
-        });
+        const partCtx = p.withs ? withContext(p.withs, f, ctx) : ctx;
+        const r = !partCtx
+          ? false
+          : evalTerm(p.term, f, partCtx, (v) => {
+              found = true;
+              parts.push(typeof v === 'string' ? v : toRegoString(v));
+              const out = step(i + 1);
+              parts.pop();
+              return out;
+            });
         if (found) return r;
         parts.push('<undefined>');
         const out = step(i + 1);

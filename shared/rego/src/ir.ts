@@ -14,7 +14,12 @@ export type CTerm =
   | { k: 'set'; items: CTerm[] }
   | { k: 'compr'; kind: 'array' | 'set' | 'object'; head: CTerm; value: CTerm | undefined; body: CExpr[] }
   | { k: 'call'; fn: Callable; args: CTerm[]; out: CTerm | undefined; order: number[] | undefined; loc: Location }
-  | { k: 'template'; parts: (string | CTerm)[] };
+  | { k: 'template'; parts: (string | CTemplatePart)[] };
+
+export interface CTemplatePart {
+  term: CTerm;
+  withs: CWith[] | undefined;
+}
 
 export type Callable =
   | { kind: 'builtin'; key: string; builtin: Builtin }

@@ -1,4 +1,15 @@
-import type { ElseClause, Expr, ExprNode, ImportAst, ModuleAst, RuleAst, RuleHead, Term, With } from './ast.ts';
+import type {
+  ElseClause,
+  Expr,
+  ExprNode,
+  ImportAst,
+  ModuleAst,
+  RuleAst,
+  RuleHead,
+  TemplatePart,
+  Term,
+  With,
+} from './ast.ts';
 import type { Location } from './errors.ts';
 import { type Comment, LexError, lex, scanEmbedded, type Token } from './lexer.ts';
 import { parseNumberLiteral } from './values.ts';
@@ -582,7 +593,7 @@ class Parser {
     const loc = this.loc(t);
     const src = t.value;
     const raw = t.text.startsWith('$`');
-    const parts: (string | Term)[] = [];
+    const parts: (string | TemplatePart)[] = [];
     let text = '';
     let i = 0;
     while (i < src.length) {
@@ -604,9 +615,11 @@ class Parser {
         text = '';
         const { tokens } = lex(src.slice(i + 1, close));
         const sub = new Parser(tokens, this.file, this.v1);
-        const term = sub.parseTerm();
-        if (!sub.atEnd()) sub.fail('unexpected token in template expression');
-        parts.push(term);
+        const expr = sub.parseLiteral();
+        const node = expr.node;
+        if (!sub.atEnd() || node.kind !== 'term' || expr.negated)
+          return sub.fail('unexpected token in template expression');
+        parts.push({ term: node.term, withs: expr.withs });
         i = close + 1;
         continue;
       }

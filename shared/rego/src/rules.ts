@@ -135,7 +135,11 @@ function dependencies(rules: CRule[], root: RuleNode): Set<RuleNode> {
         term(t.out);
         break;
       case 'template':
-        for (const p of t.parts) if (typeof p !== 'string') term(p);
+        for (const p of t.parts) {
+          if (typeof p === 'string') continue;
+          term(p.term);
+          for (const w of p.withs ?? []) term(w.value);
+        }
         break;
     }
   };
