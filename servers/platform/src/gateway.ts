@@ -1,45 +1,20 @@
 import {
-  type ErrorCode,
   type Logger,
-  redactValue,
-  type Tier,
+  type PolicyVerdict,
   ToolError,
   type ToolInterceptor,
   toolErrorOf,
   toolErrorResult,
 } from '@idp-mcp/core';
+import type { Store } from '@idp-mcp/store';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 
 /**
  * The one place every platform call passes (the tier and argument checks happen in runTool behind it):
  * a rate limit per caller, an audit record for every write, and per-tool metrics.
  */
-export interface AuditEntry {
-  at: string;
-  caller: string;
-  tool: string;
-  tier: Tier;
-  /** Arguments with secret-named fields and known secret values removed. */
-  args: unknown;
-  result: 'ok' | 'error';
-  code?: ErrorCode;
-  planId?: string;
-  verdict?: unknown;
-  durationMs: number;
-}
-
-export interface AuditQuery {
-  caller?: string;
-  tool?: string;
-  since?: string;
-  limit: number;
-}
-
-export interface AuditSink {
-  record(entry: AuditEntry): Promise<void>;
-  /** Newest first. */
-  query(filter: AuditQuery): Promise<AuditEntry[]>;
-}
+/** Where audit records go: the durable store. */
+export type AuditSink = Pick<Store, 'recordAudit'>;
 
 export interface ToolMetrics {
   calls: number;
@@ -93,15 +68,12 @@ export class Gateway {
       if (error) metrics.errors++;
       if (tool.tier !== 'read') {
         await this.audit({
-          at: new Date(this.now()).toISOString(),
           caller: ctx.caller.id,
           tool: tool.name,
-          tier: tool.tier,
-          args: redactValue(args),
+          args,
           result: error ? 'error' : 'ok',
-          ...(error ? { code: error.code } : {}),
+          ...(error ? { error: `${error.code}: ${error.message}` } : {}),
           ...planFields(args, result),
-          durationMs,
         });
       }
       return result;
@@ -112,9 +84,9 @@ export class Gateway {
     return Object.fromEntries([...this.perTool.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  private async audit(entry: AuditEntry): Promise<void> {
+  private async audit(entry: Parameters<AuditSink['recordAudit']>[0]): Promise<void> {
     try {
-      await this.options.audit.record(entry);
+      await this.options.audit.recordAudit(entry);
     } catch (error) {
       // The change has happened; losing its audit record must be loud, not fatal to the caller.
       this.options.log.error('audit record could not be written', { tool: entry.tool, error: String(error) });
@@ -149,32 +121,14 @@ export class Gateway {
   }
 }
 
-function planFields(args: Record<string, unknown>, result: CallToolResult): Pick<AuditEntry, 'planId' | 'verdict'> {
+function planFields(
+  args: Record<string, unknown>,
+  result: CallToolResult,
+): { planId?: string; verdict?: PolicyVerdict } {
   const output = (result.structuredContent ?? {}) as Record<string, unknown>;
   const planId = output.plan_id ?? args.plan_id;
   return {
     ...(typeof planId === 'string' ? { planId } : {}),
-    ...(output.verdict !== undefined ? { verdict: output.verdict } : {}),
+    ...(output.verdict !== undefined ? { verdict: output.verdict as PolicyVerdict } : {}),
   };
-}
-
-/** Audit records kept in memory: the default until the durable store is configured. */
-export class MemoryAuditSink implements AuditSink {
-  private readonly entries: AuditEntry[] = [];
-
-  async record(entry: AuditEntry): Promise<void> {
-    this.entries.push(entry);
-  }
-
-  async query(filter: AuditQuery): Promise<AuditEntry[]> {
-    return this.entries
-      .filter(
-        (entry) =>
-          (!filter.caller || entry.caller === filter.caller) &&
-          (!filter.tool || entry.tool === filter.tool) &&
-          (!filter.since || entry.at >= filter.since),
-      )
-      .reverse()
-      .slice(0, filter.limit);
-  }
 }

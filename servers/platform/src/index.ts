@@ -1,12 +1,16 @@
-import { type AnyTool, defineTool, type EnvVarSpec, READ, type ServerModule } from '@idp-mcp/core';
+import { type AnyTool, defineTool, type EnvVarSpec, loadEnv, READ, type ServerModule } from '@idp-mcp/core';
 import { githubModule } from '@idp-mcp/github';
+import { openStore, type Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
-import { type AuditSink, Gateway, MemoryAuditSink } from './gateway.ts';
+import { Gateway } from './gateway.ts';
 import { type MountedServer, mountServers } from './mount.ts';
 import { mountRemote, parseRemoteServers } from './remote.ts';
+import { COMPOSITES } from './selfservice/composites.ts';
+import type { PlatformSettings } from './selfservice/render.ts';
+import { resumeInterruptedRuns, selfServiceTools } from './selfservice/tools.ts';
 
-export { type AuditEntry, type AuditSink, Gateway, MemoryAuditSink } from './gateway.ts';
+export { type AuditSink, Gateway } from './gateway.ts';
 export { namespaced } from './mount.ts';
 
 /** The integration servers the platform mounts in-process, in tools/list order. */
@@ -19,6 +23,23 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
       'Remote MCP servers to mount, as JSON: [{"name":"ghofficial","url":"https://host/mcp","headers":{"Authorization":"Bearer ..."}}]',
     secret: true,
   },
+  DATABASE_URL: {
+    description: 'PostgreSQL for plans, runs and audit (postgres://...); SQLite when unset',
+    secret: true,
+  },
+  IDP_MCP_STATE: {
+    description: 'SQLite file for plans, runs and audit when DATABASE_URL is unset',
+    default: '.idp-mcp/state.db',
+  },
+  PLATFORM_GITHUB_ORG: { description: 'GitHub organization new services are created in', default: 'acme' },
+  PLATFORM_TEMPLATE_REPO: { description: 'Golden-path template repository', default: 'acme/service-template' },
+  PLATFORM_GITOPS_REPO: { description: 'GitOps repository Argo CD applies', default: 'acme/gitops' },
+  PLATFORM_REGISTRY: { description: 'Container registry of service images', default: 'ghcr.io/acme' },
+  PLATFORM_ARGOCD_PROJECT: { description: "Argo CD project of new applications (default: the team's name)" },
+  PLATFORM_KAFKA_CLUSTER: { description: 'Strimzi cluster new topics belong to', default: 'main' },
+  PLATFORM_KAFKA_NAMESPACE: { description: 'Namespace of KafkaTopic resources', default: 'kafka' },
+  PLATFORM_SLACK_CHANNEL: { description: 'Channel self-service announces changes in', default: '#platform' },
+  PLATFORM_JIRA_PROJECT: { description: 'Jira project of tracking tickets', default: 'PLAT' },
 };
 
 /** The platform lists every integration's variables too (none required: a missing credential means sandbox). */
@@ -36,12 +57,34 @@ function environment(): Record<string, EnvVarSpec> {
   return env;
 }
 
-function statusTool(servers: MountedServer[], gateway: Gateway) {
+function settingsFrom(env: Record<string, string | undefined>): PlatformSettings {
+  return {
+    org: env.PLATFORM_GITHUB_ORG!,
+    templateRepo: env.PLATFORM_TEMPLATE_REPO!,
+    gitopsRepo: env.PLATFORM_GITOPS_REPO!,
+    registry: env.PLATFORM_REGISTRY!,
+    argocdProject: env.PLATFORM_ARGOCD_PROJECT ?? '',
+    kafkaCluster: env.PLATFORM_KAFKA_CLUSTER!,
+    kafkaNamespace: env.PLATFORM_KAFKA_NAMESPACE!,
+    slackChannel: env.PLATFORM_SLACK_CHANNEL!,
+    jiraProject: env.PLATFORM_JIRA_PROJECT!,
+  };
+}
+
+function openPlatformStore(env: Record<string, string | undefined>): Promise<Store> {
+  return openStore({
+    env: false,
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(env.IDP_MCP_STATE ? { sqlitePath: env.IDP_MCP_STATE } : {}),
+  });
+}
+
+function statusTool(servers: MountedServer[], gateway: Gateway, store: Store) {
   return defineTool({
     name: 'platform_status',
     title: 'Platform status',
     description:
-      'Which integrations are live, sandboxed or unavailable, how many tools each has, and per-tool call metrics.',
+      'Which integrations are live, sandboxed or unavailable, how many tools each has, the state store, and per-tool call metrics.',
     toolset: 'core',
     tier: 'read',
     annotations: { ...READ, openWorldHint: false },
@@ -56,6 +99,7 @@ function statusTool(servers: MountedServer[], gateway: Gateway) {
           problem: z.string().optional(),
         }),
       ),
+      store: z.string(),
       metrics: z.record(
         z.string(),
         z.object({
@@ -75,17 +119,18 @@ function statusTool(servers: MountedServer[], gateway: Gateway) {
         tools: server.tools.length,
         ...(server.problem ? { problem: server.problem } : {}),
       })),
+      store: store.backend,
       metrics: gateway.metrics(),
     }),
   });
 }
 
-function auditTool(audit: AuditSink) {
+function auditTool(store: Store) {
   return defineTool({
     name: 'query_audit',
     title: 'Query the audit log',
     description:
-      'Recorded writes, newest first: who called which tool with which (redacted) arguments, plan id, verdict, result.',
+      'Recorded writes, newest first: who called which tool with which (redacted) arguments, plan id, verdict, result. Export everything as JSON lines with `idp-mcp platform audit-export`.',
     toolset: 'core',
     tier: 'admin',
     annotations: { ...READ, openWorldHint: false },
@@ -94,6 +139,7 @@ function auditTool(audit: AuditSink) {
       tool: z.string().optional().describe('Full platform tool name, e.g. github_create_issue.'),
       since: z.iso.datetime({ error: 'must be an ISO 8601 time, e.g. 2026-11-22T07:00:00Z' }).optional(),
       limit: z.number().int().min(1).max(200).default(50),
+      cursor: z.string().optional(),
     }),
     output: z.object({
       entries: z.array(
@@ -101,17 +147,31 @@ function auditTool(audit: AuditSink) {
           at: z.string(),
           caller: z.string(),
           tool: z.string(),
-          tier: z.string(),
           args: z.unknown(),
           result: z.enum(['ok', 'error']),
-          code: z.string().optional(),
-          planId: z.string().optional(),
-          verdict: z.unknown().optional(),
-          durationMs: z.number(),
+          error: z.string().nullable(),
+          plan_id: z.string().nullable(),
+          verdict: z.unknown(),
         }),
       ),
+      nextCursor: z.string().optional(),
     }),
-    handler: async (input) => ({ entries: await audit.query(input) }),
+    handler: async (input) => {
+      const page = await store.queryAudit(input);
+      return {
+        entries: page.items.map((entry) => ({
+          at: entry.at,
+          caller: entry.caller,
+          tool: entry.tool,
+          args: entry.args,
+          result: entry.result,
+          error: entry.error,
+          plan_id: entry.planId,
+          verdict: entry.verdict,
+        })),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    },
   });
 }
 
@@ -121,38 +181,78 @@ export const platformModule: ServerModule = {
   description: 'Every integration behind one endpoint, with find_tools/call_tool and policy-gated self-service.',
   toolsets: {
     core: 'find_tools and call_tool (reach every tool), platform status, audit',
+    selfservice: 'golden-path composites (create_service, create_kafka_topic): plan, apply_plan, runs',
     remote: 'tools of the remote MCP servers in PLATFORM_REMOTE_SERVERS',
-    selfservice: 'golden-path composite tools: plan, approve, apply',
     ...Object.fromEntries(INTEGRATIONS.map((module) => [module.name, `${module.title}: ${module.description}`])),
   },
   defaultToolsets: ['core', 'selfservice'],
   env: environment(),
+  commands: {
+    'audit-export': {
+      description: 'write the audit log as JSON lines to stdout (--since ISO-TIME to start later)',
+      async run(args, io) {
+        const env = loadEnv(platformModule, process.env, { sandbox: true });
+        const sinceIndex = args.indexOf('--since');
+        const since = sinceIndex >= 0 ? args[sinceIndex + 1] : undefined;
+        const store = await openPlatformStore(env);
+        try {
+          for await (const line of store.exportAudit(since ? { since } : {})) io.stdout(line);
+        } finally {
+          await store.close();
+        }
+        return 0;
+      },
+    },
+  },
   async start({ env, sandbox, log, gate, exposure }) {
     const remotes = parseRemoteServers(env.PLATFORM_REMOTE_SERVERS);
+    const store = await openPlatformStore(env);
     const servers = [
       ...(await mountServers(INTEGRATIONS, { environment: env, forceSandbox: sandbox, log, gate, exposure })),
       ...(await Promise.all(remotes.map((remote) => mountRemote(remote, log.child('remote'))))),
     ];
-    const audit = new MemoryAuditSink();
-    const gateway = new Gateway({ callsPerMinute: Number(env.PLATFORM_RATE_LIMIT), audit, log: log.child('gateway') });
-    const integrationTools = servers.flatMap((server) => server.tools);
+    const gateway = new Gateway({
+      callsPerMinute: Number(env.PLATFORM_RATE_LIMIT),
+      audit: store,
+      log: log.child('gateway'),
+    });
     let tools: AnyTool[] = [];
     const catalog = { tools: () => tools, readOnly: exposure.readOnly ?? false, intercept: gateway.intercept };
-    tools = [...discoveryTools(catalog), statusTool(servers, gateway), auditTool(audit), ...integrationTools];
+    const selfService = {
+      store,
+      composites: COMPOSITES,
+      settings: settingsFrom(env),
+      gate,
+      tools: () => tools,
+      intercept: gateway.intercept,
+      log: log.child('selfservice'),
+    };
+    tools = [
+      ...discoveryTools(catalog),
+      statusTool(servers, gateway, store),
+      auditTool(store),
+      ...selfServiceTools(selfService),
+      ...servers.flatMap((server) => server.tools),
+    ];
+    const resumed = await resumeInterruptedRuns(selfService);
     const live = servers.filter((server) => server.mode === 'live').length;
     const mode = live === servers.length ? 'live' : live === 0 ? 'sandbox' : 'mixed';
     return {
       tools,
       resources: servers.flatMap((server) => server.resources),
       upstream: { mode, url: `${servers.length} integration${servers.length === 1 ? '' : 's'}, mounted in-process:` },
-      banner: servers.map(
-        (server) =>
-          `  ${server.name.padEnd(12)} ${server.mode.padEnd(11)} ${server.mode === 'unavailable' ? server.problem : `${server.tools.length} tools -> ${server.url}`}`,
-      ),
+      banner: [
+        ...servers.map(
+          (server) =>
+            `  ${server.name.padEnd(12)} ${server.mode.padEnd(11)} ${server.mode === 'unavailable' ? server.problem : `${server.tools.length} tools -> ${server.url}`}`,
+        ),
+        `  state        ${store.backend}${resumed.length ? `, resumed ${resumed.length} interrupted run(s)` : ''}`,
+      ],
       intercept: gateway.intercept,
       ready: async () => servers.every((server) => server.mode !== 'unavailable'),
       close: async () => {
         await Promise.all(servers.map((server) => server.close?.()));
+        await store.close();
       },
     };
   },

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformModule } from '../src/index.ts';
 
 async function platform(args: string[] = [], env: Record<string, string> = {}): Promise<ConnectedClient> {
-  return connectClient(platformModule, { args: ['--sandbox', ...args], env });
+  return connectClient(platformModule, { args: ['--sandbox', ...args], env: { IDP_MCP_STATE: ':memory:', ...env } });
 }
 
 const errorCode = (result: { _meta?: Record<string, unknown> }) =>
@@ -16,9 +16,20 @@ describe('the default profile', () => {
   });
   afterAll(() => mcp.close());
 
-  it('shows a small core, not every integration tool', async () => {
+  it('shows a small core and the self-service tools, not every integration tool', async () => {
     const names = (await mcp.client.listTools()).tools.map((tool) => tool.name);
-    expect(names).toEqual(['find_tools', 'call_tool', 'platform_status', 'query_audit']);
+    expect(names).toEqual([
+      'find_tools',
+      'call_tool',
+      'platform_status',
+      'query_audit',
+      'create_service',
+      'create_kafka_topic',
+      'apply_plan',
+      'get_run',
+      'list_runs',
+      'resume_run',
+    ]);
     await expect(await toolsSnapshot(mcp.client)).toMatchFileSnapshot('./__snapshots__/tools.json');
   });
 
@@ -74,13 +85,16 @@ describe('the default profile', () => {
     });
     const audit = await mcp.client.callTool({ name: 'query_audit', arguments: { tool: 'github_create_issue' } });
     const [entry] = (audit.structuredContent as { entries: Array<Record<string, unknown>> }).entries;
-    expect(entry).toMatchObject({ caller: 'local', tool: 'github_create_issue', tier: 'write', result: 'ok' });
+    expect(entry).toMatchObject({ caller: 'local', tool: 'github_create_issue', result: 'ok' });
     expect(JSON.stringify(entry)).not.toContain('hunter2');
   });
 
   it('reports which integrations are sandboxed', async () => {
     const status = await mcp.client.callTool({ name: 'platform_status', arguments: {} });
-    expect(status.structuredContent).toMatchObject({ integrations: [{ name: 'github', mode: 'sandbox', tools: 21 }] });
+    expect(status.structuredContent).toMatchObject({
+      integrations: [{ name: 'github', mode: 'sandbox', tools: 21 }],
+      store: 'sqlite',
+    });
   });
 });
 

@@ -23,7 +23,7 @@ describe('remote MCP servers', () => {
   const mountedWith = (servers: unknown[]) =>
     connectClient(platformModule, {
       args: ['--sandbox', '--toolsets', 'core,remote'],
-      env: { PLATFORM_REMOTE_SERVERS: JSON.stringify(servers) },
+      env: { IDP_MCP_STATE: ':memory:', PLATFORM_REMOTE_SERVERS: JSON.stringify(servers) },
     });
 
   it('mounts a remote server over Streamable HTTP, namespaced, with tiers from its annotations', async () => {
@@ -98,7 +98,10 @@ describe('remote MCP servers', () => {
       'PLATFORM_REMOTE_SERVERS[0].name: must be lower-case letters and digits, e.g. ghofficial',
     );
     await expect(
-      connectClient(platformModule, { args: ['--sandbox'], env: { PLATFORM_REMOTE_SERVERS: '{not json' } }),
+      connectClient(platformModule, {
+        args: ['--sandbox'],
+        env: { IDP_MCP_STATE: ':memory:', PLATFORM_REMOTE_SERVERS: '{not json' },
+      }),
     ).rejects.toThrow(/PLATFORM_REMOTE_SERVERS must be JSON/);
   });
 });

@@ -29,8 +29,12 @@ export class Router<T> {
       names.push(name);
       return SEGMENT;
     });
+    // The greedy form also matches the parameter left out entirely: GitHub answers `/contents` (no path) with
+    // the repository root, and octokit sends exactly that for path ''.
     const greedy =
-      trailingSlashes && source.endsWith(SEGMENT) ? new RegExp(`^${source.slice(0, -SEGMENT.length)}(.+)$`) : undefined;
+      trailingSlashes && source.endsWith(`/${SEGMENT}`)
+        ? new RegExp(`^${source.slice(0, -SEGMENT.length - 1)}(?:/(.*))?$`)
+        : undefined;
     this.routes.push({
       method,
       template,

@@ -1,0 +1,370 @@
+import { type PolicyGate, type PolicyVerdict, ToolError } from '@idp-mcp/core';
+import { parse } from 'yaml';
+import * as z from 'zod';
+import {
+  type Artefact,
+  argocdApplication,
+  catalogInfo,
+  kafkaTopic,
+  type PlatformSettings,
+  type ServiceSpec,
+  type TopicSpec,
+  workloadManifests,
+} from './render.ts';
+import type { Invoker, StepSpec } from './steps.ts';
+
+/**
+ * Self-service composites: each turns a request into a plan — the rendered artefacts, the policy verdict
+ * on all of them, and the steps that would apply it — without changing anything.
+ */
+export interface PlanContext {
+  settings: PlatformSettings;
+  gate: PolicyGate;
+  /** Reads made while planning (does the repository exist? what does the template hold?). */
+  invoke: Invoker;
+  /** Whether a platform tool is mounted, e.g. 'slack_send_message'. */
+  has(tool: string): boolean;
+  caller: string;
+  signal: AbortSignal;
+}
+
+export interface PlanDraft {
+  summary: string;
+  artefacts: Artefact[];
+  steps: StepSpec[];
+  /** What the plan leaves out and why, e.g. an integration that is not mounted. */
+  notes: string[];
+  verdict: PolicyVerdict;
+}
+
+export interface Composite<S extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  input: z.ZodObject<S>;
+  plan(input: z.output<z.ZodObject<S>>, ctx: PlanContext): Promise<PlanDraft>;
+}
+
+/** Types a composite from its input schema. */
+function defineComposite<S extends z.ZodRawShape>(composite: Composite<S>): Composite<S> {
+  return composite;
+}
+
+/** Composites of any input shape, as the platform holds them. */
+// biome-ignore lint/suspicious/noExplicitAny: the list holds composites of every input shape
+export type AnyComposite = Composite<any>;
+
+const dnsLabel = (what: string) =>
+  z.string().regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, {
+    error: `must be a lower-case DNS label (letters, digits, '-'), e.g. ${what}`,
+  });
+
+const topicInput = z.object({
+  name: z.string().regex(/^[a-z0-9]+\.[a-z0-9-]+\.v[0-9]+$/, {
+    error: 'must follow <domain>.<name>.<version>, e.g. orders.created.v1',
+  }),
+  partitions: z.number().int().min(1).max(1000).default(3),
+  replicas: z.number().int().min(1).max(10).default(3),
+  retention_hours: z.number().int().min(1).max(8760).default(168),
+  cleanup_policy: z.enum(['delete', 'compact']).default('delete'),
+});
+
+function topicSpec(input: z.output<typeof topicInput>): TopicSpec {
+  return {
+    name: input.name,
+    partitions: input.partitions,
+    replicas: input.replicas,
+    retentionHours: input.retention_hours,
+    cleanupPolicy: input.cleanup_policy,
+  };
+}
+
+/** Runs the policy gate over every artefact that has a domain, one check per domain, and merges the verdicts. */
+export async function checkArtefacts(gate: PolicyGate, artefacts: Artefact[], tool: string): Promise<PolicyVerdict> {
+  const byDomain = new Map<NonNullable<Artefact['domain']>, unknown[]>();
+  for (const artefact of artefacts) {
+    if (!artefact.domain) continue;
+    byDomain.set(artefact.domain, [...(byDomain.get(artefact.domain) ?? []), ...artefact.documents]);
+  }
+  const verdicts = await Promise.all(
+    [...byDomain].map(([domain, documents]) => gate.check(domain, documents, { tool: `platform.${tool}` })),
+  );
+  return {
+    allowed: verdicts.every((verdict) => verdict.allowed),
+    violations: verdicts.flatMap((verdict) => verdict.violations),
+    gate: [...new Set(verdicts.map((verdict) => verdict.gate))].join(', ') || 'none (nothing to check)',
+  };
+}
+
+async function assertRepoIsNew(ctx: PlanContext, owner: string, repo: string): Promise<void> {
+  try {
+    await ctx.invoke('github_get_repository', { owner, repo }, ctx.signal);
+  } catch (error) {
+    if (error instanceof ToolError && error.code === 'not_found') return;
+    throw error;
+  }
+  throw new ToolError('conflict', `repository ${owner}/${repo} already exists`, {
+    hint: 'choose another name, or change the existing repository with the github tools',
+    retryable: false,
+  });
+}
+
+interface DirectoryListing {
+  type: 'file' | 'dir';
+  content?: string;
+  entries?: Array<{ path: string; type: string }>;
+}
+
+/** The golden-path template's text files with their placeholders filled in (only those that change). */
+async function renderTemplate(
+  ctx: PlanContext,
+  values: Record<string, string>,
+): Promise<Array<{ path: string; content: string }>> {
+  const [owner, repo] = ctx.settings.templateRepo.split('/') as [string, string];
+  const rendered: Array<{ path: string; content: string }> = [];
+  const queue = [''];
+  let read = 0;
+  while (queue.length > 0 && read < 60) {
+    const path = queue.shift()!;
+    const listing = (await ctx.invoke(
+      'github_get_file_contents',
+      { owner, repo, path },
+      ctx.signal,
+    )) as DirectoryListing;
+    read++;
+    if (listing.type === 'dir') {
+      queue.push(
+        ...(listing.entries ?? []).filter((entry) => entry.type === 'dir' || entry.type === 'file').map((e) => e.path),
+      );
+      continue;
+    }
+    const original = listing.content ?? '';
+    const filled = original.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, key: string) => values[key] ?? match);
+    if (filled !== original) rendered.push({ path, content: filled });
+  }
+  return rendered;
+}
+
+/** Steps that need an optional integration: added when it is mounted, noted when it is not. */
+function optional(ctx: PlanContext, notes: string[], tool: string, what: string, step: () => StepSpec): StepSpec[] {
+  if (ctx.has(tool)) return [step()];
+  notes.push(`${what} skipped: ${tool.split('_')[0]} is not mounted on this platform`);
+  return [];
+}
+
+function pullRequestSteps(
+  settings: PlatformSettings,
+  branch: string,
+  title: string,
+  body: string,
+  files: Artefact[],
+): StepSpec[] {
+  const [owner, repo] = settings.gitopsRepo.split('/') as [string, string];
+  return [
+    {
+      name: 'gitops_branch',
+      description: `Create branch ${branch} in ${settings.gitopsRepo}`,
+      call: { tool: 'github_create_branch', args: { owner, repo, branch } },
+      doneWhen: 'already exists',
+    },
+    {
+      name: 'gitops_commit',
+      description: `Commit ${files.length} file(s) to ${branch}`,
+      call: {
+        tool: 'github_push_files',
+        args: {
+          owner,
+          repo,
+          branch,
+          message: title,
+          files: files.map((file) => ({ path: file.path, content: file.content })),
+        },
+      },
+    },
+    {
+      name: 'gitops_pull_request',
+      description: `Open a pull request in ${settings.gitopsRepo} for Argo CD to apply once merged`,
+      call: { tool: 'github_create_pull_request', args: { owner, repo, title, head: branch, body } },
+      doneWhen: 'already exists',
+    },
+  ];
+}
+
+function prBody(summary: string, verdict: PolicyVerdict, caller: string): string {
+  const warnings = verdict.violations.filter((violation) => violation.severity === 'warn');
+  return [
+    summary,
+    '',
+    `Requested by ${caller} through idp-mcp self-service. Policy gate: ${verdict.gate}: ${warnings.length ? `${warnings.length} warning(s)` : 'no violations'}.`,
+    ...warnings.map((warning) => `- ${warning.rule}: ${warning.message}`),
+  ].join('\n');
+}
+
+export const createService = defineComposite({
+  name: 'create_service',
+  title: 'Create a service (golden path)',
+  description:
+    'Plan a new microservice on the golden path: repository from the template, Kubernetes manifests and an Argo CD Application in a GitOps pull request, optional Kafka topic, catalog entry, notification and tracking ticket. Returns a plan id and the policy verdict; nothing changes until apply_plan.',
+  input: z.object({
+    name: dnsLabel('order-api').describe('Service name; also the repository name.'),
+    team: dnsLabel('payments').describe('Owning team.'),
+    description: z.string().min(3).max(200),
+    environment: z.enum(['dev', 'staging', 'prod']).default('dev'),
+    port: z.number().int().min(1024).max(65535).default(8080),
+    kafka_topic: topicInput.optional().describe('A Kafka topic the service owns.'),
+  }),
+  async plan(input, ctx) {
+    const { settings } = ctx;
+    await assertRepoIsNew(ctx, settings.org, input.name);
+    const service: ServiceSpec = {
+      name: input.name,
+      team: input.team,
+      owner: input.team,
+      description: input.description,
+      port: input.port,
+      environment: input.environment,
+    };
+    const topic = input.kafka_topic ? topicSpec(input.kafka_topic) : undefined;
+    const templateFiles = await renderTemplate(ctx, {
+      service_name: service.name,
+      team: service.team,
+      description: service.description,
+      port: String(service.port),
+    });
+    const workflows = templateFiles.filter((file) => file.path.startsWith('.github/workflows/'));
+    const serviceRepo = `${settings.org}/${service.name}`;
+    const catalog = catalogInfo(service, settings, topic);
+    const gitopsFiles = [
+      workloadManifests(service, settings),
+      argocdApplication(service, settings),
+      ...(topic ? [kafkaTopic(topic, service, settings)] : []),
+    ];
+    const artefacts: Artefact[] = [
+      ...templateFiles
+        .filter((file) => file.path !== 'catalog-info.yaml')
+        .map((file) => ({
+          repo: serviceRepo,
+          path: file.path,
+          content: file.content,
+          documents: workflows.includes(file) ? [parse(file.content) as Record<string, unknown>] : [],
+          ...(workflows.includes(file) ? { domain: 'cicd' as const } : {}),
+        })),
+      catalog,
+      ...gitopsFiles,
+    ];
+    const verdict = await checkArtefacts(ctx.gate, artefacts, 'create_service');
+    const summary = `Create ${serviceRepo} from ${settings.templateRepo} and deploy it to ${service.environment} through ${settings.gitopsRepo}${topic ? ` with Kafka topic ${topic.name}` : ''}.`;
+    const notes: string[] = [];
+    const steps: StepSpec[] = [
+      {
+        name: 'create_repository',
+        description: `Create ${serviceRepo} from the template ${settings.templateRepo}`,
+        call: {
+          tool: 'github_create_repository',
+          args: {
+            owner: settings.org,
+            name: service.name,
+            description: service.description,
+            template: settings.templateRepo,
+          },
+        },
+        doneWhen: 'already exists',
+      },
+      {
+        name: 'commit_service_files',
+        description: `Commit the rendered template files and catalog-info.yaml to ${serviceRepo}`,
+        call: {
+          tool: 'github_push_files',
+          args: {
+            owner: settings.org,
+            repo: service.name,
+            branch: 'main',
+            message: `Golden path: ${service.name} for team ${service.team}`,
+            files: artefacts
+              .filter((file) => file.repo === serviceRepo)
+              .map((file) => ({ path: file.path, content: file.content })),
+          },
+        },
+      },
+      ...pullRequestSteps(
+        settings,
+        `service/${service.name}-${service.environment}`,
+        `${service.name}: deploy to ${service.environment}`,
+        prBody(summary, verdict, ctx.caller),
+        gitopsFiles,
+      ),
+      ...optional(ctx, notes, 'backstage_register_location', 'Catalog registration', () => ({
+        name: 'register_catalog',
+        description: `Register ${serviceRepo}'s catalog-info.yaml in Backstage`,
+        call: {
+          tool: 'backstage_register_location',
+          args: { target: `https://github.com/${serviceRepo}/blob/main/catalog-info.yaml` },
+        },
+        doneWhen: 'already exists',
+      })),
+      ...optional(ctx, notes, 'slack_send_message', 'Notification', () => ({
+        name: 'notify',
+        description: `Announce ${service.name} in ${settings.slackChannel}`,
+        call: {
+          tool: 'slack_send_message',
+          args: {
+            channel: settings.slackChannel,
+            text: `New service ${service.name} (team ${service.team}): ${summary} Repository: https://github.com/${serviceRepo}`,
+          },
+        },
+      })),
+      ...optional(ctx, notes, 'jira_create_issue', 'Tracking ticket', () => ({
+        name: 'tracking_ticket',
+        description: `Open a tracking ticket in ${settings.jiraProject}`,
+        call: {
+          tool: 'jira_create_issue',
+          args: {
+            project: settings.jiraProject,
+            type: 'Task',
+            summary: `Onboard service ${service.name} (${service.environment})`,
+            description: summary,
+            labels: ['self-service', service.team],
+          },
+        },
+      })),
+    ];
+    return { summary, artefacts, steps, notes, verdict };
+  },
+});
+
+export const createKafkaTopic = defineComposite({
+  name: 'create_kafka_topic',
+  title: 'Create a Kafka topic (GitOps)',
+  description:
+    'Plan a Kafka topic as a Strimzi KafkaTopic in the GitOps repository, checked against the kafka policies; apply_plan opens the pull request the Topic Operator applies once merged.',
+  input: z.object({ team: dnsLabel('payments').describe('Owning team.'), topic: topicInput }),
+  async plan(input, ctx) {
+    const topic = topicSpec(input.topic);
+    const service: ServiceSpec = {
+      name: input.team,
+      team: input.team,
+      owner: input.team,
+      description: '',
+      port: 0,
+      environment: 'shared',
+    };
+    const artefact = kafkaTopic(topic, service, ctx.settings);
+    const verdict = await checkArtefacts(ctx.gate, [artefact], 'create_kafka_topic');
+    const summary = `Create Kafka topic ${topic.name} (${topic.partitions} partitions, ${topic.replicas} replicas) on cluster ${ctx.settings.kafkaCluster} for team ${input.team}.`;
+    return {
+      summary,
+      artefacts: [artefact],
+      steps: pullRequestSteps(
+        ctx.settings,
+        `topic/${topic.name}`,
+        `kafka: ${topic.name}`,
+        prBody(summary, verdict, ctx.caller),
+        [artefact],
+      ),
+      notes: [],
+      verdict,
+    };
+  },
+});
+
+export const COMPOSITES: AnyComposite[] = [createService, createKafkaTopic];

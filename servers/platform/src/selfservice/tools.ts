@@ -1,0 +1,342 @@
+import {
+  type AnyTool,
+  callerFromRoles,
+  defineTool,
+  type Logger,
+  type PolicyGate,
+  READ,
+  type ToolContext,
+  ToolError,
+  type ToolInterceptor,
+  WRITE,
+} from '@idp-mcp/core';
+import type { ApplyResult, Plan, Store } from '@idp-mcp/store';
+import * as z from 'zod';
+import type { AnyComposite } from './composites.ts';
+import type { PlatformSettings } from './render.ts';
+import { createInvoker, type StepSpec, stepDefinitions } from './steps.ts';
+
+/** What a stored plan holds besides the request: everything needed to show, check and apply it. */
+interface StoredArtefacts {
+  summary: string;
+  files: Array<{ repo: string; path: string; domain?: string; content: string }>;
+  steps: StepSpec[];
+  notes: string[];
+}
+
+export interface SelfServiceOptions {
+  store: Store;
+  composites: AnyComposite[];
+  settings: PlatformSettings;
+  gate: PolicyGate;
+  /** Every platform tool: composites call them by name. */
+  tools: () => AnyTool[];
+  intercept: ToolInterceptor;
+  log: Logger;
+}
+
+/** Undo steps run as the platform itself: undoing an approved plan needs no extra rights from its caller. */
+const PLATFORM_CALLER = callerFromRoles('idp-mcp-platform', ['platform-admin']);
+
+const stepResult = z.object({
+  name: z.string(),
+  description: z.string(),
+  status: z.string(),
+  error: z.string().optional(),
+});
+const runOutput = z.object({
+  run_id: z.string(),
+  plan_id: z.string(),
+  status: z.string(),
+  done: z.array(z.string()),
+  undone: z.array(z.string()),
+  left: z.array(z.object({ step: z.string(), reason: z.string(), error: z.string().optional() })),
+  failed: z.object({ step: z.string(), error: z.string(), code: z.string() }).optional(),
+  steps: z.array(stepResult),
+});
+
+function runSummary(result: ApplyResult) {
+  return {
+    run_id: result.runId,
+    plan_id: result.run.planId,
+    status: result.status,
+    done: result.done,
+    undone: result.undone,
+    left: result.left.map((left) => ({
+      step: left.step,
+      reason: left.reason,
+      ...(left.error ? { error: left.error } : {}),
+    })),
+    ...(result.failed ? { failed: result.failed } : {}),
+    steps: result.run.steps.map((step) => ({
+      name: step.name,
+      description: step.description,
+      status: step.status,
+      ...(step.error ? { error: step.error } : {}),
+    })),
+  };
+}
+
+export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
+  const { store } = options;
+  const invokerFor = (ctx: ToolContext) =>
+    createInvoker({ tools: options.tools, intercept: options.intercept, caller: ctx.caller, log: ctx.log });
+  const undoInvoker = createInvoker({
+    tools: options.tools,
+    intercept: options.intercept,
+    caller: PLATFORM_CALLER,
+    log: options.log,
+  });
+
+  async function apply(plan: Plan, ctx: ToolContext): Promise<ApplyResult> {
+    const { run } = await store.startRun(plan.id, { appliedBy: ctx.caller.id });
+    const { steps } = plan.artefacts as unknown as StoredArtefacts;
+    return store.applyRun(run, stepDefinitions(steps, invokerFor(ctx), undoInvoker), {
+      signal: ctx.signal,
+      onProgress: (index, total, message) => void ctx.progress(index, total, message),
+    });
+  }
+
+  const planTools = options.composites.map((composite) =>
+    defineTool({
+      name: composite.name,
+      title: composite.title,
+      description: composite.description,
+      toolset: 'selfservice',
+      tier: 'write',
+      annotations: { ...WRITE, openWorldHint: false },
+      input: composite.input,
+      output: z.object({
+        plan_id: z.string(),
+        status: z.enum(['planned', 'denied']),
+        summary: z.string(),
+        steps: z.array(z.object({ name: z.string(), description: z.string() })),
+        files: z.array(
+          z.object({ repo: z.string(), path: z.string(), domain: z.string().optional(), content: z.string() }),
+        ),
+        warnings: z.array(z.object({ rule: z.string(), message: z.string(), resource: z.string().optional() })),
+        notes: z.array(z.string()),
+        expires_at: z.string(),
+      }),
+      handler: async (input, ctx) => {
+        const draft = await composite.plan(input, {
+          settings: options.settings,
+          gate: options.gate,
+          invoke: invokerFor(ctx),
+          has: (tool) => options.tools().some((candidate) => candidate.name === tool),
+          caller: ctx.caller.id,
+          signal: ctx.signal,
+        });
+        const artefacts: StoredArtefacts = {
+          summary: draft.summary,
+          files: draft.artefacts.map((file) => ({
+            repo: file.repo,
+            path: file.path,
+            content: file.content,
+            ...(file.domain ? { domain: file.domain } : {}),
+          })),
+          steps: draft.steps,
+          notes: draft.notes,
+        };
+        const plan = await store.createPlan({
+          kind: composite.name,
+          caller: ctx.caller.id,
+          args: input,
+          artefacts,
+          verdict: draft.verdict,
+        });
+        if (plan.status === 'denied') {
+          const denies = draft.verdict.violations.filter((violation) => violation.severity === 'deny');
+          throw new ToolError(
+            'policy_denied',
+            `plan ${plan.id} is denied by policy; nothing will change:\n${denies
+              .map(
+                (violation) =>
+                  `- [${violation.rule}] ${violation.resource ? `${violation.resource}: ` : ''}${violation.message}`,
+              )
+              .join('\n')}`,
+            {
+              retryable: false,
+              hint: `change the request so each rule passes and call ${composite.name} again`,
+              details: { plan_id: plan.id, violations: denies },
+            },
+          );
+        }
+        return {
+          plan_id: plan.id,
+          status: plan.status,
+          summary: draft.summary,
+          steps: draft.steps.map((step) => ({ name: step.name, description: step.description })),
+          files: artefacts.files,
+          warnings: draft.verdict.violations
+            .filter((violation) => violation.severity === 'warn')
+            .map((violation) => ({
+              rule: violation.rule,
+              message: violation.message,
+              ...(violation.resource ? { resource: violation.resource } : {}),
+            })),
+          notes: draft.notes,
+          expires_at: plan.expiresAt,
+        };
+      },
+    }),
+  );
+
+  return [
+    ...planTools,
+    defineTool({
+      name: 'apply_plan',
+      title: 'Apply a plan',
+      description:
+        'Apply a plan made by a self-service tool: runs its steps in order with progress, undoes completed steps if one fails, and reports what was done, undone and left. Applying the same plan again returns the same run.',
+      toolset: 'selfservice',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: true },
+      input: z.object({
+        plan_id: z
+          .string()
+          .regex(/^plan_[a-z2-7]{20}$/, { error: 'must be a plan id from a self-service tool, e.g. plan_abc...' }),
+      }),
+      output: runOutput,
+      handler: async (input, ctx) => {
+        const plan = await store.getPlan(input.plan_id);
+        if (!plan) {
+          throw new ToolError('not_found', `no plan ${input.plan_id}`, {
+            hint: 'make a plan with a self-service tool first',
+          });
+        }
+        const existing = await store.getRunForPlan(plan.id);
+        if (!existing && plan.status === 'planned' && !plan.expired) {
+          const { summary, steps } = plan.artefacts as unknown as StoredArtefacts;
+          const confirmed = await ctx.confirm(
+            `Apply plan ${plan.id}? ${summary} Steps: ${steps.map((step) => step.description).join('; ')}.`,
+          );
+          if (confirmed === false) {
+            throw new ToolError('invalid_request', `plan ${plan.id} was not confirmed; nothing changed`, {
+              hint: 'call apply_plan again and confirm when asked',
+              retryable: false,
+            });
+          }
+        }
+        return runSummary(await apply(plan, ctx));
+      },
+    }),
+    defineTool({
+      name: 'get_run',
+      title: 'Get a run',
+      description: 'The state of a plan being applied: each step with its status and error.',
+      toolset: 'selfservice',
+      tier: 'read',
+      annotations: { ...READ, openWorldHint: false },
+      input: z.object({ run_id: z.string().min(1) }),
+      output: z.object({
+        run_id: z.string(),
+        plan_id: z.string(),
+        kind: z.string(),
+        status: z.string(),
+        applied_by: z.string(),
+        steps: z.array(stepResult),
+      }),
+      handler: async (input) => {
+        const run = await store.getRun(input.run_id);
+        if (!run) throw new ToolError('not_found', `no run ${input.run_id}`, { hint: 'list_runs shows the runs' });
+        return {
+          run_id: run.id,
+          plan_id: run.planId,
+          kind: run.kind,
+          status: run.status,
+          applied_by: run.appliedBy,
+          steps: run.steps.map((step) => ({
+            name: step.name,
+            description: step.description,
+            status: step.status,
+            ...(step.error ? { error: step.error } : {}),
+          })),
+        };
+      },
+    }),
+    defineTool({
+      name: 'list_runs',
+      title: 'List runs',
+      description: 'Self-service runs, newest first, optionally by status (running, succeeded, failed).',
+      toolset: 'selfservice',
+      tier: 'read',
+      annotations: { ...READ, openWorldHint: false },
+      input: z.object({
+        status: z.enum(['running', 'rolling_back', 'succeeded', 'failed']).optional(),
+        limit: z.number().int().min(1).max(100).default(30),
+        cursor: z.string().optional(),
+      }),
+      output: z.object({
+        runs: z.array(
+          z.object({
+            run_id: z.string(),
+            plan_id: z.string(),
+            kind: z.string(),
+            status: z.string(),
+            applied_by: z.string(),
+            created_at: z.string(),
+          }),
+        ),
+        nextCursor: z.string().optional(),
+      }),
+      handler: async (input) => {
+        const page = await store.listRuns({
+          limit: input.limit,
+          ...(input.status ? { status: input.status } : {}),
+          ...(input.cursor ? { cursor: input.cursor } : {}),
+        });
+        return {
+          runs: page.items.map((run) => ({
+            run_id: run.id,
+            plan_id: run.planId,
+            kind: run.kind,
+            status: run.status,
+            applied_by: run.appliedBy,
+            created_at: run.createdAt,
+          })),
+          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        };
+      },
+    }),
+    defineTool({
+      name: 'resume_run',
+      title: 'Resume a run',
+      description: 'Continue a run that stopped part-way (the process died): steps already done are not repeated.',
+      toolset: 'selfservice',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: true },
+      input: z.object({ run_id: z.string().min(1) }),
+      output: runOutput,
+      handler: async (input, ctx) => {
+        const run = await store.getRun(input.run_id);
+        if (!run) throw new ToolError('not_found', `no run ${input.run_id}`, { hint: 'list_runs shows the runs' });
+        const plan = await store.getPlan(run.planId);
+        if (!plan) throw new ToolError('not_found', `the plan of run ${run.id} is gone`);
+        return runSummary(await apply(plan, ctx));
+      },
+    }),
+  ];
+}
+
+/** Continues runs a killed process left behind; called once at start-up. */
+export async function resumeInterruptedRuns(options: SelfServiceOptions): Promise<ApplyResult[]> {
+  const undoInvoker = createInvoker({
+    tools: options.tools,
+    intercept: options.intercept,
+    caller: PLATFORM_CALLER,
+    log: options.log,
+  });
+  const results: ApplyResult[] = [];
+  for (const run of await options.store.resumableRuns()) {
+    const plan = await options.store.getPlan(run.planId);
+    if (!plan) continue;
+    const { steps } = plan.artefacts as unknown as StoredArtefacts;
+    // Whoever applied it held the write tier the self-service tools require; the audit keeps their name.
+    const caller = callerFromRoles(run.appliedBy, ['developer']);
+    const invoker = createInvoker({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
+    options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
+    results.push(await options.store.applyRun(run, stepDefinitions(steps, invoker, undoInvoker)));
+  }
+  return results;
+}
