@@ -38,6 +38,15 @@ describe('contents', () => {
     ).toBe(404);
   });
 
+  it('lists the repository root for an empty path, as GitHub does', async () => {
+    const { data } = await gh.octokit.rest.repos.getContent({ owner: 'acme', repo: 'service-template', path: '' });
+    expect(Array.isArray(data) && data.map((e) => e.name)).toEqual(expect.arrayContaining(['Dockerfile', 'k8s']));
+    const bare = await fetch(`${gh.fake.url}/repos/acme/service-template/contents`, {
+      headers: { authorization: 'token alice-token' },
+    });
+    expect(bare.status).toBe(200);
+  });
+
   it('reads the README', async () => {
     const { data } = await gh.octokit.rest.repos.getReadme({ owner: 'acme', repo: 'service-template' });
     expect(data.name).toBe('README.md');
