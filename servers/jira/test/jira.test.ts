@@ -154,6 +154,7 @@ describe('jira tools', () => {
       labels: ['orders-api', 'gitops'],
       priority: 'High',
       assignee: 'bob@acme.example',
+      parent: 'PLAT-2',
     });
     expect(created.isError).toBe(false);
     expect(created.data).toEqual({ key: 'PLAT-4', id: expect.any(String), url: `${fake.url}/browse/PLAT-4` });
@@ -162,6 +163,7 @@ describe('jira tools', () => {
       issueType: 'Bug',
       priority: 'High',
       labels: ['orders-api', 'gitops'],
+      parentKey: 'PLAT-2',
       assigneeAccountId: fake.state.userByEmail('bob@acme.example')!.accountId,
       reporterAccountId: fake.state.userByEmail('alice@acme.example')!.accountId,
     });
@@ -209,6 +211,9 @@ describe('jira tools', () => {
     });
     // The model reads back what it wrote, as text.
     const read = await call(client, 'get_issue', { key: 'PLAT-4', comments: 0 });
+    expect(read.data.parent).toBe('PLAT-2');
+    const children = await call(client, 'search_issues', { jql: 'parent = PLAT-2' });
+    expect(children.data.issues.map((i: { key: string }) => i.key)).toEqual(['PLAT-4']);
     expect(read.data.description).toBe(
       '## Impact\n\nDeploys of **orders-api** wait for `Healthy`.\n\n- seen in staging\n- see [runbook](https://runbooks.acme.example/argocd)',
     );
@@ -224,6 +229,10 @@ describe('jira tools', () => {
     expect(unknownProject.meta.code).toBe('invalid_request');
     expect(unknownProject.text).toContain('project: Specify a valid project ID or key');
     expect(unknownProject.text).toContain('Fix: fix the field project');
+
+    const orphan = await call(client, 'create_issue', { project: 'PAY', summary: 'x', parent: 'PAY-404' });
+    expect(orphan.meta.code).toBe('invalid_request');
+    expect(orphan.text).toContain('parent: Could not find issue by id or key.');
 
     const ambiguous = await call(client, 'create_issue', { project: 'PAY', summary: 'x', assignee: 'nobody-here' });
     expect(ambiguous.meta.code).toBe('invalid_request');

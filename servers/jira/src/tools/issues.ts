@@ -68,6 +68,7 @@ export function issueTools(jira: Jira) {
         url: z.string(),
         project: z.string(),
         reporter: z.string().nullable(),
+        parent: z.string().nullable().describe('Parent issue key (epic or parent task).'),
         labels: z.array(z.string()),
         created: z.string(),
         sprint: z.string().nullable(),
@@ -90,6 +91,7 @@ export function issueTools(jira: Jira) {
             'created',
             'updated',
             'project',
+            'parent',
             'description',
             SPRINT_FIELD,
           ],
@@ -106,6 +108,7 @@ export function issueTools(jira: Jira) {
           url: jira.browseUrl(issue.key ?? input.key),
           project: (fields.project as { key?: string } | undefined)?.key ?? '',
           reporter: (fields.reporter as { displayName?: string } | null)?.displayName ?? null,
+          parent: (fields.parent as { key?: string } | undefined)?.key ?? null,
           labels: (fields.labels ?? []) as string[],
           created: iso(fields.created),
           sprint: sprint?.name ?? null,
@@ -135,6 +138,7 @@ export function issueTools(jira: Jira) {
         labels: z.array(label).max(20).optional(),
         priority: priority.optional(),
         assignee: user('Assignee').optional(),
+        parent: issueKey.optional().describe('Parent issue key: an epic, or the issue a sub-task belongs to.'),
       }),
       output: z.object({ key: z.string(), id: z.string(), url: z.string() }),
       handler: async (input, ctx) => {
@@ -150,6 +154,7 @@ export function issueTools(jira: Jira) {
             ...(input.labels ? { labels: input.labels } : {}),
             ...(input.priority ? { priority: { name: input.priority } } : {}),
             ...(assignee ? { assignee: { accountId: assignee } } : {}),
+            ...(input.parent ? { parent: { key: input.parent } } : {}),
           },
         });
         return { key: created.key ?? '', id: created.id ?? '', url: jira.browseUrl(created.key ?? '') };

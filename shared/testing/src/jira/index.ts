@@ -175,6 +175,26 @@ function commentBean(state: JiraState, baseUrl: string, issue: JiraIssue, commen
   };
 }
 
+/** The parent field: Jira nests a few of the parent's own fields. */
+function parentRef(state: JiraState, baseUrl: string, parent: JiraIssue) {
+  const type = ISSUE_TYPES.find((t) => t.name === parent.issueType)!;
+  return {
+    id: parent.id,
+    key: parent.key,
+    self: `${baseUrl}/rest/api/3/issue/${parent.id}`,
+    fields: {
+      summary: parent.summary,
+      status: statusDetails(state, baseUrl, parent.statusId),
+      issuetype: {
+        self: `${baseUrl}/rest/api/3/issuetype/${type.id}`,
+        id: type.id,
+        name: type.name,
+        subtask: type.subtask,
+      },
+    },
+  };
+}
+
 /** Sprint custom field id on Jira Cloud sites. */
 export const SPRINT_FIELD = 'customfield_10020';
 
@@ -185,6 +205,7 @@ function allFields(state: JiraState, baseUrl: string, issue: JiraIssue): Record<
   const assignee = state.userById(issue.assigneeAccountId);
   const reporter = state.userById(issue.reporterAccountId);
   const sprint = state.sprints.find((s) => s.id === issue.sprintId);
+  const parent = issue.parentKey ? state.issue(issue.parentKey) : undefined;
   return {
     summary: issue.summary,
     status: statusDetails(state, baseUrl, issue.statusId),
@@ -213,6 +234,7 @@ function allFields(state: JiraState, baseUrl: string, issue: JiraIssue): Record<
       startAt: 0,
     },
     [SPRINT_FIELD]: sprint ? [{ ...sprintBean(baseUrl, sprint), boardId: sprint.boardId }] : null,
+    ...(parent ? { parent: parentRef(state, baseUrl, parent) } : {}),
   };
 }
 
@@ -300,6 +322,13 @@ function applyFields(
         const priority = PRIORITIES.find((p) => p.name === wanted?.name || p.id === wanted?.id);
         if (!priority) errors.priority = 'Specify a valid priority name or id.';
         else issue.priority = priority.name;
+        break;
+      }
+      case 'parent': {
+        const ref = value as { key?: string; id?: string } | null;
+        const parent = ref ? state.issue(ref.key ?? ref.id ?? '') : undefined;
+        if (ref !== null && !parent) errors.parent = 'Could not find issue by id or key.';
+        else issue.parentKey = parent?.key ?? null;
         break;
       }
       case 'assignee': {
@@ -391,6 +420,7 @@ export function jiraOperations(state: JiraState): Record<string, FakeOperation> 
           reporterAccountId: caller(request),
           labels: draft.labels ?? [],
           sprintId: null,
+          parentKey: draft.parentKey ?? null,
         });
         return { status: 201, body: { id: issue.id, key: issue.key, self: `${baseUrl}/rest/api/3/issue/${issue.id}` } };
       },

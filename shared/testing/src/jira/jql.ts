@@ -51,6 +51,7 @@ const FIELDS = new Set([
   'summary',
   'text',
   'sprint',
+  'parent',
   'created',
   'updated',
 ]);
@@ -96,6 +97,10 @@ export function parseJql(state: JiraState, jql: string, currentAccountId: string
         return [issue.issueType];
       case 'priority':
         return [issue.priority];
+      case 'parent': {
+        const parent = issue.parentKey ? state.issue(issue.parentKey) : undefined;
+        return parent ? [parent.key, parent.id] : [];
+      }
       case 'sprint': {
         const sprint = state.sprints.find((s) => s.id === issue.sprintId);
         return sprint ? [String(sprint.id), sprint.name] : [];

@@ -45,6 +45,8 @@ export interface JiraIssue {
   reporterAccountId: string;
   labels: string[];
   sprintId: number | null;
+  /** Key of the parent (an epic, or the issue a sub-task belongs to). */
+  parentKey?: string | null;
   created: string;
   updated: string;
   comments: JiraComment[];
