@@ -1,6 +1,6 @@
 /** Places rules in the document tree, compiles their bodies and checks the whole policy (rule kinds, recursion). */
 import { type Annotation, type ModuleAnnotations, metadataChain, metadataValue, rulePath } from './annotations.ts';
-import type { ModuleAst, RuleAst, Term } from './ast.ts';
+import type { Expr, ModuleAst, RuleAst, Term } from './ast.ts';
 import { BodyCompiler, CompileFailure, detail, ModuleContext, patternVarNames, Scope } from './compiler.ts';
 import type { CompileErrorDetail } from './errors.ts';
 import type { CClause, CExpr, CRule, CTerm, RuleKind, RuleNode } from './ir.ts';
@@ -221,7 +221,14 @@ function compileRule(
     rule: fromJSON(metadataValue(ruleAnnotation)),
     chain: fromJSON(metadataChain(rulePath(p.module, ast), ruleAnnotation, allAnnotations)),
   };
-  const args = ast.head.args ?? [];
+  // arguments that are not patterns (templates, refs, calls) are checked after the body binds their variables
+  const argChecks: Expr[] = [];
+  const args = (ast.head.args ?? []).map((a, i) => {
+    if (isPattern(a)) return a;
+    const v: Term = { type: 'var', name: `__arg${i}__`, loc: a.loc };
+    argChecks.push({ node: { kind: 'unify', lhs: v, rhs: a }, negated: false, withs: [], loc: a.loc });
+    return v;
+  });
   const argScope = new Scope(undefined);
   for (const a of args) for (const name of patternVarNames(a)) if (!argScope.vars.has(name)) bc.newSlot(argScope, name);
   const trueTerm: Term = { type: 'scalar', value: true, loc: ast.loc };
@@ -232,16 +239,24 @@ function compileRule(
   const firstHeads: Term[] = [...p.suffix];
   if (ast.head.key) firstHeads.push(ast.head.key);
   firstHeads.push(ast.head.value ?? trueTerm);
-  const first = bc.compileBody(ast.body, argScope, firstHeads);
+  const first = bc.compileBody([...ast.body, ...argChecks], argScope, firstHeads);
   suffix = first.heads.slice(0, p.suffix.length);
   if (ast.head.key) key = first.heads[p.suffix.length];
   clauses.push({ value: first.heads[first.heads.length - 1]!, body: first.body, loc: ast.loc });
   if (ast.head.args) cargs = args.map((a) => bc.term(a, argScope));
   for (const e of ast.elses) {
-    const c = bc.compileBody(e.body, argScope, [e.value ?? trueTerm]);
+    const c = bc.compileBody([...e.body, ...argChecks], argScope, [e.value ?? trueTerm]);
     clauses.push({ value: c.heads[0]!, body: c.body, loc: e.loc });
   }
   return { kind, suffix, key, args: cargs, clauses, nslots: bc.nslots, isDefault: ast.isDefault, loc: ast.loc };
+}
+
+/** Terms a function argument can be unified with directly: vars, scalars, arrays and objects of those. */
+function isPattern(t: Term): boolean {
+  if (t.type === 'var' || t.type === 'scalar') return true;
+  if (t.type === 'array') return t.items.every(isPattern);
+  if (t.type === 'object') return t.entries.every(([k, v]) => k.type === 'scalar' && isPattern(v));
+  return false;
 }
 
 function checkRuleKinds(node: RuleNode, errors: CompileErrorDetail[]): void {
