@@ -1,5 +1,6 @@
 import type { ServerModule } from '@idp-mcp/core';
-import { Kube, mapKubeError } from './kube.ts';
+import { type Kube, mapKubeError } from './kube.ts';
+import { KUBE_ENV, startKube } from './start.ts';
 import { type ApplySettings, applyTools } from './tools/apply.ts';
 import { resourceTools } from './tools/resources.ts';
 import { teamTools } from './tools/teams.ts';
@@ -7,6 +8,7 @@ import { workloadTools } from './tools/workloads.ts';
 
 export { Kube, type KubeOptions, mapKubeError, type ResolvedKind } from './kube.ts';
 export { clean, parseManifests, summarize } from './objects.ts';
+export { KUBE_ENV, startKube } from './start.ts';
 export { renderTeam, type TeamSpec } from './tools/teams.ts';
 export { rolloutStatus } from './tools/workloads.ts';
 
@@ -27,39 +29,15 @@ export const kubernetesModule: ServerModule = {
     teams: 'team namespace onboarding: quota, limits, network policies, RoleBindings (plan, then apply)',
   },
   env: {
-    KUBECONFIG: {
-      description: 'kubeconfig file(s), separated by ":"; ~/.kube/config or the in-cluster service account when unset',
-    },
-    K8S_CONTEXT: { description: 'Default kubeconfig context; the kubeconfig current-context when unset' },
-    K8S_IN_CLUSTER: { description: 'true to use the pod service account instead of a kubeconfig', default: 'false' },
+    ...KUBE_ENV,
     K8S_DENY_KINDS: {
       description: 'Kinds the write tools refuse to apply or delete, comma-separated',
       default: 'Secret',
       format: 'list',
     },
-    K8S_TIMEOUT_MS: {
-      description: 'Timeout of one Kubernetes API call in milliseconds',
-      default: '15000',
-      format: 'integer',
-    },
   },
   async start({ env, sandbox, log, gate }) {
-    let kubeconfigText: string | undefined;
-    let stopFake = async () => {};
-    if (sandbox) {
-      const { startKubernetesFake } = await import('@idp-mcp/testing/kubernetes');
-      const fake = await startKubernetesFake({ validate: false });
-      kubeconfigText = fake.kubeconfig;
-      stopFake = () => fake.close();
-    }
-    const kube = new Kube({
-      kubeconfig: sandbox ? undefined : env.KUBECONFIG,
-      kubeconfigText,
-      inCluster: !sandbox && env.K8S_IN_CLUSTER === 'true',
-      context: sandbox ? undefined : env.K8S_CONTEXT,
-      timeoutMs: Number(env.K8S_TIMEOUT_MS),
-      log,
-    });
+    const { kube, close } = await startKube(env, sandbox, log);
     const denyKinds = (env.K8S_DENY_KINDS ?? '')
       .split(',')
       .map((k) => k.trim().toLowerCase())
@@ -73,7 +51,7 @@ export const kubernetesModule: ServerModule = {
         await kube.call(AbortSignal.timeout(5000), undefined, (c) => c.core.getAPIResources());
         return true;
       },
-      close: stopFake,
+      close,
     };
   },
 };

@@ -166,6 +166,61 @@ export class Kube {
     }
   }
 
+  /**
+   * One page of a list. Core kinds go through KubernetesObjectApi; other groups through CustomObjectsApi, because
+   * client-node deserializes a custom resource list's metadata as ObjectMeta and so loses its `continue` token.
+   */
+  list(
+    signal: AbortSignal,
+    context: string | undefined,
+    kind: ResolvedKind,
+    options: {
+      namespace?: string | undefined;
+      labelSelector?: string | undefined;
+      fieldSelector?: string | undefined;
+      limit: number;
+      continue?: string | undefined;
+    },
+  ): Promise<{ items: Array<Record<string, unknown>>; continue?: string; remaining?: number }> {
+    const namespace = kind.namespaced ? options.namespace : undefined;
+    return this.call(signal, context, async (clients) => {
+      const page = {
+        ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+        ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
+        limit: options.limit,
+        ...(options.continue ? { _continue: options.continue } : {}),
+      };
+      const where = { group: kind.group, version: kind.version, plural: kind.plural };
+      const raw: unknown =
+        kind.group === ''
+          ? await clients.objects.list(
+              kind.apiVersion,
+              kind.kind,
+              namespace,
+              undefined,
+              undefined,
+              undefined,
+              options.fieldSelector,
+              options.labelSelector,
+              options.limit,
+              options.continue,
+            )
+          : namespace
+            ? await clients.custom.listNamespacedCustomObject({ ...where, namespace, ...page })
+            : await clients.custom.listClusterCustomObject({ ...where, ...page });
+      const list = JSON.parse(JSON.stringify(raw)) as {
+        items?: Array<Record<string, unknown>>;
+        metadata?: { continue?: string; _continue?: string; remainingItemCount?: number };
+      };
+      const token = list.metadata?.continue ?? list.metadata?._continue;
+      return {
+        items: (list.items ?? []).map((item) => ({ ...item, apiVersion: kind.apiVersion, kind: kind.kind })),
+        ...(token ? { continue: token } : {}),
+        ...(list.metadata?.remainingItemCount !== undefined ? { remaining: list.metadata.remainingItemCount } : {}),
+      };
+    });
+  }
+
   /** Every kind the context's cluster serves (preferred versions), from discovery; cached for five minutes. */
   kinds(signal: AbortSignal, context?: string): Promise<ResolvedKind[]> {
     const name = context ?? this.defaultContext;

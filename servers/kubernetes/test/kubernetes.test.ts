@@ -58,6 +58,12 @@ describe('kubernetes tools', () => {
       'kafka-ui:suspended',
       'redis:',
     ]);
+    const first = await call(client, 'list_resources', { kind: 'helmreleases.helm.toolkit.fluxcd.io', limit: 1 });
+    expect(first.data.items.map((h: { name: string }) => h.name)).toEqual(['kafka-ui']);
+    expect(first.data.remaining).toBe(1);
+    const second = await call(client, 'list_resources', { kind: 'hr', limit: 1, cursor: first.data.nextCursor });
+    expect(second.data.items.map((h: { name: string }) => h.name)).toEqual(['redis']);
+    expect(second.data.nextCursor).toBeUndefined();
   });
 
   it('pages 500 pods in pages of at most 100 summaries, each page under 20 KB', async () => {

@@ -3,7 +3,7 @@ import { ApiException, PatchStrategy } from '@kubernetes/client-node';
 import * as z from 'zod';
 import { type Kube, mapKubeError, type ResolvedKind } from '../kube.ts';
 import { clean, type Obj, parseManifests, plain, ref, sameContent } from '../objects.ts';
-import { apiVersion, context, kind, name, namespace } from './args.ts';
+import { context, namespace, objectArgs } from './args.ts';
 
 export const FIELD_MANAGER = 'idp-mcp';
 
@@ -227,11 +227,7 @@ export function applyTools(kube: Kube, settings: ApplySettings) {
       tier: 'admin',
       annotations: DESTRUCTIVE,
       input: z.object({
-        context,
-        kind,
-        apiVersion,
-        name,
-        namespace: namespace.optional().describe('Namespace; the context default when omitted.'),
+        ...objectArgs,
         dry_run: z.boolean().default(false).describe('Check only; delete nothing.'),
       }),
       output: z.object({

@@ -48,3 +48,8 @@ export const fieldSelector = z
   .min(1)
   .optional()
   .describe('Field selector, e.g. "status.phase=Running" or "spec.nodeName=ip-10-0-1-23".');
+
+export const defaultNamespace = namespace.optional().describe('Namespace; the context default when omitted.');
+
+/** Names one object of any kind: the arguments get, describe and delete share. */
+export const objectArgs = { context, kind, apiVersion, name, namespace: defaultNamespace };

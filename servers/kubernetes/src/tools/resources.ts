@@ -3,7 +3,16 @@ import { stringify } from 'yaml';
 import * as z from 'zod';
 import type { Kube, ResolvedKind } from '../kube.ts';
 import { age, clean, type Obj, plain, summarize } from '../objects.ts';
-import { apiVersion, context, fieldSelector, kind, labelSelector, name, namespace, optionalNamespace } from './args.ts';
+import {
+  apiVersion,
+  context,
+  fieldSelector,
+  kind,
+  labelSelector,
+  name,
+  objectArgs,
+  optionalNamespace,
+} from './args.ts';
 
 export const summarySchema = z.object({
   name: z.string(),
@@ -201,33 +210,19 @@ export function resourceTools(kube: Kube) {
         const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.apiVersion);
         const position = decodeCursor<{ c: string }>('list_resources', input.cursor);
         const ns = resolved.namespaced ? input.namespace : undefined;
-        // client-node names ListMeta's `continue` `_continue` on typed lists; custom resource lists keep `continue`.
-        const list = plain<{
-          items: Obj[];
-          metadata?: { continue?: string; _continue?: string; remainingItemCount?: number };
-        }>(
-          await kube.call(ctx.signal, input.context, (c) =>
-            c.objects.list(
-              resolved.apiVersion,
-              resolved.kind,
-              ns,
-              undefined,
-              undefined,
-              undefined,
-              input.fieldSelector,
-              input.labelSelector,
-              input.limit,
-              position?.c,
-            ),
-          ),
-        );
-        const token = list.metadata?._continue ?? list.metadata?.continue;
+        const page = await kube.list(ctx.signal, input.context, resolved, {
+          namespace: ns,
+          labelSelector: input.labelSelector,
+          fieldSelector: input.fieldSelector,
+          limit: input.limit,
+          continue: position?.c,
+        });
         return {
           kind: resolved.kind,
           apiVersion: resolved.apiVersion,
-          items: list.items.map((item) => summarize({ ...item, kind: resolved.kind }, resolved.namespaced && !ns)),
-          ...(list.metadata?.remainingItemCount !== undefined ? { remaining: list.metadata.remainingItemCount } : {}),
-          nextCursor: token ? encodeCursor('list_resources', { c: token }) : undefined,
+          items: page.items.map((item) => summarize(item as Obj, resolved.namespaced && !ns)),
+          ...(page.remaining !== undefined ? { remaining: page.remaining } : {}),
+          nextCursor: page.continue ? encodeCursor('list_resources', { c: page.continue }) : undefined,
         };
       },
     }),
@@ -240,11 +235,7 @@ export function resourceTools(kube: Kube) {
       tier: 'read',
       annotations: READ,
       input: z.object({
-        context,
-        kind,
-        apiVersion,
-        name,
-        namespace: namespace.optional().describe('Namespace; the context default when omitted.'),
+        ...objectArgs,
       }),
       output: objectOutput,
       handler: async (input, ctx) => {
@@ -274,11 +265,7 @@ export function resourceTools(kube: Kube) {
       tier: 'read',
       annotations: READ,
       input: z.object({
-        context,
-        kind,
-        apiVersion,
-        name,
-        namespace: namespace.optional().describe('Namespace; the context default when omitted.'),
+        ...objectArgs,
         events: z.number().int().min(0).max(50).default(15).describe('How many recent events to include.'),
       }),
       output: z.object({

@@ -3,7 +3,7 @@ import { PatchStrategy } from '@kubernetes/client-node';
 import * as z from 'zod';
 import type { Kube } from '../kube.ts';
 import { type Obj, plain } from '../objects.ts';
-import { context, name, namespace } from './args.ts';
+import { context, defaultNamespace, name } from './args.ts';
 import { readObject } from './resources.ts';
 
 const LOG_LIMIT = 20_000;
@@ -141,7 +141,7 @@ export function workloadTools(kube: Kube) {
       annotations: READ,
       input: z.object({
         context,
-        namespace: namespace.optional().describe('Namespace; the context default when omitted.'),
+        namespace: defaultNamespace,
         pod: name.describe('Pod name (list_resources kind Pod shows them).'),
         container: z.string().min(1).optional().describe('Container; required when the pod has several.'),
         tail_lines: z.number().int().min(1).max(5000).default(200).describe('Lines from the end of the log.'),
@@ -207,7 +207,7 @@ export function workloadTools(kube: Kube) {
         context,
         kind: workloadKind,
         name,
-        namespace: namespace.optional().describe('Namespace; the context default when omitted.'),
+        namespace: defaultNamespace,
       }),
       output: rolloutOutput,
       handler: async (input, ctx) => {
@@ -228,7 +228,7 @@ export function workloadTools(kube: Kube) {
         context,
         kind: workloadKind,
         name,
-        namespace: namespace.optional().describe('Namespace; the context default when omitted.'),
+        namespace: defaultNamespace,
       }),
       output: z.object({
         kind: z.string(),
@@ -272,7 +272,7 @@ export function workloadTools(kube: Kube) {
         context,
         kind: scalableKind,
         name,
-        namespace: namespace.optional().describe('Namespace; the context default when omitted.'),
+        namespace: defaultNamespace,
         replicas: z.number().int().min(0).max(500).describe('Desired replicas (0 stops every pod).'),
       }),
       output: z.object({

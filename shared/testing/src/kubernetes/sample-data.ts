@@ -672,6 +672,59 @@ export function sampleObjects(): KubeObject[] {
       { age: 2 * DAY, component: 'deployment-controller' },
     ),
   ];
+  const flux = fluxObjects();
+  const fluxEvent = (
+    kind: string,
+    name: string,
+    apiVersion: string,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    component: string,
+    age: number,
+  ) => {
+    const target = flux.find((o) => o.kind === kind && o.metadata.name === name)!;
+    return event(
+      target.metadata.namespace!,
+      { kind, name, apiVersion, uid: target.metadata.uid! },
+      type,
+      reason,
+      message,
+      { component, age, count: type === 'Warning' ? 12 : 1 },
+    );
+  };
+  events.push(
+    fluxEvent(
+      'Kustomization',
+      'apps',
+      'kustomize.toolkit.fluxcd.io/v1',
+      'Warning',
+      'BuildFailed',
+      "kustomize build failed: accumulating resources from 'orders': evalsymlink failure on '/tmp/kustomization-1/apps/production/orders': no such file or directory",
+      'kustomize-controller',
+      60,
+    ),
+    fluxEvent(
+      'Kustomization',
+      'apps',
+      'kustomize.toolkit.fluxcd.io/v1',
+      'Normal',
+      'ReconciliationSucceeded',
+      'Reconciliation finished in 2.1s, next run in 5m0s',
+      'kustomize-controller',
+      DAY,
+    ),
+    fluxEvent(
+      'OCIRepository',
+      'payments-manifests',
+      'source.toolkit.fluxcd.io/v1',
+      'Warning',
+      'OCIArtifactPullFailed',
+      "failed to pull artifact from 'oci://ghcr.io/acme/manifests/payments': GET https://ghcr.io/token: UNAUTHORIZED: authentication required",
+      'source-controller',
+      120,
+    ),
+  );
   const clusterRoles: KubeObject[] = ['view', 'edit', 'admin'].map((name) => ({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
@@ -711,7 +764,7 @@ export function sampleObjects(): KubeObject[] {
     ...teamGuardrails('payments', '4', '8Gi'),
     ...teamGuardrails('orders', '8', '16Gi'),
     ...events,
-    ...fluxObjects(),
+    ...flux,
     ...argoObjects(),
     ...kafkaObjects(),
   ];

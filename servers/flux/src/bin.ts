@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from '@idp-mcp/core';
+import { fluxModule } from './index.ts';
+
+await runCli([fluxModule], process.argv.slice(2), 'flux');

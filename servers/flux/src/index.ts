@@ -1,0 +1,32 @@
+import type { ServerModule } from '@idp-mcp/core';
+import { KUBE_ENV, mapKubeError, startKube } from '@idp-mcp/kubernetes';
+import { Flux } from './flux.ts';
+import { fluxTools } from './tools.ts';
+
+export { FLUX_KINDS, Flux, type FluxKind, REQUESTED_AT } from './flux.ts';
+export { fluxTools, summarize } from './tools.ts';
+
+export const fluxModule: ServerModule = {
+  name: 'flux',
+  title: 'Flux',
+  description:
+    'Flux Kustomizations, HelmReleases and sources: ready status, conditions, artifacts; reconcile, suspend, resume.',
+  toolsets: {
+    status: 'Kustomizations, HelmReleases and sources with ready status, conditions, artifacts and events',
+    operations: 'reconcile (with source), suspend and resume',
+  },
+  env: KUBE_ENV,
+  async start({ env, sandbox, log }) {
+    const { kube, close } = await startKube(env, sandbox, log);
+    return {
+      tools: fluxTools(new Flux(kube)),
+      upstream: { mode: sandbox ? 'sandbox' : 'live', url: kube.context().server },
+      mapError: mapKubeError,
+      ready: async () => {
+        await kube.call(AbortSignal.timeout(5000), undefined, (c) => c.core.getAPIResources());
+        return true;
+      },
+      close,
+    };
+  },
+};

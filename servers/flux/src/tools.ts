@@ -1,0 +1,491 @@
+import {
+  decodeCursor,
+  defineTool,
+  encodeCursor,
+  listArgs,
+  nextCursorField,
+  READ,
+  ToolError,
+  truncateText,
+  WRITE,
+} from '@idp-mcp/core';
+import { stringify } from 'yaml';
+import * as z from 'zod';
+import {
+  type Condition,
+  conditionsOf,
+  FLUX_KINDS,
+  Flux,
+  type FluxKind,
+  type FluxObject,
+  FORCE_AT,
+  now,
+  REQUESTED_AT,
+  SOURCE_KINDS,
+  type SourceKind,
+  sourceOf,
+} from './flux.ts';
+
+const context = z.string().min(1).optional().describe('kubeconfig context (cluster); the server default when omitted.');
+const namespaceName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: 'must be a namespace name, e.g. flux-system' });
+const optionalNamespace = namespaceName.optional().describe('Namespace; all namespaces when omitted.');
+const namespace = namespaceName.default('flux-system').describe('Namespace of the object (default flux-system).');
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, {
+    error: 'must be an object name: lowercase letters, digits, - and .',
+  })
+  .describe('Object name.');
+const fluxKind = z
+  .enum(Object.keys(FLUX_KINDS) as [FluxKind, ...FluxKind[]], {
+    error: `must be one of ${Object.keys(FLUX_KINDS).join(', ')}`,
+  })
+  .describe('Flux kind.');
+const sourceKind = z.enum(SOURCE_KINDS, { error: `must be one of ${SOURCE_KINDS.join(', ')}` });
+
+const summary = z.object({
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string(),
+  ready: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().optional(),
+  message: z.string().optional().describe('The Ready message, when not ready.'),
+  suspended: z.boolean(),
+  revision: z.string().optional().describe('Last applied revision, or the artifact revision of a source.'),
+  source: z.string().optional().describe('Source as Kind/namespace/name.'),
+  path: z.string().optional(),
+  chart: z.string().optional(),
+  url: z.string().optional(),
+  since: z.string().optional().describe('Time since the Ready condition last changed, e.g. 5m.'),
+});
+type Summary = z.input<typeof summary>;
+
+const conditionSchema = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastTransitionTime: z.string().optional(),
+});
+
+function age(timestamp: string | undefined): string | undefined {
+  if (!timestamp) return undefined;
+  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(timestamp)) / 1000));
+  if (Number.isNaN(seconds)) return undefined;
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+}
+
+export function summarize(object: FluxObject): Summary {
+  const ready = conditionsOf(object).find((c) => c.type === 'Ready');
+  const status = object.status ?? {};
+  const spec = object.spec ?? {};
+  const artifact = status.artifact as { revision?: string } | undefined;
+  const revision =
+    (status.lastAppliedRevision as string | undefined) ??
+    artifact?.revision ??
+    (status.lastAttemptedRevision as string | undefined);
+  const source = sourceOf(object);
+  const chart = (spec.chart as { spec?: { chart?: string; version?: string } } | undefined)?.spec;
+  const state = ready?.status === 'True' || ready?.status === 'False' ? ready.status : 'Unknown';
+  return {
+    kind: object.kind ?? '',
+    name: object.metadata.name,
+    namespace: object.metadata.namespace ?? '',
+    ready: state,
+    ...(ready?.reason ? { reason: ready.reason } : {}),
+    ...(state !== 'True' && ready?.message ? { message: ready.message.slice(0, 300) } : {}),
+    suspended: spec.suspend === true,
+    ...(revision ? { revision } : {}),
+    ...(source ? { source: `${source.kind}/${source.namespace}/${source.name}` } : {}),
+    ...(typeof spec.path === 'string' ? { path: spec.path } : {}),
+    ...(chart?.chart ? { chart: `${chart.chart}${chart.version ? `@${chart.version}` : ''}` } : {}),
+    ...(typeof spec.url === 'string' ? { url: spec.url } : {}),
+    ...(age(ready?.lastTransitionTime) ? { since: age(ready?.lastTransitionTime) } : {}),
+  };
+}
+
+function details(object: FluxObject) {
+  const status = object.status ?? {};
+  return {
+    summary: summarize(object),
+    conditions: conditionsOf(object) as Condition[],
+    generation: Number(object.metadata.generation ?? 0),
+    observed_generation: Number(status.observedGeneration ?? 0),
+    ...(object.metadata.annotations?.[REQUESTED_AT] ? { requested_at: object.metadata.annotations[REQUESTED_AT] } : {}),
+    ...(typeof status.lastHandledReconcileAt === 'string'
+      ? { last_handled_reconcile_at: status.lastHandledReconcileAt }
+      : {}),
+    spec: truncateText(stringify(object.spec ?? {}), {
+      limit: 6000,
+      hint: 'read the object with kubernetes get_resource for all of it',
+    }).text,
+  };
+}
+
+const detailOutput = z.object({
+  summary,
+  conditions: z.array(conditionSchema),
+  generation: z.number(),
+  observed_generation: z.number().describe('Less than generation: the controller has not seen the latest spec yet.'),
+  requested_at: z.string().optional().describe('Last reconcile request (reconcile.fluxcd.io/requestedAt).'),
+  last_handled_reconcile_at: z
+    .string()
+    .optional()
+    .describe('The last request the controller handled; equal to requested_at when done.'),
+  spec: z.string().describe('The spec as YAML.'),
+});
+
+export function fluxTools(flux: Flux) {
+  const listTool = (
+    tool: 'list_kustomizations' | 'list_helmreleases',
+    kind: FluxKind,
+    title: string,
+    description: string,
+  ) =>
+    defineTool({
+      name: tool,
+      title,
+      description,
+      toolset: 'status',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({
+        context,
+        namespace: optionalNamespace,
+        not_ready_only: z.boolean().default(false).describe('Only objects that are not Ready or are suspended.'),
+        ...listArgs,
+      }),
+      output: z.object({ items: z.array(summary), nextCursor: nextCursorField }),
+      handler: async (input, ctx) => {
+        const position = decodeCursor<{ c: string }>(tool, input.cursor);
+        const page = await flux.list(ctx.signal, input.context, kind, input.namespace, {
+          limit: input.limit,
+          continue: position?.c,
+        });
+        const items = page.items
+          .map(summarize)
+          .filter((s) => !input.not_ready_only || s.ready !== 'True' || s.suspended);
+        return { items, nextCursor: page.continue ? encodeCursor(tool, { c: page.continue }) : undefined };
+      },
+    });
+
+  const getTool = (tool: 'get_kustomization' | 'get_helmrelease', kind: FluxKind, title: string, description: string) =>
+    defineTool({
+      name: tool,
+      title,
+      description,
+      toolset: 'status',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({ context, name, namespace }),
+      output: detailOutput,
+      handler: async (input, ctx) =>
+        details(await flux.get(ctx.signal, input.context, kind, input.name, input.namespace)),
+    });
+
+  return [
+    listTool(
+      'list_kustomizations',
+      'Kustomization',
+      'List Flux Kustomizations',
+      'List Flux Kustomizations with ready status, reason, suspended, source, path and last applied revision. Paginated.',
+    ),
+    getTool(
+      'get_kustomization',
+      'Kustomization',
+      'Get Flux Kustomization',
+      'Get one Kustomization: summary, all conditions, generations, last reconcile request and its spec.',
+    ),
+    listTool(
+      'list_helmreleases',
+      'HelmRelease',
+      'List Flux HelmReleases',
+      'List Flux HelmReleases with ready status, reason, suspended, chart@version, source and last revision. Paginated.',
+    ),
+    getTool(
+      'get_helmrelease',
+      'HelmRelease',
+      'Get Flux HelmRelease',
+      'Get one HelmRelease: summary, all conditions (Ready, Released, TestSuccess, ...), generations, last reconcile request and its spec.',
+    ),
+    defineTool({
+      name: 'list_sources',
+      title: 'List Flux sources',
+      description:
+        'List Flux sources (GitRepository, OCIRepository, HelmRepository; all when kind is omitted) with URL, ready status and artifact revision. Paginated.',
+      toolset: 'status',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({
+        context,
+        kind: sourceKind.optional().describe('Only this source kind; every source kind when omitted.'),
+        namespace: optionalNamespace,
+        ...listArgs,
+      }),
+      output: z.object({ items: z.array(summary), nextCursor: nextCursorField }),
+      handler: async (input, ctx) => {
+        const kinds: SourceKind[] = input.kind ? [input.kind] : [...SOURCE_KINDS];
+        const position = decodeCursor<{ k: number; c?: string }>('list_sources', input.cursor) ?? { k: 0 };
+        const items: Summary[] = [];
+        let next: { k: number; c?: string } | undefined;
+        for (let index = position.k; index < kinds.length; index++) {
+          const page = await flux.list(ctx.signal, input.context, kinds[index]!, input.namespace, {
+            limit: input.limit - items.length,
+            continue: index === position.k ? position.c : undefined,
+          });
+          items.push(...page.items.map(summarize));
+          if (page.continue) {
+            next = { k: index, c: page.continue };
+            break;
+          }
+          if (items.length >= input.limit) {
+            next = index + 1 < kinds.length ? { k: index + 1 } : undefined;
+            break;
+          }
+        }
+        return { items, nextCursor: next ? encodeCursor('list_sources', next) : undefined };
+      },
+    }),
+    defineTool({
+      name: 'get_source',
+      title: 'Get Flux source',
+      description:
+        'Get one source (GitRepository, OCIRepository or HelmRepository): URL, ref, conditions and the last fetched artifact (revision, digest, time, size).',
+      toolset: 'status',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({ context, kind: sourceKind.describe('Source kind.'), name, namespace }),
+      output: detailOutput.extend({
+        artifact: z
+          .object({
+            revision: z.string().optional(),
+            digest: z.string().optional(),
+            lastUpdateTime: z.string().optional(),
+            size: z.number().optional(),
+            url: z.string().optional(),
+          })
+          .optional()
+          .describe('The last artifact the source controller stored.'),
+      }),
+      handler: async (input, ctx) => {
+        const object = await flux.get(ctx.signal, input.context, input.kind, input.name, input.namespace);
+        const artifact = object.status?.artifact as Record<string, unknown> | undefined;
+        return {
+          ...details(object),
+          ...(artifact
+            ? {
+                artifact: {
+                  ...(artifact.revision ? { revision: String(artifact.revision) } : {}),
+                  ...(artifact.digest ? { digest: String(artifact.digest) } : {}),
+                  ...(artifact.lastUpdateTime ? { lastUpdateTime: String(artifact.lastUpdateTime) } : {}),
+                  ...(typeof artifact.size === 'number' ? { size: artifact.size } : {}),
+                  ...(artifact.url ? { url: String(artifact.url) } : {}),
+                },
+              }
+            : {}),
+        };
+      },
+    }),
+    defineTool({
+      name: 'list_not_ready',
+      title: 'List failing Flux objects',
+      description:
+        'Every Flux Kustomization, HelmRelease and source that is not Ready or is suspended, across kinds: the first call when GitOps delivery is stuck.',
+      toolset: 'status',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({ context, namespace: optionalNamespace }),
+      output: z.object({
+        items: z.array(summary),
+        checked: z.number().describe('How many Flux objects were checked.'),
+        truncated: z.boolean().describe('True when more than 100 objects are failing; narrow by namespace.'),
+      }),
+      handler: async (input, ctx) => {
+        let checked = 0;
+        const failing: Summary[] = [];
+        for (const kind of Object.keys(FLUX_KINDS) as FluxKind[]) {
+          let token: string | undefined;
+          do {
+            const page = await flux.list(ctx.signal, input.context, kind, input.namespace, {
+              limit: 500,
+              continue: token,
+            });
+            checked += page.items.length;
+            failing.push(...page.items.map(summarize).filter((s) => s.ready !== 'True' || s.suspended));
+            token = page.continue;
+          } while (token && failing.length <= 100);
+        }
+        return { items: failing.slice(0, 100), checked, truncated: failing.length > 100 };
+      },
+    }),
+    defineTool({
+      name: 'list_flux_events',
+      title: 'List Flux object events',
+      description:
+        'Recent events the Flux controllers recorded for one object, newest first (reconcile failures, applied revisions).',
+      toolset: 'status',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({
+        context,
+        kind: fluxKind,
+        name,
+        namespace,
+        limit: z.number().int().min(1).max(50).default(20).describe('Maximum events.'),
+      }),
+      output: z.object({
+        events: z.array(
+          z.object({
+            type: z.string(),
+            reason: z.string(),
+            message: z.string(),
+            count: z.number(),
+            last_seen: z.string(),
+          }),
+        ),
+      }),
+      handler: async (input, ctx) => {
+        const list = await flux.kube.call(ctx.signal, input.context, (c) =>
+          c.core.listNamespacedEvent({
+            namespace: input.namespace,
+            fieldSelector: `involvedObject.kind=${input.kind},involvedObject.name=${input.name}`,
+          }),
+        );
+        type Event = {
+          type?: string;
+          reason?: string;
+          message?: string;
+          count?: number;
+          lastTimestamp?: string;
+          eventTime?: string;
+          metadata?: { creationTimestamp?: string };
+        };
+        const events = (JSON.parse(JSON.stringify(list)) as { items: Event[] }).items;
+        const time = (e: Event) =>
+          Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '') || 0;
+        return {
+          events: events
+            .sort((a, b) => time(b) - time(a))
+            .slice(0, input.limit)
+            .map((e) => ({
+              type: e.type ?? '',
+              reason: e.reason ?? '',
+              message: (e.message ?? '').slice(0, 500),
+              count: e.count ?? 1,
+              last_seen: age(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp) ?? '',
+            })),
+        };
+      },
+    }),
+    defineTool({
+      name: 'reconcile',
+      title: 'Reconcile Flux object',
+      description:
+        'Ask Flux to reconcile an object now (sets reconcile.fluxcd.io/requestedAt, like flux reconcile). with_source reconciles its source first; force re-runs a HelmRelease install/upgrade. Check get_* for last_handled_reconcile_at.',
+      toolset: 'operations',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: true },
+      input: z.object({
+        context,
+        kind: fluxKind,
+        name,
+        namespace,
+        with_source: z
+          .boolean()
+          .default(false)
+          .describe('Reconcile the source (GitRepository, HelmRepository, ...) first.'),
+        force: z
+          .boolean()
+          .default(false)
+          .describe('HelmRelease only: force a one-off install or upgrade (reconcile.fluxcd.io/forceAt).'),
+      }),
+      output: z.object({
+        requested_at: z.string(),
+        reconciled: z.array(z.string()).describe('Objects asked to reconcile, as Kind/namespace/name, in order.'),
+      }),
+      handler: async (input, ctx) => {
+        if (input.force && input.kind !== 'HelmRelease') {
+          throw new ToolError('invalid_request', 'force: only a HelmRelease can be forced', {
+            hint: 'drop force, or pass kind HelmRelease',
+          });
+        }
+        const object = await flux.get(ctx.signal, input.context, input.kind, input.name, input.namespace);
+        if (object.spec?.suspend === true) {
+          throw new ToolError(
+            'conflict',
+            `${input.kind}/${input.namespace}/${input.name} is suspended: Flux ignores reconcile requests`,
+            {
+              hint: 'call resume first (it also requests a reconcile)',
+            },
+          );
+        }
+        const requestedAt = now();
+        const reconciled: string[] = [];
+        if (input.with_source) {
+          const source = sourceOf(object);
+          if (!source || !(source.kind in FLUX_KINDS)) {
+            throw new ToolError(
+              'invalid_request',
+              `with_source: ${input.kind}/${input.name} has no Flux source reference`,
+              {
+                hint: 'reconcile without with_source',
+              },
+            );
+          }
+          await flux.patch(ctx.signal, input.context, source.kind as FluxKind, source.name, source.namespace, {
+            annotations: { [REQUESTED_AT]: requestedAt },
+          });
+          reconciled.push(`${source.kind}/${source.namespace}/${source.name}`);
+        }
+        await flux.patch(ctx.signal, input.context, input.kind, input.name, input.namespace, {
+          annotations: { [REQUESTED_AT]: requestedAt, ...(input.force ? { [FORCE_AT]: requestedAt } : {}) },
+        });
+        reconciled.push(`${input.kind}/${input.namespace}/${input.name}`);
+        return { requested_at: requestedAt, reconciled };
+      },
+    }),
+    defineTool({
+      name: 'suspend',
+      title: 'Suspend Flux object',
+      description:
+        'Suspend reconciliation of a Flux object (spec.suspend: true, like flux suspend): Flux stops applying changes until resume.',
+      toolset: 'operations',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: true },
+      input: z.object({ context, kind: fluxKind, name, namespace }),
+      output: z.object({ summary }),
+      handler: async (input, ctx) => ({
+        summary: summarize(
+          await flux.patch(ctx.signal, input.context, input.kind, input.name, input.namespace, {
+            spec: { suspend: true },
+          }),
+        ),
+      }),
+    }),
+    defineTool({
+      name: 'resume',
+      title: 'Resume Flux object',
+      description: 'Resume a suspended Flux object (spec.suspend: false) and request a reconcile, like flux resume.',
+      toolset: 'operations',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: true },
+      input: z.object({ context, kind: fluxKind, name, namespace }),
+      output: z.object({ summary, requested_at: z.string() }),
+      handler: async (input, ctx) => {
+        const requestedAt = now();
+        const object = await flux.patch(ctx.signal, input.context, input.kind, input.name, input.namespace, {
+          spec: { suspend: false },
+          annotations: { [REQUESTED_AT]: requestedAt },
+        });
+        return { summary: summarize(object), requested_at: requestedAt };
+      },
+    }),
+  ];
+}
+
+export { Flux };

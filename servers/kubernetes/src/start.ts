@@ -1,0 +1,46 @@
+import type { EnvVarSpec, Logger } from '@idp-mcp/core';
+import { Kube } from './kube.ts';
+
+/** The cluster settings every server on the Kubernetes API reads (kubernetes, flux). */
+export const KUBE_ENV: Record<string, EnvVarSpec> = {
+  KUBECONFIG: {
+    description: 'kubeconfig file(s), separated by ":"; ~/.kube/config or the in-cluster service account when unset',
+  },
+  K8S_CONTEXT: { description: 'Default kubeconfig context; the kubeconfig current-context when unset' },
+  K8S_IN_CLUSTER: { description: 'true to use the pod service account instead of a kubeconfig', default: 'false' },
+  K8S_TIMEOUT_MS: {
+    description: 'Timeout of one Kubernetes API call in milliseconds',
+    default: '15000',
+    format: 'integer',
+  },
+};
+
+/** Connects to the configured clusters, or in sandbox mode to an in-process Kubernetes fake with the sample cluster. */
+export async function startKube(
+  env: Record<string, string | undefined>,
+  sandbox: boolean,
+  log: Logger,
+): Promise<{ kube: Kube; close: () => Promise<void> }> {
+  let kubeconfigText: string | undefined;
+  let close = async () => {};
+  if (sandbox) {
+    const { startKubernetesFake } = await import('@idp-mcp/testing/kubernetes');
+    const fake = await startKubernetesFake({ validate: false });
+    kubeconfigText = fake.kubeconfig;
+    close = () => fake.close();
+  }
+  try {
+    const kube = new Kube({
+      kubeconfig: sandbox ? undefined : env.KUBECONFIG,
+      kubeconfigText,
+      inCluster: !sandbox && env.K8S_IN_CLUSTER === 'true',
+      context: sandbox ? undefined : env.K8S_CONTEXT,
+      timeoutMs: Number(env.K8S_TIMEOUT_MS ?? 15_000),
+      log,
+    });
+    return { kube, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
