@@ -15,26 +15,12 @@ config := data.config.gitops
 
 prod_namespace_pattern := object.get(config, "prod_namespace_pattern", `^(prod|production)$|-(prod|production)$`)
 
-violations contains lib.report(f, w) if {
-	some f in findings
-	w := lib.k8s_waiver(input.documents[f.document], f.id)
-	w.status != "valid"
-}
+# Reported: findings without a valid waiver annotation; waived: findings with one.
+violations := lib.k8s_violations(findings)
 
-waived contains lib.waived(f, w) if {
-	some f in findings
-	w := lib.k8s_waiver(input.documents[f.document], f.id)
-	w.status == "valid"
-}
+waived := lib.k8s_waived(findings)
 
-finding(id, severity, i, field, msg) := {
-	"id": id,
-	"severity": severity,
-	"msg": msg,
-	"resource": lib.k8s_resource(input.documents[i]),
-	"field": field,
-	"document": i,
-}
+finding(id, severity, i, field, msg) := lib.k8s_finding(id, severity, i, field, msg)
 
 argo(doc) if startswith(object.get(doc, "apiVersion", ""), "argoproj.io/")
 

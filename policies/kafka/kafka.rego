@@ -22,26 +22,12 @@ max_retention_ms := object.get(config, "max_retention_ms", 2592000000)
 
 name_pattern := object.get(config, "topic_name_pattern", `^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.v[0-9]+$`)
 
-violations contains lib.report(f, w) if {
-	some f in findings
-	w := lib.k8s_waiver(input.documents[f.document], f.id)
-	w.status != "valid"
-}
+# Reported: findings without a valid waiver annotation; waived: findings with one.
+violations := lib.k8s_violations(findings)
 
-waived contains lib.waived(f, w) if {
-	some f in findings
-	w := lib.k8s_waiver(input.documents[f.document], f.id)
-	w.status == "valid"
-}
+waived := lib.k8s_waived(findings)
 
-finding(id, severity, i, field, msg) := {
-	"id": id,
-	"severity": severity,
-	"msg": msg,
-	"resource": lib.k8s_resource(input.documents[i]),
-	"field": field,
-	"document": i,
-}
+finding(id, severity, i, field, msg) := lib.k8s_finding(id, severity, i, field, msg)
 
 topics contains {"doc": i, "spec": object.get(doc, "spec", {}), "config": object.get(doc, ["spec", "config"], {}), "name": object.get(doc, ["spec", "topicName"], object.get(doc, ["metadata", "name"], ""))} if {
 	some i, doc in input.documents

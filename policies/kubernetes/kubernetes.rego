@@ -16,26 +16,12 @@ allowed_registries := object.get(config, "allowed_registries", ["ghcr.io/acme/",
 
 required_labels := object.get(config, "required_labels", ["owner", "team", "app.kubernetes.io/name"])
 
-violations contains lib.report(f, w) if {
-	some f in findings
-	w := lib.k8s_waiver(input.documents[f.document], f.id)
-	w.status != "valid"
-}
+# Reported: findings without a valid waiver annotation; waived: findings with one.
+violations := lib.k8s_violations(findings)
 
-waived contains lib.waived(f, w) if {
-	some f in findings
-	w := lib.k8s_waiver(input.documents[f.document], f.id)
-	w.status == "valid"
-}
+waived := lib.k8s_waived(findings)
 
-finding(id, severity, i, field, msg) := {
-	"id": id,
-	"severity": severity,
-	"msg": msg,
-	"resource": lib.k8s_resource(input.documents[i]),
-	"field": field,
-	"document": i,
-}
+finding(id, severity, i, field, msg) := lib.k8s_finding(id, severity, i, field, msg)
 
 # The pod spec of a workload and its path.
 pod_spec(doc) := {"spec": doc.spec, "path": "spec"} if {

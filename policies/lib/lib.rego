@@ -58,6 +58,30 @@ k8s_resource(doc) := sprintf("%s/%s/%s", [doc.kind, doc.metadata.namespace, doc.
 	doc.metadata.namespace
 } else := sprintf("%s/%s", [object.get(doc, "kind", "?"), object.get(doc, ["metadata", "name"], "?")])
 
+# A finding on input.documents[i], a Kubernetes-style object.
+k8s_finding(id, severity, i, field, msg) := {
+	"id": id,
+	"severity": severity,
+	"msg": msg,
+	"resource": k8s_resource(input.documents[i]),
+	"field": field,
+	"document": i,
+}
+
+# The findings of Kubernetes-style objects without a valid waiver annotation.
+k8s_violations(findings) := {report(f, w) |
+	some f in findings
+	w := k8s_waiver(input.documents[f.document], f.id)
+	w.status != "valid"
+}
+
+# The findings of Kubernetes-style objects a valid waiver annotation covers.
+k8s_waived(findings) := {waived(f, w) |
+	some f in findings
+	w := k8s_waiver(input.documents[f.document], f.id)
+	w.status == "valid"
+}
+
 # The waiver of rule `id` on a Kubernetes-style object (metadata.annotations).
 k8s_waiver(doc, id) := check_waiver(doc.metadata.annotations[waiver_key(id)]) if {
 	doc.metadata.annotations[waiver_key(id)]
