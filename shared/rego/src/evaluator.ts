@@ -1,3 +1,7 @@
+/**
+ * Backtracking evaluator over the compiled IR, in continuation-passing style: every step calls its continuation
+ * once per solution, and a continuation returning true stops the search (first solution found, conflict found).
+ */
 import type { BuiltinContext } from './builtins/types.ts';
 import { BuiltinError, type Location, RegoEvalError } from './errors.ts';
 import type { Callable, CClause, CExpr, CRule, CTerm, CWith, RuleNode } from './ir.ts';
@@ -47,8 +51,9 @@ export class Context {
   }
 }
 
+/** Safety checks make this unreachable; it guards against an evaluator bug reading an unbound variable. */
 function unsafe(name: string): never {
-  throw new RegoEvalError('eval_type_error', `var ${name} is unbound`);
+  throw new RegoEvalError('eval_internal_error', `var ${name} is unbound`);
 }
 
 function isGround(t: CTerm, f: Frame): boolean {
