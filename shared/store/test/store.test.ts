@@ -17,7 +17,7 @@ import {
   schemaVersion,
 } from '../src/index.ts';
 import { type Backend, postgresBackend, sqliteBackend, type Target, workDir } from './backends.ts';
-import { fileSteps, lines } from './fixtures/steps.ts';
+import { FILE_STEPS, fileSteps, lines } from './fixtures/steps.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/apply-child.ts', import.meta.url));
 const HOUR = 60 * 60 * 1000;
@@ -65,6 +65,47 @@ function recordingSteps(names: string[], options: { failAt?: string; noUndo?: st
         }),
   }));
   return { steps, log };
+}
+
+/** Runs test/fixtures/apply-child.ts in a separate Node process. */
+function applyInChild(config: Record<string, unknown>) {
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve(exit);
+    }),
+  );
+  return {
+    /** Waits until the child writes `marker` (it is then inside the step that writes it). */
+    async reached(marker: string): Promise<void> {
+      while (!existsSync(marker)) {
+        if (exit) throw new Error(`the child exited (${exit.code ?? exit.signal}) before ${marker}:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(readFileSync(marker, 'utf8')).toBe(String(child.pid));
+    },
+    async kill(): Promise<NodeJS.Signals | number | null> {
+      child.kill('SIGKILL');
+      const { code, signal } = await exited;
+      return signal ?? code;
+    },
+    /** The child's stdout once it exits successfully. */
+    async result(): Promise<string> {
+      const { code, signal } = await exited;
+      if (code !== 0) throw new Error(`the child failed (${code ?? signal}):\n${stderr}`);
+      return stdout;
+    },
+  };
 }
 
 const backends: Backend[] = [sqliteBackend(), postgresBackend()];
@@ -369,28 +410,10 @@ describe.each(backends)('store on $name', (backend) => {
     const { run } = await store.startRun(plan.id);
     const dir = workDir();
     try {
-      const child = spawn(process.execPath, [CHILD, JSON.stringify(target.options), run.id, dir, 'create_topic'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-        child.on('exit', (code, signal) => resolve(signal ?? code)),
-      );
-      let exitedEarly = false;
-      void exited.then(() => {
-        exitedEarly = true;
-      });
-      // Wait until the child is inside create_topic (its effect made, its result not yet recorded).
-      while (!existsSync(join(dir, 'started-create_topic'))) {
-        if (exitedEarly) throw new Error(`the child exited before reaching create_topic:\n${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(readFileSync(join(dir, 'started-create_topic'), 'utf8')).toBe(String(child.pid));
-      child.kill('SIGKILL');
-      expect(await exited).toBe('SIGKILL');
+      const child = applyInChild({ options: target.options, runId: run.id, dir, steps: { hangAt: 'create_topic' } });
+      // Wait until the child is inside create_topic (its effect made, its result not yet recorded), then kill it.
+      await child.reached(join(dir, 'started-create_topic'));
+      expect(await child.kill()).toBe('SIGKILL');
 
       const left = await store.getRun(run.id);
       expect(left?.status).toBe('running');
@@ -417,11 +440,7 @@ describe.each(backends)('store on $name', (backend) => {
         'create_topic',
         'register_catalog',
       ]);
-      expect(lines(dir, 'effects.log')).toEqual([
-        `${run.id}:create_repository`,
-        `${run.id}:create_topic`,
-        `${run.id}:register_catalog`,
-      ]);
+      expect(lines(dir, 'effects.log')).toEqual(FILE_STEPS.map((name) => `${run.id}:${name}`));
       expect(result.run.steps.map((step) => step.attempts)).toEqual([1, 2, 1]);
       expect(await later.resumableRuns()).toEqual([]);
     } finally {
@@ -429,37 +448,62 @@ describe.each(backends)('store on $name', (backend) => {
     }
   });
 
-  it('holds a live run: another process gets busy, not a second execution', async () => {
-    target = await backend.fresh();
-    const [a, b] = await Promise.all([openStore(), openStore()]);
-    const plan = await a!.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
-    const { run } = await a!.startRun(plan.id);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let entered: () => void = () => undefined;
-    const inside = new Promise<void>((resolve) => {
-      entered = resolve;
-    });
-    const slow: StepDefinition[] = [
-      {
-        name: 'slow',
-        description: 'waits for the test',
-        do: async () => {
-          entered();
-          await gate;
-          return null;
-        },
-      },
-    ];
-    const first = a!.applyRun(run, slow);
-    await inside;
-    const second = await b!.applyRun(run, slow);
-    expect(second).toMatchObject({ busy: true, status: 'running' });
-    expect((await b!.getRun(run.id))?.leaseExpiresAt).not.toBeNull();
-    release();
-    expect((await first).status).toBe('succeeded');
+  it('finishes a rollback that a killed process left half done', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await store.startRun(plan.id);
+    const dir = workDir();
+    try {
+      const child = applyInChild({
+        options: target.options,
+        runId: run.id,
+        dir,
+        steps: { failAt: 'register_catalog', hangUndoAt: 'create_topic' },
+      });
+      await child.reached(join(dir, 'started-undo-create_topic'));
+      expect(await child.kill()).toBe('SIGKILL');
+
+      const left = await store.getRun(run.id);
+      expect(left?.status).toBe('rolling_back');
+      expect(left?.steps.map((step) => step.status)).toEqual(['done', 'undoing', 'failed']);
+      expect((await store.resumableRuns()).map((r) => r.id)).toEqual([run.id]);
+
+      const result = await store.applyRun(run.id, fileSteps(dir));
+      expect(result).toMatchObject({
+        status: 'failed',
+        done: ['create_repository', 'create_topic'],
+        undone: ['create_topic', 'create_repository'],
+        left: [],
+        failed: { step: 'register_catalog', error: 'register_catalog failed', code: 'internal' },
+      });
+      // No do ran again; the interrupted undo was repeated (undo must be idempotent too), the other ran once.
+      expect(lines(dir, 'attempts.log')).toEqual(['create_repository', 'create_topic', 'register_catalog']);
+      expect(lines(dir, 'undone.log')).toEqual(['create_topic', 'create_topic', 'create_repository']);
+      expect(await store.resumableRuns()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives processes racing to apply one plan one run, and runs each step once', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const dir = workDir();
+    try {
+      const children = Array.from({ length: 4 }, () => applyInChild({ options: target.options, planId: plan.id, dir }));
+      const outcomes = await Promise.all(children.map((child) => child.result()));
+      const results = outcomes.map((out) => JSON.parse(out) as { runId: string; status: string; busy: boolean });
+      expect(new Set(results.map((result) => result.runId)).size).toBe(1);
+      expect(results.filter((result) => result.status === 'succeeded').length).toBeGreaterThanOrEqual(1);
+      // Whoever lost the race saw the run busy (then it finished), or finished already.
+      const run = await store.getRunForPlan(plan.id);
+      expect(run?.status).toBe('succeeded');
+      expect((await store.listRuns()).items).toHaveLength(1);
+      expect(lines(dir, 'attempts.log')).toEqual(FILE_STEPS);
+      expect(lines(dir, 'effects.log')).toEqual(FILE_STEPS.map((name) => `${run!.id}:${name}`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('waits out a lease held from another host, then takes the run over', async () => {
