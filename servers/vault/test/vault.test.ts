@@ -321,6 +321,9 @@ describe('authentication', () => {
     const status = await call(client, 'token_status');
     expect(status.data).toMatchObject({ display_name: 'kubernetes-payments-api', auth_path: 'auth/kubernetes/login' });
     expect(status.data.policies).toContain('payments-api');
+    // The role's policy grants read on payments-api's secrets and nothing else.
+    expect((await call(client, 'read_secret', { path: 'payments/payments-api/database' })).data.version).toBe(2);
+    expect((await call(client, 'read_secret', { path: 'orders/orders-api/database' })).code).toBe('forbidden');
     expect(fake.requests.find((r) => r.operationId === 'kubernetes-login')?.body).toMatchObject({
       role: 'payments-api',
     });
@@ -351,10 +354,12 @@ describe('authentication', () => {
     expect(denied.text).not.toContain('hvs.not-a-valid-token');
   });
 
-  it('a token with too few rights is refused by Vault, not by us', async () => {
-    fake.state.tokens.delete(DEVELOPER_TOKEN);
-    const client = await connect('developer', { VAULT_TOKEN: DEVELOPER_TOKEN });
-    expect((await call(client, 'read_secret', { path: 'payments/payments-api/database' })).code).toBe('forbidden');
+  it('a token whose policies do not grant the path is refused by Vault (its ACL), not by us', async () => {
+    const client = await connect('platform-admin', { VAULT_TOKEN: DEVELOPER_TOKEN });
+    const denied = await call(client, 'read_secret', { path: 'payments/payments-api/database' });
+    expect(denied.code).toBe('forbidden');
+    expect(denied.text).toMatch(/permission denied/);
+    expect((await call(client, 'token_status')).data.policies).toEqual(['default']);
   });
 });
 

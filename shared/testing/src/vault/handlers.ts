@@ -32,12 +32,54 @@ export function vaultToken(request: FakeRequest): string | undefined {
   return request.headers['x-vault-token'];
 }
 
-/** Vault answers 403 "permission denied" for a missing, unknown or expired token alike. */
+/**
+ * Vault answers 403 "permission denied" for a missing, unknown or expired token alike, and for a path the token's
+ * ACL policies do not grant the capability for. Requests reach the fake in the spec's form (see front.ts), so the
+ * Vault path is the request path without its leading slash, with an encoded list segment decoded.
+ */
 export function authenticate(state: VaultState, request: FakeRequest): FakeResponse | undefined {
   if (/\/login$/.test(request.path)) return undefined;
   const token = vaultToken(request);
-  if (token === undefined || !state.tokens.has(token)) return { status: 403, body: { errors: ['permission denied'] } };
+  const info = token === undefined ? undefined : state.tokens.get(token);
+  if (!info) return { status: 403, body: { errors: ['permission denied'] } };
+  const path = decodeURIComponent(request.path.slice(1));
+  const capability =
+    request.method === 'GET'
+      ? request.query.list === 'true'
+        ? 'list'
+        : 'read'
+      : request.method === 'DELETE'
+        ? 'delete'
+        : 'update';
+  if (!allows(state, info.policies, path, capability)) {
+    return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
+  }
   return undefined;
+}
+
+/** Vault's ACL check, for the policy forms the fake's policies use: exact paths, a trailing `*`, and `+` segments. */
+function allows(state: VaultState, policies: string[], path: string, capability: string): boolean {
+  if (policies.includes('root')) return true;
+  if (path === 'auth/token/lookup-self') return true; // granted by the built-in default policy
+  let best: { length: number; capabilities: string[] } | undefined;
+  for (const name of policies) {
+    const text = state.policies.get(name) ?? '';
+    for (const [, glob, body] of text.matchAll(/path\s+"([^"]+)"\s*\{([^}]*)\}/g)) {
+      const pattern = new RegExp(
+        `^${glob!
+          .replace(/[.?^$()|[\]\\]/g, '\\$&')
+          .replace(/\+/g, '[^/]+')
+          .replace(/\*$/, '.*')}$`,
+      );
+      if (!pattern.test(path)) continue;
+      const list = /capabilities\s*=\s*\[([^\]]*)\]/.exec(body!)?.[1] ?? '';
+      const capabilities = [...list.matchAll(/"([a-z]+)"/g)].map((m) => m[1]!);
+      const length = glob!.replace(/\*$/, '').length;
+      if (!best || length > best.length) best = { length, capabilities };
+    }
+  }
+  if (!best || best.capabilities.includes('deny')) return false;
+  return best.capabilities.includes(capability) || (capability === 'update' && best.capabilities.includes('create'));
 }
 
 function kvStore(state: VaultState, mount: string, route: string): Map<string, Secret> {
