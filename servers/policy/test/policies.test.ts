@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { compile } from '@idp-mcp/rego';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_POLICY_DIR, discoverTests, readRegoDir, runTests } from '../src/bundle.ts';
@@ -71,5 +72,11 @@ describe('the rule annotations', () => {
       expect(reported.length, rule.id).toBeGreaterThan(0);
       expect(new Set(reported), rule.id).toEqual(new Set([rule.severity]));
     }
+  });
+
+  it('are all listed, with their severity, in docs/policies.md', () => {
+    const docs = readFileSync(new URL('../../../docs/policies.md', import.meta.url), 'utf8');
+    const missing = rules.filter((rule) => !docs.includes(`| ${rule.id} | ${rule.severity} | ${rule.title} |`));
+    expect(missing.map((rule) => rule.id)).toEqual([]);
   });
 });
