@@ -163,10 +163,29 @@ export class Renderer {
       allow_forking: true,
       web_commit_signoff_required: false,
       license: null,
+    };
+  }
+
+  /** The full-repository shape of GET /repos/{owner}/{repo} and the creates: what lists leave out. */
+  fullRepo(repo: Repo, viewer: string): Json {
+    return {
+      ...this.repo(repo, viewer),
       network_count: 0,
       subscribers_count: 0,
+      temp_clone_token: repo.writableBy(viewer) ? '' : null,
+      allow_squash_merge: true,
+      allow_merge_commit: true,
+      allow_rebase_merge: true,
+      allow_auto_merge: false,
+      delete_branch_on_merge: false,
+      allow_update_branch: false,
+      use_squash_pr_title_as_default: false,
+      squash_merge_commit_title: 'COMMIT_OR_PR_TITLE',
+      squash_merge_commit_message: 'COMMIT_MESSAGES',
+      merge_commit_title: 'MERGE_MESSAGE',
+      merge_commit_message: 'PR_TITLE',
       ...(repo.owner.type === 'Organization' ? { organization: this.user(repo.owner.login) } : {}),
-      ...(repo.templateRepository ? { template_repository: this.templateRepository(repo.templateRepository) } : {}),
+      ...(repo.templateRepository ? { template_repository: this.repo(repo.templateRepository) } : {}),
     };
   }
 
@@ -265,7 +284,8 @@ export class Renderer {
       closed_at: issue.closedAt,
       created_at: issue.createdAt,
       updated_at: issue.updatedAt,
-      closed_by: null,
+      timeline_url: `${url}/timeline`,
+      performed_via_github_app: null,
       author_association: this.association(repo, issue.user),
       reactions: reactions(url),
       ...(issue.pull
@@ -493,11 +513,6 @@ export class Renderer {
       runner_group_id: 1,
       runner_group_name: 'GitHub Actions',
     };
-  }
-
-  private templateRepository(repo: Repo): Json {
-    const { organization: _organization, ...rest } = this.repo(repo);
-    return rest;
   }
 
   private association(repo: Repo, login: string): string {

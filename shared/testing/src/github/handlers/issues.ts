@@ -64,7 +64,10 @@ export function issueOperations(state: GitHubState): Operations {
 
     'issues/get': operation(state, 'GET /repos/{owner}/{repo}/issues/{issue_number}', (c) => {
       const repo = repoOf(c);
-      return json(200, c.render.issue(repo, issueOf(c, repo)));
+      const issue = issueOf(c, repo);
+      // Only the single-issue view says who closed it (for a merged pull request: who merged it).
+      const closedBy = issue.state === 'closed' && issue.pull?.mergedBy ? c.render.user(issue.pull.mergedBy) : null;
+      return json(200, { ...c.render.issue(repo, issue), closed_by: closedBy });
     }),
 
     'issues/create-comment': operation(state, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', (c) => {

@@ -27,16 +27,16 @@ export function repoOperations(state: GitHubState): Operations {
       return listRepos(c, visible, 'full_name');
     }),
 
-    'repos/get': operation(state, 'GET /repos/{owner}/{repo}', (c) => json(200, c.render.repo(repoOf(c), c.login))),
+    'repos/get': operation(state, 'GET /repos/{owner}/{repo}', (c) => json(200, c.render.fullRepo(repoOf(c), c.login))),
 
     'repos/create-in-org': operation(state, 'POST /orgs/{org}/repos', (c) => {
       const org = c.state.account(c.params.org!);
       if (org?.type !== 'Organization') throw notFound();
-      return created(c.render.repo(createRepo(c, org.login), c.login));
+      return created(c.render.fullRepo(createRepo(c, org.login), c.login));
     }),
 
     'repos/create-for-authenticated-user': operation(state, 'POST /user/repos', (c) =>
-      created(c.render.repo(createRepo(c, c.login), c.login)),
+      created(c.render.fullRepo(createRepo(c, c.login), c.login)),
     ),
 
     'repos/create-using-template': operation(state, 'POST /repos/{template_owner}/{template_repo}/generate', (c) => {
@@ -54,7 +54,7 @@ export function repoOperations(state: GitHubState): Operations {
       repo.language = template.language;
       repo.templateRepository = template;
       repo.commit(repo.defaultBranch, files, 'Initial commit', c.login);
-      return created(c.render.repo(repo, c.login));
+      return created(c.render.fullRepo(repo, c.login));
     }),
 
     'repos/list-branches': operation(state, 'GET /repos/{owner}/{repo}/branches', (c) => {
