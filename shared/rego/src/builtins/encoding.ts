@@ -182,13 +182,13 @@ export const encodingBuiltins: Builtin[] = [
     arity: 1,
     fn: (args) => {
       try {
-        return fromJSON(YAML.parse(str(args, 0), { intAsBigInt: true }));
+        return fromJSON(YAML.parse(str(args, 0), { intAsBigInt: true, version: '1.1' }));
       } catch (e) {
         return builtinError(yamlErrorMessage(e as Error & { linePos?: { line: number }[] }));
       }
     },
   },
-  { name: 'yaml.is_valid', arity: 1, fn: validates((text) => YAML.parse(text)) },
+  { name: 'yaml.is_valid', arity: 1, fn: validates((text) => YAML.parse(text, { version: '1.1' })) },
   { name: 'base64.encode', arity: 1, fn: (args) => Buffer.from(str(args, 0), 'utf8').toString('base64') },
   { name: 'base64.decode', arity: 1, fn: (args) => decodeBase64(str(args, 0), false) },
   {
