@@ -141,6 +141,10 @@ describe('catalog', () => {
         dependencyOf: ['component:default/orders-api'],
       },
     });
+    fake.state.get('api:default/payments-rest')!.spec!.definition = `openapi: 3.0.3\n${'# padding\n'.repeat(500)}`;
+    const api = await call(client, 'get_entity', { ref: 'api:payments-rest' });
+    expect(api.data.spec.definition).toMatch(/\[truncated: [\d,]+ characters omitted; spec.definition is long/);
+    expect(api.data.relations.apiProvidedBy).toEqual(['component:default/payments-api']);
     const group = await call(client, 'get_entity', { ref: 'group:payments' });
     expect(group.data.relations.hasMember).toEqual(['user:default/bob']);
     const missing = await call(client, 'get_entity', { ref: 'component:default/nope' });

@@ -6,6 +6,7 @@ import {
   nextCursorField,
   READ,
   ToolError,
+  truncateText,
   WRITE,
 } from '@idp-mcp/core';
 import * as z from 'zod';
@@ -102,6 +103,18 @@ export function summarize(entity: Entity, extra: string[] = []): z.input<typeof 
     ...(entity.metadata.tags?.length ? { tags: entity.metadata.tags } : {}),
     ...(Object.keys(fields).length > 0 ? { fields } : {}),
   };
+}
+
+/** Long strings in a spec (an API's embedded `definition`, a template's inline content) are cut to 2,000 characters. */
+function trimSpec(spec: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(spec).map(([key, value]) => [
+      key,
+      typeof value === 'string'
+        ? truncateText(value, { limit: 2000, hint: `spec.${key} is long; read it from the entity's source file` }).text
+        : value,
+    ]),
+  );
 }
 
 const filterValue = z
@@ -266,7 +279,7 @@ export function catalogTools(backstage: BackstageClient) {
           ...summarize(entity),
           annotations: entity.metadata.annotations ?? {},
           links: (entity.metadata.links ?? []).map((l) => ({ url: l.url, ...(l.title ? { title: l.title } : {}) })),
-          spec: entity.spec ?? {},
+          spec: trimSpec(entity.spec ?? {}),
           relations,
         };
       },
