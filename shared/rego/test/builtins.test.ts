@@ -41,6 +41,7 @@ describe('regex (RE2 syntax)', () => {
 
   it('splits and replaces like Go', () => {
     expect(value('regex.split(`,\\s*`, "a, b,c")')).toEqual(['a', 'b', 'c']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${k} is Go's replacement syntax, not JavaScript's
     expect(value('regex.replace("user=alice", `(?P<k>\\w+)=(\\w+)`, "$2@${k}")')).toBe('alice@user');
     expect(value('regex.find_n(`[0-9]+`, "a1b22c333", 2)')).toEqual(['1', '22']);
     expect(value('regex.template_match("urn:foo:{.*}", "urn:foo:bar:baz", "{", "}")')).toBe(true);
