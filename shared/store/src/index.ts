@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { openPostgres, openSqlite } from './db.ts';
+import { redactText, ToolError } from '@idp-mcp/core';
+import { type Db, openPostgres, openSqlite } from './db.ts';
 import { SqlStore } from './store.ts';
 import type { Store, StoreOptions } from './types.ts';
 
@@ -18,7 +19,28 @@ export const DEFAULT_SQLITE_PATH = '.idp-mcp/state.db';
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const url = options.databaseUrl ?? (options.env === false ? undefined : process.env.DATABASE_URL || undefined);
-  if (url) return SqlStore.open(openPostgres(url, options.poolSize), options);
-  const path = options.sqlitePath ?? DEFAULT_SQLITE_PATH;
-  return SqlStore.open(openSqlite(path === ':memory:' ? path : resolve(path)), options);
+  if (url) return SqlStore.open(openPostgres(url, options.poolSize), options, `PostgreSQL at ${describeUrl(url)}`);
+  const given = options.sqlitePath ?? DEFAULT_SQLITE_PATH;
+  const path = given === ':memory:' ? given : resolve(given);
+  let db: Db;
+  try {
+    db = openSqlite(path);
+  } catch (error) {
+    throw new ToolError(
+      'upstream_unavailable',
+      `the state store (SQLite at ${path}) could not be opened: ${redactText((error as Error).message)}`,
+      { hint: 'check that the directory is writable, or set sqlitePath / DATABASE_URL' },
+    );
+  }
+  return SqlStore.open(db, options, `SQLite at ${path}`);
+}
+
+/** host:port/database of a PostgreSQL URL, without credentials. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
+  } catch {
+    return 'DATABASE_URL (not a URL)';
+  }
 }

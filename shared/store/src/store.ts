@@ -58,12 +58,21 @@ export class SqlStore implements Store {
   }
 
   /** Migrates the database and returns a store over it. */
-  static async open(db: Db, options: StoreOptions = {}): Promise<SqlStore> {
+  static async open(db: Db, options: StoreOptions = {}, where: string = db.dialect): Promise<SqlStore> {
     try {
       await migrate(db, undefined, (options.now ?? Date.now)());
     } catch (error) {
       await db.close().catch(() => undefined);
-      throw error;
+      throw new ToolError(
+        'upstream_unavailable',
+        `the state store (${where}) could not be opened: ${errorMessage(error)}`,
+        {
+          hint:
+            db.dialect === 'postgres'
+              ? 'check DATABASE_URL: the server must be reachable and the user allowed to create tables in the database'
+              : 'check that the SQLite file is writable and not held by another program',
+        },
+      );
     }
     return new SqlStore(db, options);
   }
@@ -369,17 +378,19 @@ export class SqlStore implements Store {
         const message = errorMessage(error);
         const code = errorCode(error);
         // The failed step and the run's switch to rolling back are recorded together.
-        await this.#db.transaction(async (tx) => {
+        const recorded = await this.#db.transaction(async (tx) => {
+          const switched = await tx.run(
+            "UPDATE runs SET status = 'rolling_back', error = ?, updated_at = ? WHERE id = ? AND lease_owner = ?",
+            [`step ${step.name}: ${message}`, this.#now(), run.id, owner],
+          );
+          if (switched !== 1) return false;
           await tx.run(
             "UPDATE steps SET status = 'failed', error = ?, error_code = ?, finished_at = ? WHERE run_id = ? AND idx = ?",
             [message, code, this.#now(), run.id, index],
           );
-          await tx.run("UPDATE runs SET status = 'rolling_back', error = ?, updated_at = ? WHERE id = ?", [
-            `step ${step.name}: ${message}`,
-            this.#now(),
-            run.id,
-          ]);
+          return true;
         });
+        if (!recorded) return { busy: true };
         records[index] = { ...record, status: 'failed', attempts: attempt, error: message, errorCode: code };
         options.onProgress?.(index, total, `${step.name} failed: ${message}`);
         return this.#rollBack(run, plan, owner, steps, records, options);
@@ -420,7 +431,9 @@ export class SqlStore implements Store {
       const record = records[index]!;
       if (record.status !== 'done' && record.status !== 'undoing') continue;
       if (!step.undo) continue;
-      await this.#ownedUpdate(owner, run.id, "UPDATE steps SET status = 'undoing'", [], index);
+      if (!(await this.#ownedUpdate(owner, run.id, "UPDATE steps SET status = 'undoing'", [], index))) {
+        return { busy: true };
+      }
       options.onProgress?.(index, total, `undoing ${step.name}`);
       const ctx = this.#context(run, plan, step, index, record.attempts, records, signal, options);
       let status: StepStatus = 'undone';
@@ -432,8 +445,15 @@ export class SqlStore implements Store {
         undoError = errorMessage(error);
         options.onProgress?.(index, total, `undo of ${step.name} failed: ${undoError}`);
       }
-      await this.#ownedUpdate(owner, run.id, 'UPDATE steps SET status = ?, undo_error = ?', [status, undoError], index);
+      const saved = await this.#ownedUpdate(
+        owner,
+        run.id,
+        'UPDATE steps SET status = ?, undo_error = ?',
+        [status, undoError],
+        index,
+      );
       records[index] = { ...record, status, undoError };
+      if (!saved) return { busy: true };
     }
     const now = this.#now();
     await this.#db.run(

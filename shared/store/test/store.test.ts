@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicyVerdict } from '@idp-mcp/core';
 import { ToolError } from '@idp-mcp/core';
@@ -11,6 +11,7 @@ import {
   migrate,
   openPostgres,
   openSqlite,
+  openStore as openStoreWith,
   type StepDefinition,
   type Store,
   type StoreOptions,
@@ -531,6 +532,65 @@ describe.each(backends)('store on $name', (backend) => {
     expect(log).toEqual(['do a']);
   });
 
+  it('stops writing when another process took the run over after its lease ran out', async () => {
+    target = await backend.fresh();
+    const slowStore = await openStore();
+    const lateStore = await openStore({ now: () => Date.now() + HOUR });
+    const plan = await slowStore.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await slowStore.startRun(plan.id);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered: () => void = () => undefined;
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const slow = slowStore.applyRun(run, [
+      {
+        name: 'one',
+        description: 'stalls past its lease',
+        do: async () => {
+          entered();
+          await gate;
+          return { by: 'slow' };
+        },
+      },
+    ]);
+    await inside;
+    const late = await lateStore.applyRun(run, [{ name: 'one', description: 'x', do: async () => ({ by: 'late' }) }]);
+    expect(late).toMatchObject({ status: 'succeeded', busy: false });
+    release();
+    const stale = await slow;
+    expect(stale).toMatchObject({ busy: true, status: 'succeeded' });
+    const final = await slowStore.getRun(run.id);
+    expect(final?.steps.map((step) => [step.status, step.attempts, step.output])).toEqual([
+      ['done', 2, { by: 'late' }],
+    ]);
+  });
+
+  it('opens PostgreSQL when DATABASE_URL is set, unless told not to read the environment', async () => {
+    const fresh = await backend.fresh();
+    const url = fresh.options.databaseUrl;
+    const sqlitePath = join(workDir(), 'nested', 'state.db');
+    const saved = process.env.DATABASE_URL;
+    try {
+      if (url) process.env.DATABASE_URL = url;
+      else delete process.env.DATABASE_URL;
+      const store = await openStoreWith({ sqlitePath });
+      open.push(store);
+      expect(store.backend).toBe(backend.name);
+      const local = await openStoreWith({ sqlitePath, env: false });
+      open.push(local);
+      expect(local.backend).toBe('sqlite');
+      expect(existsSync(sqlitePath)).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+      rmSync(dirname(dirname(sqlitePath)), { recursive: true, force: true });
+    }
+  });
+
   it('lists runs by status and caller, newest first, in pages', async () => {
     let now = Date.parse('2026-03-01T12:00:00Z');
     const store = await fresh({ now: () => now });
@@ -656,5 +716,39 @@ describe.each(backends)('store on $name', (backend) => {
     expect(new Set(order).size).toBe(1203);
     const expected = Array.from({ length: 1203 }, (_, i) => i).sort((x, y) => (x % 600) - (y % 600) || x - y);
     expect(order).toEqual(expected);
+  });
+});
+
+describe('openStore', () => {
+  it('says which store could not be opened, without the password', async () => {
+    const error = await rejection(openStoreWith({ databaseUrl: 'postgres://idp:s3cretpw@127.0.0.1:1/idp_mcp' }));
+    expect(error.code).toBe('upstream_unavailable');
+    expect(error.message).toContain('the state store (PostgreSQL at 127.0.0.1:1/idp_mcp) could not be opened');
+    expect(error.message).not.toContain('s3cretpw');
+    expect(error.hint).toContain('DATABASE_URL');
+  });
+
+  it('says when the SQLite file cannot be created', async () => {
+    const dir = workDir();
+    try {
+      writeFileSync(join(dir, 'a-file'), '');
+      const error = await rejection(openStoreWith({ sqlitePath: join(dir, 'a-file', 'state.db'), env: false }));
+      expect(error.code).toBe('upstream_unavailable');
+      expect(error.message).toContain(`SQLite at ${join(dir, 'a-file', 'state.db')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps :memory: stores apart', async () => {
+    const a = await openStoreWith({ sqlitePath: ':memory:', env: false });
+    const b = await openStoreWith({ sqlitePath: ':memory:', env: false });
+    try {
+      const plan = await a.createPlan({ kind: 'x', caller: 'alice', args: {}, artefacts: {} });
+      expect(await a.getPlan(plan.id)).toBeDefined();
+      expect(await b.getPlan(plan.id)).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
