@@ -58,7 +58,15 @@ export interface ContextClients {
   apis: ApisApi;
 }
 
-const signals = new AsyncLocalStorage<AbortSignal>();
+/** What the request middleware applies to the calls made inside Kube.call: the signal, and for writes a raw body. */
+interface CallScope {
+  signal: AbortSignal;
+  /** Sent as the request body instead of client-node's serialization (which drops fields its models lack). */
+  body?: string;
+  query?: Record<string, string>;
+}
+
+const scopes = new AsyncLocalStorage<CallScope>();
 const DISCOVERY_TTL_MS = 5 * 60_000;
 
 export class Kube {
@@ -122,8 +130,15 @@ export class Kube {
       promiseMiddleware: [
         {
           pre: async (request) => {
-            const signal = signals.getStore();
-            if (signal) request.setSignal(signal);
+            const scope = scopes.getStore();
+            if (scope) {
+              request.setSignal(scope.signal);
+              // Only the write itself: client-node may first GET discovery documents inside the same call.
+              if (scope.body !== undefined && request.getHttpMethod() !== 'GET') {
+                request.setBody(scope.body);
+                for (const [key, value] of Object.entries(scope.query ?? {})) request.setQueryParam(key, value);
+              }
+            }
             return request;
           },
           post: async (response) => response,
@@ -144,16 +159,20 @@ export class Kube {
     return clients;
   }
 
-  /** Runs upstream calls with the caller's signal and the per-call timeout. */
+  /**
+   * Runs upstream calls with the caller's signal and the per-call timeout. `write` sends a body exactly as given
+   * (with query parameters client-node does not offer, e.g. fieldValidation) on the single request `work` makes.
+   */
   async call<T>(
     signal: AbortSignal,
     context: string | undefined,
     work: (clients: ContextClients) => Promise<T>,
+    write?: { body: string; query?: Record<string, string> },
   ): Promise<T> {
     const clients = this.context(context);
     const combined = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]);
     try {
-      return await signals.run(combined, () => work(clients));
+      return await scopes.run({ signal: combined, ...(write ?? {}) }, () => work(clients));
     } catch (error) {
       if (combined.aborted && !signal.aborted) {
         throw new ToolError('timeout', `the Kubernetes API did not answer within ${this.options.timeoutMs} ms`, {

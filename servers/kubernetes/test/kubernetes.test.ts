@@ -299,6 +299,11 @@ describe('apply and delete', () => {
     const result = await call(client, 'apply_manifests', { manifests: invalid, namespace: 'payments' });
     expect(result).toMatchObject({ isError: true, code: 'invalid_request' });
     expect(result.text).toContain('spec.template.spec.containers[0].name: Required value');
+    const typo = deployment('typo').replace('  replicas: 2\n', '  replica: 2\n');
+    const strict = await call(client, 'apply_manifests', { manifests: typo, namespace: 'payments' });
+    expect(strict).toMatchObject({ isError: true, code: 'invalid_request' });
+    expect(strict.text).toContain('strict decoding error: unknown field "spec.replica"');
+    expect(fake.get('apps/v1', 'Deployment', 'typo', 'payments')).toBeUndefined();
     const yaml = await call(client, 'apply_manifests', { manifests: 'kind: [unclosed' });
     expect(yaml).toMatchObject({ isError: true, code: 'invalid_request' });
     expect(yaml.text).toContain('manifests: not valid YAML');

@@ -101,16 +101,22 @@ export function serverSideApply(
   object: Obj,
   options: { dryRun: boolean; force: boolean },
 ): Promise<Obj> {
+  // The manifest goes out as written (client-node's serializer drops fields its models lack, which would hide typos)
+  // with fieldValidation=Strict, so the API server refuses unknown fields instead of silently dropping them.
   return kube
-    .call(signal, ctx, (c) =>
-      c.objects.patch(
-        object as never,
-        undefined,
-        options.dryRun ? 'All' : undefined,
-        FIELD_MANAGER,
-        options.force,
-        PatchStrategy.ServerSideApply,
-      ),
+    .call(
+      signal,
+      ctx,
+      (c) =>
+        c.objects.patch(
+          object as never,
+          undefined,
+          options.dryRun ? 'All' : undefined,
+          FIELD_MANAGER,
+          options.force,
+          PatchStrategy.ServerSideApply,
+        ),
+      { body: JSON.stringify(object), query: { fieldValidation: 'Strict' } },
     )
     .then((result) => plain<Obj>(result));
 }

@@ -186,6 +186,7 @@ export class KubernetesApi {
   create(target: Target, body: unknown, query: Query): KubeObject {
     const { type } = target;
     const object = this.decode(type, body);
+    this.strictFields(type, object, query);
     if (target.namespace !== undefined) {
       if (object.metadata.namespace !== undefined && object.metadata.namespace !== target.namespace) {
         throw statusError(
@@ -225,6 +226,7 @@ export class KubernetesApi {
     const { type } = target;
     const current = this.existing(target);
     const object = this.decode(type, body);
+    this.strictFields(type, object, query);
     if (object.metadata.name !== target.name) {
       throw statusError(
         400,
@@ -273,6 +275,7 @@ export class KubernetesApi {
       throw error;
     }
     const object = patched as KubeObject;
+    this.strictFields(type, object, query);
     const patchedVersion = (patch as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
     this.checkResourceVersion(type, current, patchedVersion);
     return { object: this.update(type, current, object, query, 'Update'), created: false };
@@ -296,6 +299,7 @@ export class KubernetesApi {
       throw statusError(400, `error decoding YAML: ${(error as Error).message}`, 'BadRequest');
     }
     const config = this.decode(type, applied);
+    this.strictFields(type, config, query);
     if (config.metadata.name !== target.name) {
       throw statusError(
         400,
@@ -602,6 +606,22 @@ export class KubernetesApi {
       `Operation cannot be fulfilled on ${qualifiedResource(type)} "${current.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
       'Conflict',
       detailsOf(type, current.metadata.name),
+    );
+  }
+
+  /** fieldValidation=Strict: unknown fields in what the client sent are a 400, as the API server's strict decoding. */
+  private strictFields(type: ResourceType, sent: unknown, query: Query): void {
+    const mode = one(query, 'fieldValidation');
+    if (mode !== undefined && !['Strict', 'Warn', 'Ignore'].includes(mode)) {
+      throw statusError(400, `fieldValidation must be one of Strict, Warn or Ignore, got ${mode}`, 'BadRequest');
+    }
+    if (mode !== 'Strict' || !this.options.validator) return;
+    const unknown = this.options.validator.unknownFields(type, sent);
+    if (unknown.length === 0) return;
+    throw statusError(
+      400,
+      `strict decoding error: ${unknown.map((field) => `unknown field "${field}"`).join(', ')}`,
+      'BadRequest',
     );
   }
 

@@ -170,6 +170,33 @@ describe('kubernetes fake', () => {
     expect(noNamespace.body).toMatchObject({ code: 404, message: 'namespaces "nowhere" not found' });
   });
 
+  it('refuses unknown fields under fieldValidation=Strict, as strict decoding does', async () => {
+    const typo = { ...configMap('strict'), metadata: { name: 'strict', labelz: { a: 'b' } }, dat: { a: '1' } };
+    const strict = await call('POST', '/api/v1/namespaces/payments/configmaps?fieldValidation=Strict', typo);
+    expect(strict.body).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+      message: 'strict decoding error: unknown field "dat", unknown field "metadata.labelz"',
+    });
+    const yaml =
+      'apiVersion: kafka.strimzi.io/v1\nkind: KafkaTopic\nmetadata: {name: typo}\nspec: {partitions: 3, replica: 3}\n';
+    const crd = await call(
+      'PATCH',
+      '/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkatopics/typo?fieldManager=t&fieldValidation=Strict',
+      yaml,
+      'application/apply-patch+yaml',
+    );
+    expect(crd.body.message).toBe('strict decoding error: unknown field "spec.replica"');
+    const topicConfig = yaml.replace('replica: 3', 'config: {retention.ms: 1000}');
+    const open = await call(
+      'PATCH',
+      '/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkatopics/typo?fieldManager=t&fieldValidation=Strict',
+      topicConfig,
+      'application/apply-patch+yaml',
+    );
+    expect(open.status).toBe(201);
+  });
+
   it('server-side applies with dryRun, field ownership and conflicts unless forced', async () => {
     const path = '/api/v1/namespaces/payments/configmaps/ssa';
     const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  owner: alice\n';

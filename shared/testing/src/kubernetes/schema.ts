@@ -45,6 +45,8 @@ export class KubernetesValidator {
   private readonly objects: Ajv;
   private readonly definitionByGvk = new Map<string, string>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly strict = new Map<string, ValidateFunction>();
+  private strictObjects: Ajv | undefined;
 
   constructor(doc: OpenApiDocument) {
     this.doc = doc;
@@ -94,6 +96,43 @@ export class KubernetesValidator {
     return causes(validate.errors ?? []);
   }
 
+  /**
+   * Fields the schema does not declare, as the API server's strict decoding names them (`spec.replica`): what
+   * `fieldValidation=Strict` refuses. Schemas marked x-kubernetes-preserve-unknown-fields keep any field.
+   */
+  unknownFields(type: ResourceType, object: unknown): string[] {
+    const key = `${type.group}/${type.version}/${type.kind}`;
+    let validate = this.strict.get(key);
+    if (!validate) {
+      if (type.crdSchema) {
+        validate = this.strictAjv().compile(closeObjects(crdToJsonSchema(type.crdSchema)));
+      } else {
+        const definition = this.definitionByGvk.get(key);
+        if (!definition) return [];
+        validate = this.strictAjv().compile({ $ref: `strict#/components/schemas/${definition}` });
+      }
+      this.strict.set(key, validate);
+    }
+    if (validate(object)) return [];
+    const fields = (validate.errors ?? [])
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => {
+        const parent = toFieldPath(e.instancePath);
+        const field = (e.params as { additionalProperty: string }).additionalProperty;
+        return parent ? `${parent}.${field}` : field;
+      });
+    return [...new Set(fields)];
+  }
+
+  private strictAjv(): Ajv {
+    if (!this.strictObjects) {
+      this.strictObjects = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
+      addFormats(this.strictObjects);
+      this.strictObjects.addSchema(closeObjects(this.doc), 'strict');
+    }
+    return this.strictObjects;
+  }
+
   private validatorFor(type: ResourceType): ValidateFunction | undefined {
     const key = `${type.group}/${type.version}/${type.kind}`;
     let validate = this.compiled.get(key);
@@ -120,6 +159,26 @@ export async function kubernetesValidator(): Promise<KubernetesValidator> {
     validators.set(doc, validator);
   }
   return validator;
+}
+
+/** A copy of a schema (or a whole document) in which every object with declared properties allows no others. */
+function closeObjects<T>(schema: T): T {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== 'object') return node;
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) copy[key] = key === 'example' ? value : walk(value);
+    if (
+      copy.properties !== undefined &&
+      typeof copy.properties === 'object' &&
+      copy.additionalProperties === undefined &&
+      copy['x-kubernetes-preserve-unknown-fields'] !== true
+    ) {
+      copy.additionalProperties = false;
+    }
+    return copy;
+  };
+  return walk(schema) as T;
 }
 
 /** CRD structural schemas are JSON Schema with x-kubernetes-* extensions; int-or-string needs spelling out. */
