@@ -211,12 +211,23 @@ describe('secrets', () => {
     expect(afterDelete.data.versions[0]).toMatchObject({ version: 2, deleted: true, destroyed: false });
     expect(afterDelete.data.versions_omitted).toBe(1);
 
+    // Merging onto a secret whose latest version is deleted starts from nothing but keeps check-and-set right.
+    const merged = await call(client, 'write_secret', {
+      path: 'payments/payments-api/database',
+      data: { password: 'rotated-key-0001' },
+      merge: true,
+    });
+    expect(merged.data).toMatchObject({ version: 3, keys: ['password'] });
+    expect(fake.requests.at(-1)?.body).toMatchObject({ options: { cas: 2 } });
+    await call(client, 'delete_secret_versions', { path: 'payments/payments-api/database', versions: [3] });
     await call(client, 'undelete_secret_versions', { path: 'payments/payments-api/database', versions: [2] });
-    expect((await call(client, 'read_secret', { path: 'payments/payments-api/database' })).data.version).toBe(2);
+    expect(
+      (await call(client, 'read_secret', { path: 'payments/payments-api/database', version: 2 })).data.version,
+    ).toBe(2);
 
     await call(client, 'destroy_secret_versions', { path: 'payments/payments-api/database', versions: [1] });
     const destroyed = await call(client, 'get_secret_metadata', { path: 'payments/payments-api/database' });
-    expect(destroyed.data.versions[1]).toMatchObject({ version: 1, destroyed: true });
+    expect(destroyed.data.versions.at(-1)).toMatchObject({ version: 1, destroyed: true });
     const versionsMissing = await call(client, 'destroy_secret_versions', { path: 'payments/payments-api/database' });
     expect(versionsMissing.text).toMatch(/versions/);
   });
@@ -289,6 +300,9 @@ describe('policies and system', () => {
     expect(fake.state.mounts.get('team-payments')?.options).toEqual({ version: '2' });
     const again = await call(client, 'enable_secrets_engine', { path: 'team-payments', type: 'kv' });
     expect(again.code).toBe('conflict');
+    const reserved = await call(client, 'enable_secrets_engine', { path: 'sys/x', type: 'kv' });
+    expect(reserved.text).toMatch(/path: sys\/x is reserved/);
+    expect((await call(client, 'enable_secrets_engine', { path: 'system-secrets', type: 'kv' })).isError).toBe(false);
     const unknown = await call(client, 'enable_secrets_engine', { path: 'x', type: 'made-up' });
     expect(unknown.text).toMatch(/plugin not found in the catalog: made-up/);
   });
@@ -322,7 +336,9 @@ describe('authentication', () => {
     expect(status.data).toMatchObject({ display_name: 'kubernetes-payments-api', auth_path: 'auth/kubernetes/login' });
     expect(status.data.policies).toContain('payments-api');
     // The role's policy grants read on payments-api's secrets and nothing else.
-    expect((await call(client, 'read_secret', { path: 'payments/payments-api/database' })).data.version).toBe(2);
+    expect(
+      (await call(client, 'read_secret', { path: 'payments/payments-api/database', version: 2 })).data.version,
+    ).toBe(2);
     expect((await call(client, 'read_secret', { path: 'orders/orders-api/database' })).code).toBe('forbidden');
     expect(fake.requests.find((r) => r.operationId === 'kubernetes-login')?.body).toMatchObject({
       role: 'payments-api',

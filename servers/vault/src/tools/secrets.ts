@@ -188,7 +188,13 @@ export function secretTools(vault: VaultClient, defaultMount: string) {
         if (input.merge) {
           const current = await readLatest(m, input.path, ctx.signal);
           data = { ...(current?.data.data ?? {}), ...input.data };
-          cas ??= current?.data.metadata.version ?? 0;
+          // With the latest version deleted there is nothing to merge, but check-and-set still needs its number.
+          const meta = current
+            ? undefined
+            : await unlessNotFound(
+                vault.read(`${m}/metadata/${input.path}`, { signal: ctx.signal }) as Promise<KvMetadata>,
+              );
+          cas ??= current?.data.metadata.version ?? meta?.data.current_version ?? 0;
         }
         let result: KvWrite;
         try {

@@ -81,7 +81,7 @@ export function systemTools(vault: VaultClient) {
       }),
       output: z.object({ path: z.string(), type: z.string(), version: z.string().optional() }),
       handler: async (input, ctx) => {
-        if (input.path.startsWith('sys') || input.path.startsWith('auth') || input.path.startsWith('cubbyhole')) {
+        if (/^(sys|auth|cubbyhole|identity)(\/|$)/.test(input.path)) {
           throw new ToolError('invalid_request', `path: ${input.path} is reserved by Vault`, {
             hint: 'choose another path, e.g. "team-payments"',
             retryable: false,
