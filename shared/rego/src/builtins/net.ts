@@ -1,6 +1,6 @@
 /** net.cidr_* builtins over IPv4/IPv6 addresses held as bigints. */
-import { RSet, type Value } from '../values.ts';
-import { builtinError, str } from './args.ts';
+import { RObject, RSet, type Value } from '../values.ts';
+import { builtinError, operandError, str } from './args.ts';
 import type { Builtin } from './types.ts';
 
 interface Net {
@@ -125,7 +125,90 @@ function cidrContains(args: Value[]): Value {
   return contains(outer, inner!);
 }
 
+/** (key, CIDR) pairs of a cidr_contains_matches operand: a string, or a collection of strings or [cidr, ...] tuples. */
+function cidrItems(v: Value, pos: number): [Value, string][] {
+  const item = (key: Value, x: Value): [Value, string] => {
+    if (typeof x === 'string') return [key, x];
+    if (Array.isArray(x) && typeof x[0] === 'string') return [key, x[0]];
+    return builtinError(`operand ${pos}: element must be string or non-empty array`);
+  };
+  if (typeof v === 'string') return [[v, v]];
+  if (Array.isArray(v)) return v.map((x, i) => item(i, x));
+  if (v instanceof RSet) return [...v.values()].map((x) => item(x, x));
+  if (v instanceof RObject) return [...v.entries()].map(([k, x]) => item(k, x));
+  return operandError(pos, 'one of {string, array, set, object}', v);
+}
+
+function parseOrFail(s: string, parse: (s: string) => Net | undefined): Net {
+  const n = parse(s);
+  if (!n) builtinError(`invalid CIDR address: ${s}`);
+  return n!;
+}
+
+/** Smallest set of networks covering the same addresses: drop contained networks, join sibling halves. */
+function mergeNets(nets: Net[]): Net[] {
+  let list = [...nets].sort(
+    (a, b) => a.bits - b.bits || (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : a.prefix - b.prefix),
+  );
+  for (let changed = true; changed; ) {
+    changed = false;
+    const out: Net[] = [];
+    for (const n of list) {
+      const last = out[out.length - 1];
+      if (last && contains(last, n)) {
+        changed = changed || last.prefix !== n.prefix || last.addr !== n.addr;
+        continue;
+      }
+      if (last && last.bits === n.bits && last.prefix === n.prefix && last.prefix > 0) {
+        const parent = mask(last.addr, last.bits, last.prefix - 1);
+        if (parent === mask(n.addr, n.bits, n.prefix - 1)) {
+          out[out.length - 1] = { addr: parent, bits: last.bits, prefix: last.prefix - 1 };
+          changed = true;
+          continue;
+        }
+      }
+      out.push(n);
+    }
+    list = out;
+  }
+  return list;
+}
+
 export const netBuiltins: Builtin[] = [
+  {
+    name: 'net.cidr_contains_matches',
+    arity: 2,
+    fn: (args) => {
+      const outer = cidrItems(args[0]!, 1).map(([k, c]) => [k, parseOrFail(c, parseCIDR)] as const);
+      const inner = cidrItems(args[1]!, 2).map(([k, c]) => [k, parseOrFail(c, cidrOrIP)] as const);
+      const out = new RSet();
+      for (const [k1, a] of outer) for (const [k2, b] of inner) if (contains(a, b)) out.add([k1, k2]);
+      return out;
+    },
+  },
+  {
+    name: 'net.cidr_merge',
+    arity: 1,
+    fn: (args) => {
+      const v = args[0]!;
+      if (!Array.isArray(v) && !(v instanceof RSet)) return operandError(1, 'one of {array, set}', v);
+      const nets = [...(Array.isArray(v) ? v : v.values())].map((x) => {
+        if (typeof x !== 'string') return operandError(1, 'array of strings', x);
+        if (!x.includes('/')) {
+          const ip = parseIP(x);
+          if (ip?.bits === 128) builtinError('IPv6 invalid: needs prefix length');
+          // as Go's net.IP.DefaultMask: the classful network of the address
+          if (ip) {
+            const first = Number(ip.addr >> 24n);
+            const prefix = first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
+            return { ...ip, addr: mask(ip.addr, 32, prefix), prefix };
+          }
+        }
+        return parseOrFail(x, parseCIDR);
+      });
+      return new RSet(mergeNets(nets).map((n) => `${formatIP(n.addr, n.bits)}/${n.prefix}`));
+    },
+  },
   { name: 'net.cidr_contains', arity: 2, fn: cidrContains },
   // deprecated name kept for v0 policies
   { name: 'net.cidr_overlap', arity: 2, fn: cidrContains },
