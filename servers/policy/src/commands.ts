@@ -145,7 +145,10 @@ export function toSarif(result: Validation, gate: ReturnType<typeof createPolicy
           message: { text: `${finding.resource ? `${finding.resource}: ` : ''}${finding.message}` },
           locations: [
             {
-              physicalLocation: { artifactLocation: { uri: finding.file ?? 'stdin' }, region: { startLine: 1 } },
+              physicalLocation: {
+                artifactLocation: { uri: finding.file ?? 'stdin' },
+                region: { startLine: finding.line ?? 1 },
+              },
               ...(finding.field ? { logicalLocations: [{ fullyQualifiedName: finding.field, kind: 'member' }] } : {}),
             },
           ],

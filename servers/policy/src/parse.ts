@@ -13,6 +13,8 @@ export type InputFormat = 'yaml' | 'json' | 'hcl';
 export interface ParsedInput {
   format: InputFormat;
   documents: unknown[];
+  /** A Kubernetes List was expanded into its items: document positions no longer match the text. */
+  expanded: boolean;
 }
 
 const HCL_START = /^\s*(resource|provider|module|variable|terraform|data|locals|output)\s+("|\{)/m;
@@ -44,7 +46,7 @@ export async function parseConfig(
   if (format === 'json') {
     try {
       const value = JSON.parse(text) as unknown;
-      return { format, documents: flatten(Array.isArray(value) ? value : [value]) };
+      return flatten(format, Array.isArray(value) ? value : [value]);
     } catch (error) {
       throw new ToolError('invalid_request', `${where}not valid JSON: ${(error as Error).message}`, {
         hint: 'fix the JSON syntax, or pass YAML or HCL',
@@ -54,7 +56,7 @@ export async function parseConfig(
   if (format === 'hcl') {
     const { parse } = await import('@cdktf/hcl2json');
     try {
-      return { format, documents: [await parse(options.filename ?? 'main.tf', text)] };
+      return { format, documents: [await parse(options.filename ?? 'main.tf', text)], expanded: false };
     } catch (error) {
       throw new ToolError(
         'invalid_request',
@@ -83,7 +85,7 @@ export async function parseConfig(
   if (!documents.length) {
     throw new ToolError('invalid_request', `${where}no documents in the YAML`, { hint: 'pass at least one manifest' });
   }
-  return { format: 'yaml', documents: flatten(documents) };
+  return flatten('yaml', documents);
 }
 
 function guessFormat(text: string, filename?: string): InputFormat {
@@ -96,14 +98,17 @@ function guessFormat(text: string, filename?: string): InputFormat {
 }
 
 /** A Kubernetes List (kind: List, or *List with items) becomes its items. */
-function flatten(documents: unknown[]): unknown[] {
-  return documents.flatMap((doc) => {
+function flatten(format: InputFormat, documents: unknown[]): ParsedInput {
+  let expanded = false;
+  const flat = documents.flatMap((doc) => {
     const object = doc as { kind?: unknown; items?: unknown };
     if (typeof object?.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items)) {
+      expanded = true;
       return object.items;
     }
     return [doc];
   });
+  return { format, documents: flat, expanded };
 }
 
 /** The domain of one document, from its content; undefined when it is none of them. */

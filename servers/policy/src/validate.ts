@@ -1,6 +1,7 @@
 import type { PolicyContext, PolicyDomain } from '@idp-mcp/core';
 import * as z from 'zod';
 import type { DetailedVerdict, Finding } from './gate.ts';
+import { createLocator } from './locate.ts';
 import { groupByDomain, type InputFormat, parseConfig } from './parse.ts';
 
 export const findingSchema = z.object({
@@ -11,6 +12,7 @@ export const findingSchema = z.object({
   field: z.string().optional(),
   document: z.number().int().optional().describe('1-based position of the document in the input'),
   file: z.string().optional(),
+  line: z.number().int().optional().describe('1-based line of the field (or its nearest parent) in the input'),
   waiver: z
     .object({
       status: z.string(),
@@ -93,13 +95,21 @@ export async function validateText(
     ...(options.context ? { context: options.context } : {}),
     ...(options.filename ? { file: options.filename } : {}),
   });
+  if (!parsed.expanded) {
+    const locate = createLocator(text, parsed.format);
+    for (const finding of [...result.violations, ...result.warnings, ...result.waived]) {
+      if (finding.document === undefined || finding.field === undefined) continue;
+      const line = locate(finding.document - 1, finding.field);
+      if (line !== undefined) finding.line = line;
+    }
+  }
   return { ...result, format: parsed.format };
 }
 
 /** One line per finding: `deny K8S-001 Deployment/payments/api spec...: message`. */
 export function renderFindings(result: Validation): string {
   const line = (finding: ReportedFinding) =>
-    `${finding.severity === 'deny' ? 'DENY' : 'WARN'} ${finding.rule} ${finding.file ? `${finding.file} ` : ''}${finding.resource ?? ''}${finding.field ? ` (${finding.field})` : ''}: ${finding.message}`;
+    `${finding.severity === 'deny' ? 'DENY' : 'WARN'} ${finding.rule} ${finding.file ? `${finding.file}${finding.line ? `:${finding.line}` : ''} ` : ''}${finding.resource ?? ''}${finding.field ? ` (${finding.field})` : ''}: ${finding.message}`;
   const lines = [...result.violations.map(line), ...result.warnings.map(line)];
   for (const finding of result.waived) {
     lines.push(

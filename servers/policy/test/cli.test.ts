@@ -37,7 +37,7 @@ describe('idp-mcp policy validate (CI gate)', () => {
     const { code, stdout } = run(['validate', '--file', bad]);
     expect(code).toBe(1);
     expect(stdout).toContain(
-      `DENY K8S-010 ${bad} Deployment/payments/payments-api (spec.template.spec.containers[0].image): container "api" image "ghcr.io/acme/payments-api:latest" uses the latest tag`,
+      `DENY K8S-010 ${bad}:25 Deployment/payments/payments-api (spec.template.spec.containers[0].image): container "api" image "ghcr.io/acme/payments-api:latest" uses the latest tag`,
     );
   });
 

@@ -60,6 +60,7 @@ describe('validate', () => {
         resource: 'Deployment/payments/payments-api',
         field: 'spec.template.spec.containers[0].image',
         document: 1,
+        line: 25,
       },
     ]);
   });

@@ -4,7 +4,7 @@ import { runTests } from '../bundle.ts';
 import { DOMAINS, type RuleInfo, ruleCatalog, ruleSource, ruleTests } from '../catalog.ts';
 import type { createPolicyGate } from '../gate.ts';
 import { MAX_INPUT_BYTES } from '../parse.ts';
-import { validateText, validationSchema } from '../validate.ts';
+import { renderFindings, validateText, validationSchema } from '../validate.ts';
 
 type Gate = ReturnType<typeof createPolicyGate>;
 
@@ -45,6 +45,7 @@ export function policyTools(gate: Gate) {
         environment: z.string().optional().describe('Target environment, e.g. "prod" (stricter GitOps rules).'),
       }),
       output: z.object(validationSchema),
+      render: renderFindings,
       handler: async (input) =>
         validateText(gate, input.config, {
           ...(input.domain ? { domain: input.domain } : {}),
