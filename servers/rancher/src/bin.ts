@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from '@idp-mcp/core';
+import { rancherModule } from './index.ts';
+
+await runCli([rancherModule], process.argv.slice(2), 'rancher');

@@ -1,0 +1,558 @@
+import {
+  decodeCursor,
+  defineTool,
+  encodeCursor,
+  listArgs,
+  nextCursorField,
+  READ,
+  ToolError,
+  WRITE,
+} from '@idp-mcp/core';
+import * as z from 'zod';
+import { type Collection, nextMarker, type Rancher } from '../rancher.ts';
+
+interface Condition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+}
+
+interface Resources {
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+}
+
+interface Cluster {
+  id: string;
+  name: string;
+  description?: string;
+  provider?: string;
+  driver?: string;
+  state?: string;
+  transitioning?: string;
+  transitioningMessage?: string;
+  version?: { gitVersion?: string };
+  conditions?: Condition[];
+  nodeCount?: number;
+  capacity?: Resources;
+  allocatable?: Resources;
+  requested?: Resources;
+  created?: string;
+  internal?: boolean;
+}
+
+interface NodePool {
+  id: string;
+  name: string;
+  clusterId: string;
+  hostnamePrefix: string;
+  quantity: number;
+  controlPlane?: boolean;
+  etcd?: boolean;
+  worker?: boolean;
+  state?: string;
+  transitioningMessage?: string;
+}
+
+interface Node {
+  id: string;
+  nodeName?: string;
+  hostname?: string;
+  nodePoolId?: string;
+  ipAddress?: string;
+  state?: string;
+  transitioningMessage?: string;
+  controlPlane?: boolean;
+  etcd?: boolean;
+  worker?: boolean;
+  unschedulable?: boolean;
+  conditions?: Condition[];
+  info?: { kubernetes?: { kubeletVersion?: string } };
+}
+
+interface Event {
+  _type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string;
+  firstTimestamp?: string;
+  metadata?: { namespace?: string };
+  involvedObject?: { kind?: string; name?: string; namespace?: string };
+}
+
+const CLUSTER_ID = /^(local|c-[a-z0-9-]{3,})$/;
+const MAX_EVENTS_FETCHED = 500;
+
+const clusterArg = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a cluster id (c-m-abc12, local) or a cluster name (prod)' })
+  .describe('Cluster id (e.g. c-m-prod01) or name (e.g. prod).');
+
+const nodePoolId = z
+  .string()
+  .regex(/^(local|c-[a-z0-9-]+):np-[a-z0-9]+$/, {
+    error: 'must be a node pool id like c-m-prod01:np-p7w2n (list_node_pools shows them)',
+  })
+  .describe('Node pool id, e.g. c-m-prod01:np-p7w2n.');
+
+const nodeId = z
+  .string()
+  .regex(/^(local|c-[a-z0-9-]+):m-[a-z0-9]+$/, {
+    error: 'must be a node id like c-m-prod01:m-abc12 (list_nodes shows them)',
+  })
+  .describe('Node id, e.g. c-m-prod01:m-abc12.');
+
+function roles(item: { controlPlane?: boolean; etcd?: boolean; worker?: boolean }): string[] {
+  return [item.controlPlane ? 'controlplane' : '', item.etcd ? 'etcd' : '', item.worker ? 'worker' : ''].filter(
+    Boolean,
+  );
+}
+
+/** Kubernetes quantities as numbers: cores for CPU ("8", "7900m"), GiB for memory ("32Gi", "33554432Ki"). */
+export function cores(value: string | undefined): number {
+  if (!value) return 0;
+  return value.endsWith('m') ? Number(value.slice(0, -1)) / 1000 : Number(value);
+}
+
+export function gib(value: string | undefined): number {
+  if (!value) return 0;
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G)?$/.exec(value);
+  if (!match) return 0;
+  const factor: Record<string, number> = {
+    Ki: 1 / 1024 ** 2,
+    Mi: 1 / 1024,
+    Gi: 1,
+    Ti: 1024,
+    k: 1e3 / 1024 ** 3,
+    M: 1e6 / 1024 ** 3,
+    G: 1e9 / 1024 ** 3,
+  };
+  return Math.round(Number(match[1]) * (match[2] ? (factor[match[2]] ?? 1) : 1 / 1024 ** 3) * 10) / 10;
+}
+
+function isReady(node: Node): boolean {
+  return node.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
+export function clusterTools(rancher: Rancher) {
+  /** Accepts an id or a name; names are looked up (Rancher filters by name server-side). */
+  const resolveCluster = async (ref: string, signal: AbortSignal): Promise<Cluster> => {
+    if (CLUSTER_ID.test(ref))
+      return rancher.request<Cluster>('GET', `/v3/clusters/${encodeURIComponent(ref)}`, { signal });
+    const found = await rancher.request<Collection<Cluster>>('GET', '/v3/clusters', { query: { name: ref }, signal });
+    const cluster = found.data[0];
+    if (!cluster) {
+      throw new ToolError('not_found', `cluster: no cluster named ${JSON.stringify(ref)}`, {
+        hint: 'list_clusters shows the clusters by id and name',
+      });
+    }
+    return cluster;
+  };
+
+  const allPages = async <T>(path: string, query: Record<string, string>, signal: AbortSignal): Promise<T[]> => {
+    const items: T[] = [];
+    let marker: string | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await rancher.request<Collection<T>>('GET', path, {
+        query: { ...query, limit: 1000, marker },
+        signal,
+      });
+      items.push(...page.data);
+      marker = nextMarker(page);
+      if (!marker) break;
+    }
+    return items;
+  };
+
+  return [
+    defineTool({
+      name: 'list_clusters',
+      title: 'List clusters',
+      description:
+        'List the downstream Kubernetes clusters Rancher manages: id, name, provider, state, Kubernetes version, node count and any transition or error message.',
+      toolset: 'clusters',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({
+        state: z
+          .enum(['active', 'provisioning', 'updating', 'unavailable', 'error'])
+          .optional()
+          .describe('Only clusters in this state.'),
+        name_contains: z.string().min(1).optional(),
+        ...listArgs,
+      }),
+      output: z.object({
+        clusters: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            provider: z.string().optional(),
+            state: z.string(),
+            version: z.string().optional(),
+            nodes: z.number(),
+            failing_conditions: z.number(),
+            message: z.string().optional(),
+          }),
+        ),
+        total: z.number(),
+        nextCursor: nextCursorField,
+      }),
+      handler: async (input, ctx) => {
+        const clusters = (
+          await allPages<Cluster>('/v3/clusters', input.state ? { state: input.state } : {}, ctx.signal)
+        )
+          .filter((c) => !input.name_contains || c.name.includes(input.name_contains))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        const offset = decodeCursor<{ offset: number }>('list_clusters', input.cursor)?.offset ?? 0;
+        return {
+          clusters: clusters.slice(offset, offset + input.limit).map((c) => ({
+            id: c.id,
+            name: c.name,
+            provider: c.provider,
+            state: c.state ?? 'unknown',
+            version: c.version?.gitVersion,
+            nodes: c.nodeCount ?? 0,
+            failing_conditions: (c.conditions ?? []).filter((cond) => cond.status !== 'True').length,
+            message: c.transitioningMessage || undefined,
+          })),
+          total: clusters.length,
+          nextCursor:
+            offset + input.limit < clusters.length
+              ? encodeCursor('list_clusters', { offset: offset + input.limit })
+              : undefined,
+        };
+      },
+    }),
+    defineTool({
+      name: 'get_cluster_status',
+      title: 'Get cluster status',
+      description:
+        "Get one cluster's health: state and message, Kubernetes version, nodes (total and not ready), conditions that are not True, and CPU/memory capacity, allocatable and requested.",
+      toolset: 'clusters',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({ cluster: clusterArg }),
+      output: z.object({
+        id: z.string(),
+        name: z.string(),
+        description: z.string().optional(),
+        provider: z.string().optional(),
+        state: z.string(),
+        message: z.string().optional(),
+        version: z.string().optional(),
+        nodes: z.object({ total: z.number(), not_ready: z.array(z.string()), cordoned: z.array(z.string()) }),
+        failing_conditions: z.array(
+          z.object({
+            type: z.string(),
+            status: z.string(),
+            reason: z.string().optional(),
+            message: z.string().optional(),
+          }),
+        ),
+        healthy_conditions: z.array(z.string()),
+        resources: z.object({
+          cpu_cores: z.object({
+            capacity: z.number(),
+            allocatable: z.number(),
+            requested: z.number(),
+            requested_percent: z.number(),
+          }),
+          memory_gib: z.object({
+            capacity: z.number(),
+            allocatable: z.number(),
+            requested: z.number(),
+            requested_percent: z.number(),
+          }),
+        }),
+      }),
+      handler: async (input, ctx) => {
+        const cluster = await resolveCluster(input.cluster, ctx.signal);
+        const nodes = await allPages<Node>('/v3/nodes', { clusterId: cluster.id }, ctx.signal);
+        const conditions = cluster.conditions ?? [];
+        const cpu = {
+          capacity: cores(cluster.capacity?.cpu),
+          allocatable: cores(cluster.allocatable?.cpu),
+          requested: cores(cluster.requested?.cpu),
+        };
+        const memory = {
+          capacity: gib(cluster.capacity?.memory),
+          allocatable: gib(cluster.allocatable?.memory),
+          requested: gib(cluster.requested?.memory),
+        };
+        const percent = (used: number, of: number) => (of > 0 ? Math.round((used / of) * 100) : 0);
+        return {
+          id: cluster.id,
+          name: cluster.name,
+          description: cluster.description || undefined,
+          provider: cluster.provider,
+          state: cluster.state ?? 'unknown',
+          message: cluster.transitioningMessage || undefined,
+          version: cluster.version?.gitVersion,
+          nodes: {
+            total: nodes.length,
+            not_ready: nodes.filter((n) => !isReady(n)).map((n) => n.nodeName ?? n.id),
+            cordoned: nodes.filter((n) => n.unschedulable).map((n) => n.nodeName ?? n.id),
+          },
+          failing_conditions: conditions
+            .filter((c) => c.status !== 'True')
+            .map((c) => ({ type: c.type ?? '', status: c.status ?? '', reason: c.reason, message: c.message })),
+          healthy_conditions: conditions.filter((c) => c.status === 'True').map((c) => c.type ?? ''),
+          resources: {
+            cpu_cores: { ...cpu, requested_percent: percent(cpu.requested, cpu.allocatable) },
+            memory_gib: { ...memory, requested_percent: percent(memory.requested, memory.allocatable) },
+          },
+        };
+      },
+    }),
+    defineTool({
+      name: 'list_nodes',
+      title: 'List nodes',
+      description:
+        "List a cluster's nodes: name, node pool, roles, state, readiness, cordoned, kubelet version and IP. problems_only keeps nodes that are not ready or not active.",
+      toolset: 'nodes',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({
+        cluster: clusterArg,
+        problems_only: z.boolean().default(false),
+        ...listArgs,
+      }),
+      output: z.object({
+        nodes: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            node_pool_id: z.string().optional(),
+            roles: z.array(z.string()),
+            state: z.string(),
+            ready: z.boolean(),
+            cordoned: z.boolean(),
+            kubelet: z.string().optional(),
+            ip: z.string().optional(),
+            message: z.string().optional(),
+          }),
+        ),
+        nextCursor: nextCursorField,
+      }),
+      handler: async (input, ctx) => {
+        const position = decodeCursor<{ clusterId: string; marker: string }>('list_nodes', input.cursor);
+        const clusterId = position?.clusterId ?? (await resolveCluster(input.cluster, ctx.signal)).id;
+        const page = await rancher.request<Collection<Node>>('GET', '/v3/nodes', {
+          query: { clusterId, limit: input.limit, marker: position?.marker },
+          signal: ctx.signal,
+        });
+        const marker = nextMarker(page);
+        return {
+          nodes: page.data
+            .map((n) => ({
+              id: n.id,
+              name: n.nodeName ?? n.hostname ?? n.id,
+              node_pool_id: n.nodePoolId,
+              roles: roles(n),
+              state: n.state ?? 'unknown',
+              ready: isReady(n),
+              cordoned: n.unschedulable ?? false,
+              kubelet: n.info?.kubernetes?.kubeletVersion,
+              ip: n.ipAddress,
+              message: n.transitioningMessage || n.conditions?.find((c) => c.status !== 'True' && c.message)?.message,
+            }))
+            .filter((n) => !input.problems_only || !n.ready || n.state !== 'active'),
+          nextCursor: marker ? encodeCursor('list_nodes', { clusterId, marker }) : undefined,
+        };
+      },
+    }),
+    defineTool({
+      name: 'list_node_pools',
+      title: 'List node pools',
+      description:
+        "List a cluster's node pools (Rancher-provisioned RKE clusters): id, name, roles, desired quantity and nodes active now.",
+      toolset: 'nodes',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({ cluster: clusterArg }),
+      output: z.object({
+        node_pools: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            roles: z.array(z.string()),
+            quantity: z.number().describe('Desired nodes.'),
+            active: z.number().describe('Nodes active now.'),
+            state: z.string(),
+            hostname_prefix: z.string(),
+            message: z.string().optional(),
+          }),
+        ),
+        note: z.string().optional(),
+      }),
+      handler: async (input, ctx) => {
+        const cluster = await resolveCluster(input.cluster, ctx.signal);
+        const [pools, nodes] = await Promise.all([
+          allPages<NodePool>('/v3/nodePools', { clusterId: cluster.id }, ctx.signal),
+          allPages<Node>('/v3/nodes', { clusterId: cluster.id }, ctx.signal),
+        ]);
+        return {
+          node_pools: pools
+            .sort((a, b) => a.name.localeCompare(b.name))
+            .map((p) => ({
+              id: p.id,
+              name: p.name,
+              roles: roles(p),
+              quantity: p.quantity,
+              active: nodes.filter((n) => n.nodePoolId === p.id && n.state === 'active').length,
+              state: p.state ?? 'unknown',
+              hostname_prefix: p.hostnamePrefix,
+              message: p.transitioningMessage || undefined,
+            })),
+          note:
+            pools.length === 0
+              ? `${cluster.name} has no Rancher node pools (provider ${cluster.provider ?? 'unknown'}): its nodes are managed by the provider or outside Rancher`
+              : undefined,
+        };
+      },
+    }),
+    defineTool({
+      name: 'scale_node_pool',
+      title: 'Scale node pool',
+      description:
+        'Set the number of nodes in a node pool. Rancher provisions or drains and deletes machines; follow with list_node_pools. Refuses to empty a control-plane or etcd pool or leave etcd without quorum.',
+      toolset: 'nodes',
+      tier: 'write',
+      annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
+      input: z.object({
+        node_pool_id: nodePoolId,
+        quantity: z.number().int().min(0).max(100).describe('Desired number of nodes.'),
+      }),
+      output: z.object({
+        node_pool_id: z.string(),
+        name: z.string(),
+        previous_quantity: z.number(),
+        quantity: z.number(),
+        state: z.string(),
+        message: z.string().optional(),
+      }),
+      handler: async (input, ctx) => {
+        const path = `/v3/nodePools/${encodeURIComponent(input.node_pool_id)}`;
+        const pool = await rancher.request<NodePool>('GET', path, { signal: ctx.signal });
+        if ((pool.controlPlane || pool.etcd) && input.quantity === 0) {
+          throw new ToolError(
+            'invalid_request',
+            `quantity: ${pool.name} runs ${roles(pool).join(' and ')}; 0 nodes would take the cluster down`,
+            {
+              hint: 'keep at least 1 node (3 for a highly available etcd)',
+            },
+          );
+        }
+        if (pool.etcd && input.quantity % 2 === 0) {
+          throw new ToolError(
+            'invalid_request',
+            `quantity: ${pool.name} runs etcd; ${input.quantity} members tolerate no more failures than ${input.quantity - 1}`,
+            {
+              hint: 'use an odd number of etcd nodes (1, 3 or 5)',
+            },
+          );
+        }
+        const updated = await rancher.request<NodePool>('PUT', path, {
+          body: { quantity: input.quantity },
+          signal: ctx.signal,
+        });
+        return {
+          node_pool_id: updated.id,
+          name: updated.name,
+          previous_quantity: pool.quantity,
+          quantity: updated.quantity,
+          state: updated.state ?? 'unknown',
+          message: updated.transitioningMessage || undefined,
+        };
+      },
+    }),
+    defineTool({
+      name: 'cordon_node',
+      title: 'Cordon or uncordon node',
+      description:
+        'Mark a node unschedulable (cordon, the default) so no new pods land on it, or schedulable again (cordon: false). Running pods stay.',
+      toolset: 'nodes',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: false },
+      input: z.object({ node_id: nodeId, cordon: z.boolean().default(true) }),
+      output: z.object({ node_id: z.string(), name: z.string(), cordoned: z.boolean(), state: z.string() }),
+      handler: async (input, ctx) => {
+        const node = await rancher.request<Node>('POST', `/v3/nodes/${encodeURIComponent(input.node_id)}`, {
+          query: { action: input.cordon ? 'cordon' : 'uncordon' },
+          signal: ctx.signal,
+        });
+        return {
+          node_id: node.id,
+          name: node.nodeName ?? node.id,
+          cordoned: node.unschedulable ?? false,
+          state: node.state ?? 'unknown',
+        };
+      },
+    }),
+    defineTool({
+      name: 'get_cluster_events',
+      title: 'Get cluster events',
+      description:
+        'Recent Kubernetes events of a cluster, newest first: type, reason, message, object and how often. Narrow with warnings_only, object_name or namespace.',
+      toolset: 'clusters',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({
+        cluster: clusterArg,
+        warnings_only: z.boolean().default(false),
+        object_name: z.string().min(1).optional().describe('Only events about this object, e.g. a node or pod name.'),
+        namespace: z.string().min(1).optional(),
+        limit: z.number().int().min(1).max(100).default(20).describe('Events to return (1-100).'),
+      }),
+      output: z.object({
+        events: z.array(
+          z.object({
+            type: z.string(),
+            reason: z.string(),
+            message: z.string(),
+            object: z.string().describe('Kind/name (namespace/ when namespaced).'),
+            count: z.number(),
+            last_seen: z.string().optional(),
+          }),
+        ),
+        total: z.number().describe('Matching events fetched.'),
+      }),
+      handler: async (input, ctx) => {
+        const cluster = await resolveCluster(input.cluster, ctx.signal);
+        const selector = [
+          input.warnings_only ? 'type=Warning' : '',
+          input.object_name ? `involvedObject.name=${input.object_name}` : '',
+          input.namespace ? `metadata.namespace=${input.namespace}` : '',
+        ]
+          .filter(Boolean)
+          .join(',');
+        const page = await rancher.request<Collection<Event>>(
+          'GET',
+          `/k8s/clusters/${encodeURIComponent(cluster.id)}/v1/events`,
+          {
+            query: { limit: MAX_EVENTS_FETCHED, fieldSelector: selector || undefined },
+            signal: ctx.signal,
+          },
+        );
+        const events = [...page.data].sort((a, b) => (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? ''));
+        return {
+          events: events.slice(0, input.limit).map((e) => ({
+            type: e._type ?? 'Normal',
+            reason: e.reason ?? '',
+            message: (e.message ?? '').slice(0, 500),
+            object: `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.namespace ? `${e.involvedObject.namespace}/` : ''}${e.involvedObject?.name ?? ''}`,
+            count: e.count ?? 1,
+            last_seen: e.lastTimestamp,
+          })),
+          total: events.length,
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,126 @@
+// The Rancher fake's world: downstream clusters, RKE node pools with their nodes, and each cluster's Kubernetes
+// events. Scaling a pool provisions or removes nodes; like Rancher's controllers, the change completes on the next read.
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastUpdateTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface FakeCluster {
+  id: string;
+  name: string;
+  description: string;
+  provider: string;
+  driver: string;
+  state: string;
+  transitioning: 'yes' | 'no' | 'error';
+  transitioningMessage: string;
+  version: string;
+  created: string;
+  conditions: Condition[];
+  labels: Record<string, string>;
+  internal: boolean;
+}
+
+export interface FakeNodePool {
+  id: string;
+  clusterId: string;
+  name: string;
+  hostnamePrefix: string;
+  quantity: number;
+  nodeTemplateId: string;
+  controlPlane: boolean;
+  etcd: boolean;
+  worker: boolean;
+  created: string;
+}
+
+export interface FakeNode {
+  id: string;
+  clusterId: string;
+  nodePoolId?: string;
+  nodeName: string;
+  ipAddress: string;
+  state: string;
+  transitioningMessage: string;
+  controlPlane: boolean;
+  etcd: boolean;
+  worker: boolean;
+  unschedulable: boolean;
+  cpu: number;
+  memoryGiB: number;
+  kubeletVersion: string;
+  conditions: Condition[];
+  created: string;
+}
+
+export interface FakeEvent {
+  namespace: string;
+  name: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  involvedObject: { kind: string; name: string; namespace?: string };
+  count: number;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  component: string;
+}
+
+export interface RancherUser {
+  username: string;
+  /** `admin` may change things; `user` gets 403 on every change (a read-only global role). */
+  role: 'admin' | 'user';
+}
+
+export class RancherState {
+  readonly clusters = new Map<string, FakeCluster>();
+  readonly nodePools = new Map<string, FakeNodePool>();
+  readonly nodes = new Map<string, FakeNode>();
+  readonly events = new Map<string, FakeEvent[]>();
+  readonly tokens = new Map<string, RancherUser>();
+  clock: () => Date = () => new Date();
+  private counter = 0;
+
+  now(): string {
+    return this.clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  suffix(): string {
+    this.counter += 1;
+    return `${(this.counter * 7919).toString(36).padStart(5, 'x')}`.slice(-5);
+  }
+
+  nodesOf(clusterId: string): FakeNode[] {
+    return [...this.nodes.values()].filter((n) => n.clusterId === clusterId);
+  }
+
+  /** Adds one node to a pool, provisioning (`active` right away when `ready`). */
+  addNode(pool: FakeNodePool, index: number, ready: boolean): FakeNode {
+    const id = `${pool.clusterId}:m-${this.suffix()}`;
+    const roles = { controlPlane: pool.controlPlane, etcd: pool.etcd, worker: pool.worker };
+    const node: FakeNode = {
+      id,
+      clusterId: pool.clusterId,
+      nodePoolId: pool.id,
+      nodeName: `${pool.hostnamePrefix}${index}`,
+      ipAddress: `10.20.${pool.clusterId.length % 10}.${10 + index + (pool.worker ? 100 : 0)}`,
+      state: ready ? 'active' : 'provisioning',
+      transitioningMessage: ready ? '' : 'Waiting for node to register with Kubernetes',
+      ...roles,
+      unschedulable: false,
+      cpu: pool.worker ? 8 : 4,
+      memoryGiB: pool.worker ? 32 : 16,
+      kubeletVersion: this.clusters.get(pool.clusterId)?.version ?? 'v1.30.4',
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'Unknown', lastUpdateTime: this.now() }],
+      created: this.now(),
+    };
+    this.nodes.set(id, node);
+    return node;
+  }
+}
