@@ -222,6 +222,14 @@ describe('startOpenApiFake', () => {
     fake.reset();
   });
 
+  it('compiles validators ahead of first use on request', async () => {
+    const fake = await start();
+    fake.warmUp('getPet');
+    fake.warmUp();
+    expect((await call(fake, 'GET', '/pets/1')).status).toBe(200);
+    assertNoViolations(fake);
+  });
+
   it('refuses to start when a route disagrees with the spec', async () => {
     await expect(
       petsFake({ operations: { getPet: { route: 'GET /pet/{petId}', handle: () => ({ status: 200 }) } } }),

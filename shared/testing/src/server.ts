@@ -112,6 +112,8 @@ export interface OpenApiFake {
   readonly violations: Violation[];
   /** Makes the next matching request(s) fail or stall. */
   failNext(fault: FaultSpec): void;
+  /** Compiles the validators of these operations (all when none is named) now rather than on first use. */
+  warmUp(...operationIds: string[]): void;
   /** Clears requests, violations and pending faults. */
   reset(): void;
   close(): Promise<void>;
@@ -248,6 +250,11 @@ export async function startOpenApiFake(options: OpenApiFakeOptions): Promise<Ope
     requests,
     violations,
     failNext: (fault) => faults.add(fault),
+    warmUp(...operationIds) {
+      for (const operationId of operationIds.length > 0 ? operationIds : Object.keys(options.operations)) {
+        checker?.warmUp(operationId);
+      }
+    },
     reset() {
       requests.length = 0;
       violations.length = 0;
