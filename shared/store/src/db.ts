@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import pg from 'pg';
@@ -32,8 +32,11 @@ export interface Db extends Queryable {
 const queues = new Map<string | symbol, Promise<void>>();
 
 export function openSqlite(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // The state holds the audit log: readable by its owner only (SQLite gives -wal and -shm the same mode).
+  const created = path !== ':memory:' && !existsSync(path);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(path);
+  if (created) chmodSync(path, 0o600);
   db.exec('PRAGMA busy_timeout = 10000');
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA foreign_keys = ON');

@@ -241,9 +241,13 @@ export class SqlStore implements Store {
 
     // Take the run: only one process applies it at a time. A dead holder's lease runs out.
     const owner = leaseOwner();
-    if (!(await this.#claim(runId, owner))) {
+    while (!(await this.#claim(runId, owner))) {
       const current = (await this.getRun(runId))!;
-      return result(current, isFinished(current.status) ? { replayed: true } : { busy: true });
+      if (isFinished(current.status)) return result(current, { replayed: true });
+      if (!options.waitForLease || options.signal?.aborted) return result(current, { busy: true });
+      // Wait until the holder's lease would run out (it may renew it: then wait again).
+      const expires = current.leaseExpiresAt === null ? this.#now() : Date.parse(current.leaseExpiresAt);
+      await sleep(Math.min(Math.max(expires - this.#now(), 0) + 25, this.#leaseMs), options.signal);
     }
     activeLeases.add(owner);
 
@@ -368,7 +372,7 @@ export class SqlStore implements Store {
         index,
       );
       if (!marked) return { busy: true };
-      options.onProgress?.(index, total, `${step.name}: ${step.description}`);
+      report(options, index, total, `${step.name}: ${step.description}`);
       const ctx = this.#context(run, plan, step, index, attempt, records, signal, options);
       let output: Json;
       try {
@@ -392,7 +396,7 @@ export class SqlStore implements Store {
         });
         if (!recorded) return { busy: true };
         records[index] = { ...record, status: 'failed', attempts: attempt, error: message, errorCode: code };
-        options.onProgress?.(index, total, `${step.name} failed: ${message}`);
+        report(options, index, total, `${step.name} failed: ${message}`);
         return this.#rollBack(run, plan, owner, steps, records, options);
       }
       const saved = await this.#ownedUpdate(
@@ -410,7 +414,7 @@ export class SqlStore implements Store {
       "UPDATE runs SET status = 'succeeded', error = NULL, updated_at = ?, finished_at = ? WHERE id = ? AND lease_owner = ?",
       [now, now, run.id, owner],
     );
-    options.onProgress?.(total, total, `done: ${total} step${total === 1 ? '' : 's'} applied`);
+    report(options, total, total, `done: ${total} step${total === 1 ? '' : 's'} applied`);
     return {};
   }
 
@@ -434,7 +438,7 @@ export class SqlStore implements Store {
       if (!(await this.#ownedUpdate(owner, run.id, "UPDATE steps SET status = 'undoing'", [], index))) {
         return { busy: true };
       }
-      options.onProgress?.(index, total, `undoing ${step.name}`);
+      report(options, index, total, `undoing ${step.name}`);
       const ctx = this.#context(run, plan, step, index, record.attempts, records, signal, options);
       let status: StepStatus = 'undone';
       let undoError: string | null = null;
@@ -443,7 +447,7 @@ export class SqlStore implements Store {
       } catch (error) {
         status = 'undo_failed';
         undoError = errorMessage(error);
-        options.onProgress?.(index, total, `undo of ${step.name} failed: ${undoError}`);
+        report(options, index, total, `undo of ${step.name} failed: ${undoError}`);
       }
       const saved = await this.#ownedUpdate(
         owner,
@@ -494,7 +498,7 @@ export class SqlStore implements Store {
       plan,
       outputs,
       signal,
-      progress: (message) => options.onProgress?.(index, records.length, `${step.name}: ${message}`),
+      progress: (message) => report(options, index, records.length, `${step.name}: ${message}`),
     };
   }
 
@@ -563,6 +567,24 @@ export class SqlStore implements Store {
     }
   }
 
+  async prune(options: {
+    auditBefore?: Date | string | number;
+    expiredPlansBefore?: Date | string | number;
+  }): Promise<{ audit: number; plans: number }> {
+    const audit =
+      options.auditBefore === undefined
+        ? 0
+        : await this.#db.run('DELETE FROM audit WHERE at < ?', [toTime(options.auditBefore, 'auditBefore')]);
+    const plans =
+      options.expiredPlansBefore === undefined
+        ? 0
+        : await this.#db.run(
+            'DELETE FROM plans WHERE expires_at < ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.plan_id = plans.id)',
+            [toTime(options.expiredPlansBefore, 'expiredPlansBefore')],
+          );
+    return { audit, plans };
+  }
+
   close(): Promise<void> {
     return this.#db.close();
   }
@@ -614,6 +636,27 @@ function result(run: RunWithSteps, outcome: Partial<Outcome>): ApplyResult {
     };
   }
   return out;
+}
+
+/** Calls onProgress; a throwing listener must not break a run half way. */
+function report(options: ApplyOptions, index: number, total: number, message: string): void {
+  try {
+    options.onProgress?.(index, total, message);
+  } catch {
+    // ignored: progress is advisory
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Leases this process holds right now (any store). */

@@ -143,6 +143,11 @@ export interface ApplyOptions {
   onProgress?: (stepIndex: number, total: number, message: string) => void;
   /** Aborting stops before the next step and leaves the run resumable (it is not rolled back). */
   signal?: AbortSignal;
+  /**
+   * When another process holds the run, wait for its lease to run out (it does when that process died)
+   * and continue the run, instead of returning `busy`. For start-up resumes; `signal` ends the wait.
+   */
+  waitForLease?: boolean;
 }
 
 export interface LeftStep {
@@ -266,6 +271,15 @@ export interface Store {
   queryAudit(query?: AuditQuery): Promise<Page<AuditEntry>>;
   /** Every matching entry, oldest first, as JSON lines (each string ends with '\n'). */
   exportAudit(query?: Omit<AuditQuery, 'limit' | 'cursor'>): AsyncIterable<string>;
+
+  /**
+   * Retention: deletes audit entries older than `auditBefore` and plans that expired before
+   * `expiredPlansBefore` and never started a run. Returns how many of each went.
+   */
+  prune(options: { auditBefore?: Date | string | number; expiredPlansBefore?: Date | string | number }): Promise<{
+    audit: number;
+    plans: number;
+  }>;
 
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicyVerdict } from '@idp-mcp/core';
@@ -591,6 +591,58 @@ describe.each(backends)('store on $name', (backend) => {
     }
   });
 
+  it('waits for a lease to run out when asked to, then continues the run', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await store.startRun(plan.id);
+    const db = target.options.sqlitePath
+      ? openSqlite(target.options.sqlitePath)
+      : openPostgres(target.options.databaseUrl!);
+    try {
+      await db.run('UPDATE runs SET lease_owner = ?, lease_expires_at = ? WHERE id = ?', [
+        'some-other-host/4242/lease_abcdefghijkl',
+        Date.now() + 300,
+        run.id,
+      ]);
+    } finally {
+      await db.close();
+    }
+    const { steps, log } = recordingSteps(['a', 'b']);
+    const result = await store.applyRun(run, steps, { waitForLease: true });
+    expect(result).toMatchObject({ status: 'succeeded', busy: false, done: ['a', 'b'] });
+    expect(log).toEqual(['do a', 'do b']);
+  });
+
+  it('keeps going when a progress listener throws', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await store.startRun(plan.id);
+    const result = await store.applyRun(run, recordingSteps(['a', 'b']).steps, {
+      onProgress: () => {
+        throw new Error('listener broke');
+      },
+    });
+    expect(result.status).toBe('succeeded');
+  });
+
+  it('prunes old audit entries and expired plans that never ran', async () => {
+    let now = Date.parse('2026-03-01T00:00:00Z');
+    const store = await fresh({ now: () => now, planTtlMs: HOUR });
+    const unused = await store.createPlan({ kind: 'x', caller: 'alice', args: {}, artefacts: {} });
+    const used = await store.createPlan({ kind: 'x', caller: 'alice', args: {}, artefacts: {} });
+    await store.startRun(used.id);
+    await store.recordAudit({ caller: 'alice', tool: 't', args: { n: 1 }, result: 'ok' });
+    now += 2 * HOUR;
+    const fresher = await store.createPlan({ kind: 'x', caller: 'alice', args: {}, artefacts: {} });
+    await store.recordAudit({ caller: 'alice', tool: 't', args: { n: 2 }, result: 'ok' });
+    expect(await store.prune({ auditBefore: now - HOUR, expiredPlansBefore: now })).toEqual({ audit: 1, plans: 1 });
+    expect(await store.getPlan(unused.id)).toBeUndefined();
+    expect(await store.getPlan(used.id)).toBeDefined();
+    expect(await store.getPlan(fresher.id)).toBeDefined();
+    expect((await store.queryAudit()).items.map((entry) => entry.args)).toEqual([{ n: 2 }]);
+    expect(await store.prune({})).toEqual({ audit: 0, plans: 0 });
+  });
+
   it('lists runs by status and caller, newest first, in pages', async () => {
     let now = Date.parse('2026-03-01T12:00:00Z');
     const store = await fresh({ now: () => now });
@@ -735,6 +787,20 @@ describe('openStore', () => {
       const error = await rejection(openStoreWith({ sqlitePath: join(dir, 'a-file', 'state.db'), env: false }));
       expect(error.code).toBe('upstream_unavailable');
       expect(error.message).toContain(`SQLite at ${join(dir, 'a-file', 'state.db')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates the SQLite file readable by its owner only', async () => {
+    const dir = workDir();
+    try {
+      const path = join(dir, '.idp-mcp', 'state.db');
+      const store = await openStoreWith({ sqlitePath: path, env: false });
+      await store.createPlan({ kind: 'x', caller: 'alice', args: {}, artefacts: {} });
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, '.idp-mcp')).mode & 0o777).toBe(0o700);
+      await store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
