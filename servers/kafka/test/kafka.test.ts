@@ -3,6 +3,7 @@ import { assertNoKafkaViolations, type KafkaFake, SAMPLE_USERS, startKafkaFake }
 import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kafkaModule } from '../src/index.ts';
+import { callTool, errorMeta, type Result, sc } from './support.ts';
 
 /**
  * A small stand-in for the Rego gate: denies a topic with a single partition and warns when retention.ms is not set.
@@ -54,23 +55,8 @@ async function connect(options: { env?: Record<string, string>; args?: string[];
   });
 }
 
-type Result = {
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-  content?: unknown;
-  _meta?: Record<string, unknown>;
-};
-
-async function call(name: string, args: Record<string, unknown> = {}, client = mcp): Promise<Result> {
-  return (await client.client.callTool({ name, arguments: args })) as Result;
-}
-
-function sc(result: Result): Record<string, unknown> {
-  return result.structuredContent ?? {};
-}
-
-function errorMeta(result: Result) {
-  return result._meta?.['idp-mcp/error'] as { code: string; retryable: boolean } | undefined;
+function call(name: string, args: Record<string, unknown> = {}, client = mcp): Promise<Result> {
+  return callTool(client, name, args);
 }
 
 function apis(): string[] {

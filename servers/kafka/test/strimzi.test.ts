@@ -12,6 +12,7 @@ import { type KubernetesFake, startKubernetesFake } from '@idp-mcp/testing/kuber
 import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kafkaModule } from '../src/index.ts';
+import { callTool, errorMeta, type Result, sc } from './support.ts';
 
 /** Denies a topic with a single partition; every document it saw is kept. */
 function stubGate() {
@@ -43,13 +44,6 @@ let operator: TopicOperator;
 let mcp: ConnectedClient;
 let policy: ReturnType<typeof stubGate>;
 
-type Result = {
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-  content?: unknown;
-  _meta?: Record<string, unknown>;
-};
-
 async function connect(options: { args?: string[]; env?: Record<string, string> } = {}) {
   return connectClient(kafkaModule, {
     env: {
@@ -63,16 +57,8 @@ async function connect(options: { args?: string[]; env?: Record<string, string> 
   });
 }
 
-async function call(name: string, args: Record<string, unknown> = {}, client = mcp): Promise<Result> {
-  return (await client.client.callTool({ name, arguments: args })) as Result;
-}
-
-function sc(result: Result): Record<string, unknown> {
-  return result.structuredContent ?? {};
-}
-
-function errorMeta(result: Result) {
-  return result._meta?.['idp-mcp/error'] as { code: string; retryable: boolean } | undefined;
+function call(name: string, args: Record<string, unknown> = {}, client = mcp): Promise<Result> {
+  return callTool(client, name, args);
 }
 
 function kubeWrites() {

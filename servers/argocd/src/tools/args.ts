@@ -40,3 +40,8 @@ export const resourceSelector = z.object({
   name: z.string().min(1),
   namespace: z.string().optional(),
 });
+
+export const repoPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.split('/').includes('..') && !p.startsWith('/'), { error: 'must be a relative path without ".."' });

@@ -17,7 +17,7 @@ import {
   summarizeApplication,
 } from '../model.ts';
 import { getApplication } from './applications.ts';
-import { appName, namespace, projectName, repoUrl, revision } from './args.ts';
+import { appName, namespace, projectName, repoPath, repoUrl, revision } from './args.ts';
 
 const labelKey =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -72,14 +72,7 @@ const createInput = z
     name: appName,
     project: projectName,
     repo_url: repoUrl,
-    path: z
-      .string()
-      .min(1)
-      .refine((p) => !p.split('/').includes('..') && !p.startsWith('/'), {
-        error: 'must be a relative path without ".."',
-      })
-      .optional()
-      .describe('Directory in the Git repository (Git sources). Give path or chart.'),
+    path: repoPath.optional().describe('Directory in the Git repository (Git sources). Give path or chart.'),
     chart: z.string().min(1).optional().describe('Helm chart name (Helm repository sources). Give path or chart.'),
     target_revision: revision
       .default('HEAD')
@@ -224,14 +217,7 @@ export function applicationWriteTools(argocd: ArgoCd, gate: PolicyGate) {
       input: z.object({
         name: appName,
         target_revision: revision.optional().describe('New branch, tag or commit to deploy.'),
-        path: z
-          .string()
-          .min(1)
-          .refine((p) => !p.split('/').includes('..') && !p.startsWith('/'), {
-            error: 'must be a relative path without ".."',
-          })
-          .optional()
-          .describe('New directory in the Git repository.'),
+        path: repoPath.optional().describe('New directory in the Git repository.'),
         helm: helm.optional().describe('Replaces the Helm options of the source.'),
         automated: automated
           .nullable()

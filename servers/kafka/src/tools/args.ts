@@ -19,3 +19,12 @@ export const configName = z
 export const configValues = z
   .record(configName, z.string().max(1024))
   .describe('Topic configs as strings, e.g. { "retention.ms": "604800000", "min.insync.replicas": "2" }.');
+
+export const partitions = z.number().int().min(1).max(1000).describe('Number of partitions.');
+export const replicationFactor = z
+  .number()
+  .int()
+  .min(1)
+  .max(10)
+  .describe('Copies of each partition (at most the broker count).');
+export const dryRun = z.boolean().default(false).describe('Only validate the change (on the server); apply nothing.');

@@ -1,7 +1,7 @@
 import { DESTRUCTIVE, defineTool, enforcePolicy, type PolicyGate, ToolError, WRITE } from '@idp-mcp/core';
 import * as z from 'zod';
 import type { KafkaAdmin } from '../kafka.ts';
-import { configName, configValues, topicName } from './args.ts';
+import { configName, configValues, dryRun, partitions, replicationFactor, topicName } from './args.ts';
 import { topicMetadata, topicOverrides } from './inspect.ts';
 import { kafkaTopicDocument, TOPIC_RESOURCE, verdictOf, verdictOutput } from './shared.ts';
 
@@ -33,16 +33,10 @@ export function directWriteTools(kafka: KafkaAdmin, gate: PolicyGate) {
       annotations: WRITE,
       input: z.object({
         name: topicName,
-        partitions: z.number().int().min(1).max(1000).describe('Number of partitions.'),
-        replication_factor: z
-          .number()
-          .int()
-          .min(1)
-          .max(10)
-          .default(3)
-          .describe('Copies of each partition (at most the broker count).'),
+        partitions,
+        replication_factor: replicationFactor.default(3),
         configs: configValues.default({}),
-        dry_run: z.boolean().default(false),
+        dry_run: dryRun,
       }),
       output: changeOutput,
       handler: async (input, ctx) => {
@@ -96,7 +90,7 @@ export function directWriteTools(kafka: KafkaAdmin, gate: PolicyGate) {
         name: topicName,
         set: configValues.default({}).describe('Configs to set, e.g. { "retention.ms": "259200000" }.'),
         remove: z.array(configName).default([]).describe('Overrides to remove (back to the broker default).'),
-        dry_run: z.boolean().default(false),
+        dry_run: dryRun,
       }),
       output: changeOutput.extend({ previous_config: z.record(z.string(), z.string()) }),
       handler: async (input, ctx) => {
@@ -161,7 +155,7 @@ export function directWriteTools(kafka: KafkaAdmin, gate: PolicyGate) {
       input: z.object({
         name: topicName,
         partitions: z.number().int().min(2).max(1000).describe('The new total number of partitions.'),
-        dry_run: z.boolean().default(false),
+        dry_run: dryRun,
       }),
       output: changeOutput.extend({ previous_partitions: z.number() }),
       handler: async (input, ctx) => {

@@ -7,13 +7,14 @@ import {
   listArgs,
   nextCursorField,
   type PolicyGate,
+  type PolicyVerdict,
   READ,
   ToolError,
   WRITE,
 } from '@idp-mcp/core';
 import * as z from 'zod';
 import { GROUP, type KafkaTopicResource, PLURAL, type Strimzi, StrimziCallError, VERSION } from '../strimzi.ts';
-import { configName, configValues, topicName } from './args.ts';
+import { configName, configValues, dryRun, partitions, replicationFactor, topicName } from './args.ts';
 import { kafkaTopicDocument, verdictOf, verdictOutput } from './shared.ts';
 
 /**
@@ -87,7 +88,31 @@ const changeOutput = z.object({
   next: z.string(),
 });
 
-const NEXT = 'the Strimzi Topic Operator applies it to Kafka: describe_kafka_topic shows its Ready condition';
+/** What create and update return: the stored (or dry-run) KafkaTopic, the policy verdict and what happens next. */
+function changeResult(
+  stored: KafkaTopicResource,
+  namespace: string,
+  dryRun: boolean,
+  verdict: PolicyVerdict,
+  verb: string,
+) {
+  return {
+    name: stored.metadata.name,
+    namespace,
+    dry_run: dryRun,
+    resource_version: stored.metadata.resourceVersion,
+    manifest: {
+      apiVersion: stored.apiVersion,
+      kind: stored.kind,
+      metadata: { name: stored.metadata.name, namespace: stored.metadata.namespace, labels: stored.metadata.labels },
+      spec: stored.spec,
+    },
+    policy: verdictOf(verdict),
+    next: dryRun
+      ? `nothing was stored; call again without dry_run to ${verb} it`
+      : 'the Strimzi Topic Operator applies it to Kafka: describe_kafka_topic shows its Ready condition',
+  };
+}
 
 export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
   const base = { group: GROUP, version: VERSION, namespace: strimzi.namespace, plural: PLURAL };
@@ -187,11 +212,11 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
       annotations: WRITE,
       input: z.object({
         topic: topicName,
-        partitions: z.number().int().min(1).max(1000).describe('Number of partitions.'),
-        replicas: z.number().int().min(1).max(10).default(3).describe('Replication factor.'),
+        partitions,
+        replicas: replicationFactor.default(3),
         config: configValues.default({}),
         labels: labelsArg.optional(),
-        dry_run: z.boolean().default(false),
+        dry_run: dryRun,
       }),
       output: changeOutput,
       handler: async (input, ctx) => {
@@ -226,24 +251,7 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
           }
           throw error;
         }
-        return {
-          name: stored.metadata.name,
-          namespace: strimzi.namespace,
-          dry_run: input.dry_run,
-          resource_version: stored.metadata.resourceVersion,
-          manifest: {
-            apiVersion: stored.apiVersion,
-            kind: stored.kind,
-            metadata: {
-              name: stored.metadata.name,
-              namespace: stored.metadata.namespace,
-              labels: stored.metadata.labels,
-            },
-            spec: stored.spec,
-          },
-          policy: verdictOf(verdict),
-          next: input.dry_run ? 'nothing was stored; call again without dry_run to create it' : NEXT,
-        };
+        return changeResult(stored, strimzi.namespace, input.dry_run, verdict, 'create');
       },
     }),
     defineTool({
@@ -256,11 +264,11 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
       annotations: { ...WRITE, idempotentHint: true },
       input: z.object({
         name: resourceName,
-        partitions: z.number().int().min(1).max(1000).optional().describe('New partition count (can only grow).'),
-        replicas: z.number().int().min(1).max(10).optional().describe('New replication factor.'),
+        partitions: partitions.optional().describe('New partition count (can only grow).'),
+        replicas: replicationFactor.optional().describe('New replication factor (Strimzi needs Cruise Control).'),
         set: configValues.default({}).describe('Config entries to set.'),
         remove: z.array(configName).default([]).describe('Config entries to remove (back to the broker default).'),
-        dry_run: z.boolean().default(false),
+        dry_run: dryRun,
       }),
       output: changeOutput.extend({
         previous: z.object({
@@ -340,21 +348,7 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
             ...(input.dry_run ? { dryRun: 'All' } : {}),
           }),
         )) as KafkaTopicResource;
-        return {
-          name: stored.metadata.name,
-          namespace: strimzi.namespace,
-          dry_run: input.dry_run,
-          resource_version: stored.metadata.resourceVersion,
-          manifest: {
-            apiVersion: stored.apiVersion,
-            kind: stored.kind,
-            metadata: { name: stored.metadata.name, labels: stored.metadata.labels },
-            spec: stored.spec,
-          },
-          previous,
-          policy: verdictOf(verdict),
-          next: input.dry_run ? 'nothing was stored; call again without dry_run to apply it' : NEXT,
-        };
+        return { ...changeResult(stored, strimzi.namespace, input.dry_run, verdict, 'apply'), previous };
       },
     }),
     defineTool({
