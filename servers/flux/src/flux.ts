@@ -1,6 +1,6 @@
 import { ToolError } from '@idp-mcp/core';
 import type { Kube, ResolvedKind } from '@idp-mcp/kubernetes';
-import { ApiException, PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '@kubernetes/client-node';
 
 /**
  * Flux objects through the Kubernetes API: the kinds, their resolution through discovery (so the served version is
@@ -119,10 +119,6 @@ export class Flux {
     );
     return { ...(JSON.parse(JSON.stringify(result)) as FluxObject), kind };
   }
-}
-
-export function isNotFound(error: unknown): boolean {
-  return error instanceof ApiException && error.code === 404;
 }
 
 export function conditionsOf(object: FluxObject): Condition[] {

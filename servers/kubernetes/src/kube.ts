@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ConfigError, type Logger, ToolError, upstreamHttpError } from '@idp-mcp/core';
+import { ConfigError, createUpstreamFetch, type Logger, ToolError, upstreamHttpError } from '@idp-mcp/core';
 import {
   ApiException,
   ApisApi,
@@ -13,10 +13,14 @@ import {
   KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  type PromiseHttpLibrary,
+  ResponseContext,
   ServerConfiguration,
   setHeaderMiddleware,
   type V1APIResource,
+  wrapHttpLibrary,
 } from '@kubernetes/client-node';
+import { fetch as undiciFetch } from 'undici';
 
 /**
  * The only place that talks to the Kubernetes API: kubeconfig loading (file, in-cluster, explicit context), one set of
@@ -64,6 +68,8 @@ interface CallScope {
   /** Sent as the request body instead of client-node's serialization (which drops fields its models lack). */
   body?: string;
   query?: Record<string, string>;
+  /** The method of the last request sent, so a failure says whether repeating it is safe. */
+  method?: string;
 }
 
 const scopes = new AsyncLocalStorage<CallScope>();
@@ -71,13 +77,13 @@ const DISCOVERY_TTL_MS = 5 * 60_000;
 
 export class Kube {
   private readonly config: KubeConfig;
-  private readonly options: KubeOptions;
   private readonly clients = new Map<string, ContextClients>();
   private readonly discovery = new Map<string, { at: number; kinds: Promise<ResolvedKind[]> }>();
+  private readonly httpApi;
   readonly defaultContext: string;
 
   constructor(options: KubeOptions) {
-    this.options = options;
+    this.httpApi = upstreamHttpLibrary(options);
     this.config = loadConfig(options);
     const context = options.context ?? this.config.getCurrentContext();
     if (!this.config.getContextObject(context)) {
@@ -125,6 +131,7 @@ export class Kube {
     if (!cluster) throw new ConfigError(`context ${contextName} names no cluster in the kubeconfig`);
     const configuration = createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
+      httpApi: this.httpApi,
       authMethods: { default: kc },
       middleware: [setHeaderMiddleware('User-Agent', 'idp-mcp-kubernetes')],
       promiseMiddleware: [
@@ -170,17 +177,12 @@ export class Kube {
     write?: { body: string; query?: Record<string, string> },
   ): Promise<T> {
     const clients = this.context(context);
-    const combined = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]);
+    const scope: CallScope = { signal, ...(write ?? {}) };
     try {
-      return await scopes.run({ signal: combined, ...(write ?? {}) }, () => work(clients));
+      return await scopes.run(scope, () => work(clients));
     } catch (error) {
-      if (combined.aborted && !signal.aborted) {
-        throw new ToolError('timeout', `the Kubernetes API did not answer within ${this.options.timeoutMs} ms`, {
-          upstream: 'Kubernetes',
-          retryable: true,
-          hint: 'for a write, read the current state before repeating it',
-        });
-      }
+      // Mapped here, where the method is known: a failed write is not safe to repeat blindly.
+      if (error instanceof ApiException) throw mapKubeError(error, scope.method) ?? error;
       throw error;
     }
   }
@@ -317,6 +319,43 @@ function toKind(resource: V1APIResource, group: string, version: string): Resolv
   };
 }
 
+/**
+ * client-node's transport, with the core's upstream fetch in the middle: per-attempt timeout, retries with backoff
+ * for idempotent calls, Retry-After, cancellation. client-node's own undici carries its TLS settings (dispatcher).
+ */
+function upstreamHttpLibrary(options: KubeOptions) {
+  const upstreamFetch = createUpstreamFetch({
+    upstream: 'Kubernetes',
+    log: options.log,
+    timeoutMs: options.timeoutMs,
+    fetch: undiciFetch as unknown as typeof fetch,
+  });
+  const library: PromiseHttpLibrary = {
+    async send(request) {
+      const method = request.getHttpMethod().toString();
+      const scope = scopes.getStore();
+      if (scope) scope.method = method;
+      const response = await upstreamFetch(request.getUrl(), {
+        method,
+        body: request.getBody() as string | undefined,
+        headers: request.getHeaders(),
+        signal: request.getSignal() ?? null,
+        dispatcher: request.getDispatcher(),
+      } as RequestInit);
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      return new ResponseContext(response.status, headers, {
+        text: () => response.text(),
+        binary: async () => Buffer.from(await response.arrayBuffer()),
+        stream: () => response.body,
+      });
+    },
+  };
+  return wrapHttpLibrary(library);
+}
+
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 function loadConfig(options: KubeOptions): KubeConfig {
@@ -384,7 +423,7 @@ function statusOf(body: unknown): StatusBody {
 }
 
 /** client-node's ApiException (a Status body) and network failures as ToolErrors. */
-export function mapKubeError(error: unknown): ToolError | undefined {
+export function mapKubeError(error: unknown, method = 'GET'): ToolError | undefined {
   if (error instanceof ToolError) return error;
   if (error instanceof ApiException) {
     const status = statusOf(error.body);
@@ -393,6 +432,7 @@ export function mapKubeError(error: unknown): ToolError | undefined {
     const causes = status.details?.causes ?? [];
     const retryAfter = error.headers?.['retry-after'];
     const base = upstreamHttpError('Kubernetes', code, message, {
+      method,
       ...(retryAfter && /^\d+$/.test(retryAfter) ? { retryAfterSeconds: Number(retryAfter) } : {}),
       ...(code === 409 && causes.some((c) => c.reason === 'FieldManagerConflict')
         ? {

@@ -451,7 +451,8 @@ describe('errors and configuration', () => {
     const forbidden = await call(client, 'list_resources', { kind: 'Pod', namespace: 'payments' });
     expect(forbidden).toMatchObject({ isError: true, code: 'forbidden' });
     expect(forbidden.text).toContain('cannot get /api/v1/namespaces/payments/pods');
-    fake.failNext({ path: '/api/v1/namespaces/payments/configmaps/payments-api-config', status: 503 });
+    const config = '/api/v1/namespaces/payments/configmaps/payments-api-config';
+    fake.failNext({ path: config, status: 503, times: 3 });
     const down = await call(client, 'get_resource', {
       kind: 'ConfigMap',
       name: 'payments-api-config',
@@ -459,6 +460,19 @@ describe('errors and configuration', () => {
     });
     expect(down).toMatchObject({ isError: true, code: 'upstream_unavailable' });
     expect(down.meta?.retryable).toBe(true);
+    fake.failNext({ path: config, status: 503 });
+    fake.failNext({ path: config, status: 429, headers: { 'retry-after': '0' } });
+    const recovered = await call(client, 'get_resource', {
+      kind: 'ConfigMap',
+      name: 'payments-api-config',
+      namespace: 'payments',
+    });
+    expect(recovered.isError).toBe(false);
+    expect(fake.requests.filter((r) => r.path === config).length).toBeGreaterThanOrEqual(3);
+    fake.failNext({ method: 'PATCH', path: /\/deployments\/payments-api$/, status: 503 });
+    const write = await call(client, 'restart_rollout', { name: 'payments-api', namespace: 'payments' });
+    expect(write).toMatchObject({ isError: true, code: 'upstream_unavailable' });
+    expect(write.meta?.retryable).toBe(false);
     fake.failNext({ path: '/api/v1/namespaces/payments/configmaps/payments-api-config', status: 401 });
     const unauthorized = await call(client, 'get_resource', {
       kind: 'ConfigMap',
@@ -474,7 +488,7 @@ describe('errors and configuration', () => {
     });
     try {
       await call(slow.client, 'list_api_resources', {});
-      fake.failNext({ path: '/api/v1/namespaces/payments/services', delayMs: 1500 });
+      fake.failNext({ path: '/api/v1/namespaces/payments/services', delayMs: 1500, times: 3 });
       const result = await call(slow.client, 'list_resources', { kind: 'Service', namespace: 'payments' });
       expect(result).toMatchObject({ isError: true, code: 'timeout' });
     } finally {

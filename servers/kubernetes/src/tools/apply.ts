@@ -1,5 +1,5 @@
 import { DESTRUCTIVE, defineTool, enforcePolicy, type PolicyGate, ToolError, WRITE } from '@idp-mcp/core';
-import { ApiException, PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '@kubernetes/client-node';
 import * as z from 'zod';
 import { type Kube, mapKubeError, type ResolvedKind } from '../kube.ts';
 import { clean, type Obj, parseManifests, plain, ref, sameContent } from '../objects.ts';
@@ -86,7 +86,7 @@ export async function prepare(
         ),
       );
     } catch (error) {
-      if (!(error instanceof ApiException && error.code === 404)) throw error;
+      if (!(error instanceof ToolError && error.code === 'not_found')) throw error;
     }
     prepared.push({ object, resolved, existing });
   }
