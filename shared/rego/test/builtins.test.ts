@@ -103,6 +103,22 @@ describe('units, time and others', () => {
     expect(value('yaml.unmarshal("a: [1, 2]\\nb: yes")')).toEqual({ a: [1, 2], b: true });
   });
 
+  it('signs, decodes and verifies JWTs', () => {
+    const key = '{"kty": "oct", "k": "c2VjcmV0"}';
+    const token = value(
+      `io.jwt.encode_sign({"alg": "HS256", "typ": "JWT"}, {"sub": "alice", "exp": 2000000000}, ${key})`,
+    );
+    expect(typeof token).toBe('string');
+    expect(value(`io.jwt.decode("${token}")[1]`)).toEqual({ exp: 2000000000, sub: 'alice' });
+    expect(value(`io.jwt.verify_hs256("${token}", "secret")`)).toBe(true);
+    expect(value(`io.jwt.verify_hs256("${token}", "other")`)).toBe(false);
+    const at = (seconds: number) =>
+      `io.jwt.decode_verify("${token}", {"secret": "secret", "time": ${seconds}000000000})[0]`;
+    expect(value(at(1_900_000_000))).toBe(true);
+    expect(value(at(2_100_000_000))).toBe(false);
+    expect(() => value('io.jwt.decode("a.b")', true)).toThrow('encoded JWT must have 3 sections, found 2');
+  });
+
   it('reports builtin errors only in strict mode', () => {
     expect(value('to_number("abc")')).toBeUndefined();
     expect(() => value('to_number("abc")', true)).toThrow(expect.objectContaining({ code: 'eval_builtin_error' }));

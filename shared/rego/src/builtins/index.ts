@@ -1,5 +1,6 @@
 import { coreBuiltins } from './core.ts';
 import { encodingBuiltins } from './encoding.ts';
+import { jwtBuiltins } from './jwt.ts';
 import { miscBuiltins } from './misc.ts';
 import { netBuiltins } from './net.ts';
 import { objectBuiltins } from './objects.ts';
@@ -18,6 +19,7 @@ for (const b of [
   ...timeBuiltins,
   ...netBuiltins,
   ...miscBuiltins,
+  ...jwtBuiltins,
 ])
   registry.set(b.name, b);
 
