@@ -4,6 +4,7 @@ import { BUILTIN_POLICY_DIR, packageOf } from './bundle.ts';
 import { DOMAINS } from './catalog.ts';
 import { policyCommands, readConfigFile } from './commands.ts';
 import { createPolicyGate, type PolicyBundle, type PolicyGateOptions } from './gate.ts';
+import { generationTools } from './tools/generate.ts';
 import { policyTools } from './tools/policy.ts';
 
 export { BUILTIN_POLICY_DIR, runTests } from './bundle.ts';
@@ -12,6 +13,7 @@ export { EXIT, policyCommands } from './commands.ts';
 export { createPolicyGate, type DetailedVerdict, type Finding, type PolicyGateOptions } from './gate.ts';
 export { gatekeeperSet } from './gatekeeper.ts';
 export { detectDomain, MAX_INPUT_BYTES, parseConfig } from './parse.ts';
+export { generationTools, MAX_ATTEMPTS, type Sampler } from './tools/generate.ts';
 export { type Validation, validateDocuments, validateText } from './validate.ts';
 export { admissionResponse, createWebhookServer } from './webhook.ts';
 
@@ -84,7 +86,7 @@ export const policyModule: ServerModule = {
   async start({ env, sandbox }) {
     const gate = createPolicyGate(gateOptionsFromEnv(env));
     return {
-      tools: policyTools(gate),
+      tools: [...policyTools(gate), ...generationTools(gate)],
       resources: policyResources(gate.bundle),
       upstream: { mode: sandbox ? 'sandbox' : 'live', url: `file://${BUILTIN_POLICY_DIR}` },
       ready: async () => true,

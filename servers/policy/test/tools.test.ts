@@ -22,7 +22,14 @@ describe('what a model sees', () => {
 
   it('offers every tool to a viewer: they only read', async () => {
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['validate', 'list_policies', 'explain_rule', 'test_policies']);
+    expect(tools.map((tool) => tool.name)).toEqual([
+      'validate',
+      'list_policies',
+      'explain_rule',
+      'test_policies',
+      'fix_violations',
+      'generate_config',
+    ]);
     expect(tools.every((tool) => tool.annotations?.readOnlyHint)).toBe(true);
   });
 
