@@ -68,6 +68,18 @@ describe('argocd fake', () => {
     assertNoViolations(fake);
   });
 
+  it('refuses an Application the CRD schema does not admit, like the Kubernetes API server behind Argo CD', async () => {
+    const refused = await api('POST', '/api/v1/applications', {
+      metadata: { name: 'no-destination' },
+      spec: { project: 'payments', source: { repoURL: 'https://github.com/acme/gitops.git', path: '.' } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toBe(
+      'Application.argoproj.io "no-destination" is invalid: spec: must have required property \'destination\'',
+    );
+    assertNoViolations(fake);
+  });
+
   it('runs a requested sync on the next read, like the controller', async () => {
     const started = await api('POST', '/api/v1/applications/payments-api-prod/sync', { revision: 'v1.4.2' });
     expect(started.status).toBe(200);

@@ -7,6 +7,7 @@ import {
   type FakeResponse,
   type HandlerContext,
 } from '../server.ts';
+import { applicationCrdProblems } from './crd.ts';
 import type {
   ApplicationSource,
   ApplicationSpec,
@@ -367,9 +368,22 @@ function startOperation(state: ArgoCdState, app: FakeApplication, user: FakeUser
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function validateApplication(state: ArgoCdState, body: Json): { name: string; spec: ApplicationSpec; meta: Json } {
+function validateApplication(
+  state: ArgoCdState,
+  body: Json,
+  checkCrd: boolean,
+): { name: string; spec: ApplicationSpec; meta: Json } {
   const meta = (body.metadata ?? {}) as Json;
   const name = meta.name;
+  if (checkCrd) {
+    const problems = applicationCrdProblems({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...body });
+    if (problems.length > 0) {
+      throw grpcError(
+        'invalidArgument',
+        `Application.argoproj.io "${String(name ?? '')}" is invalid: ${problems.join(', ')}`,
+      );
+    }
+  }
   if (typeof name !== 'string' || name === '') {
     throw grpcError(
       'invalidArgument',
@@ -499,7 +513,25 @@ function newResources(state: ArgoCdState, name: string, spec: ApplicationSpec): 
 // ---------------------------------------------------------------------------------------------------------------
 // Operations.
 
-export function argocdOperations(state: ArgoCdState): Record<string, FakeOperation> {
+export interface ArgoCdOperationOptions {
+  /** Check Application bodies and answers against the Application CRD schema (tests: on; sandbox: off). */
+  checkCrd: boolean;
+}
+
+export function argocdOperations(
+  state: ArgoCdState,
+  options: ArgoCdOperationOptions = { checkCrd: false },
+): Record<string, FakeOperation> {
+  /** An Application answer; with checkCrd, one the CRD would not admit is a fake bug (a handler violation). */
+  const application = (app: FakeApplication): Json => {
+    const rendered = renderApplication(app);
+    if (options.checkCrd) {
+      const problems = applicationCrdProblems({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...rendered });
+      if (problems.length > 0)
+        throw new Error(`fake bug: Application ${app.name} violates the CRD: ${problems.join(', ')}`);
+    }
+    return rendered;
+  };
   return {
     VersionService_Version: {
       route: 'GET /api/version',
@@ -538,7 +570,7 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
           .sort((a, b) => a.name.localeCompare(b.name))
           .map((app) => {
             reconcile(state, app);
-            return renderApplication(app);
+            return application(app);
           });
         return ok({ metadata: { resourceVersion: String(state.nextResourceVersion()) }, items });
       },
@@ -555,7 +587,7 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
           app.reconciledAt = state.now();
           app.resourceVersion = state.nextResourceVersion();
         }
-        return ok(renderApplication(app));
+        return ok(application(app));
       },
     },
     ApplicationService_Create: {
@@ -569,11 +601,11 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
           'create',
           `${body.spec?.project || 'default'}/${body.metadata?.name ?? ''}`,
         );
-        const { name, spec, meta } = validateApplication(state, context.request.body as Json);
+        const { name, spec, meta } = validateApplication(state, context.request.body as Json, options.checkCrd);
         const existing = state.applications.get(name);
         if (existing) {
           reconcile(state, existing);
-          if (JSON.stringify(existing.spec) === JSON.stringify(spec)) return ok(renderApplication(existing));
+          if (JSON.stringify(existing.spec) === JSON.stringify(spec)) return ok(application(existing));
           if (query(context, 'upsert') !== 'true') {
             throw grpcError(
               'invalidArgument',
@@ -585,7 +617,7 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
           existing.generation += 1;
           existing.syncStatus = 'OutOfSync';
           existing.resourceVersion = state.nextResourceVersion();
-          return ok(renderApplication(existing));
+          return ok(application(existing));
         }
         const now = state.now();
         const app: FakeApplication = {
@@ -607,7 +639,7 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
           reconciledAt: now,
         };
         state.applications.set(name, app);
-        return ok(renderApplication(app));
+        return ok(application(app));
       },
     },
     ApplicationService_Update: {
@@ -616,7 +648,7 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
         const pathName = context.request.params.application_metadata_name!;
         const body = context.request.body as Json;
         const app = findApp(state, pathName, context);
-        const { name, spec, meta } = validateApplication(state, body);
+        const { name, spec, meta } = validateApplication(state, body, options.checkCrd);
         if (name !== pathName) {
           throw grpcError(
             'invalidArgument',
@@ -644,7 +676,7 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
         if (meta.labels) app.labels = meta.labels as Record<string, string>;
         if (meta.annotations) app.annotations = meta.annotations as Record<string, string>;
         app.resourceVersion = state.nextResourceVersion();
-        return ok(renderApplication(app));
+        return ok(application(app));
       },
     },
     ApplicationService_Delete: {
@@ -697,7 +729,7 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
         if (body.dryRun) sync.dryRun = true;
         if (body.resources?.length) sync.resources = body.resources;
         startOperation(state, app, user, sync);
-        return ok(renderApplication(app));
+        return ok(application(app));
       },
     },
     ApplicationService_Rollback: {
@@ -721,7 +753,7 @@ export function argocdOperations(state: ArgoCdState): Record<string, FakeOperati
         if (body.prune) sync.prune = true;
         if (body.dryRun) sync.dryRun = true;
         startOperation(state, app, user, sync);
-        return ok(renderApplication(app));
+        return ok(application(app));
       },
     },
     ApplicationService_TerminateOperation: {

@@ -65,7 +65,7 @@ export async function startArgoCdFake(options: ArgoCdFakeOptions = {}): Promise<
   const fake = await startOpenApiFake({
     name: 'argocd',
     spec: validate ? argocdSpec() : undefined,
-    operations: argocdOperations(state),
+    operations: argocdOperations(state, { checkCrd: validate }),
     validate,
     authenticate: (request) => authenticate(state, request),
     errorBody,
