@@ -107,6 +107,13 @@ export async function migrate(
     );
     const rows = await tx.all('SELECT version FROM schema_migrations');
     const done = new Set(rows.map((row) => Number(row.version)));
+    const known = Math.max(0, ...migrations.map((migration) => migration.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new Error(
+        `the database schema is at version ${newest}, newer than this version of idp-mcp knows (${known}): upgrade idp-mcp, or point it at another database`,
+      );
+    }
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(migration.version)) continue;
       await db.exec(tx, migrationSql(migration, db.dialect));

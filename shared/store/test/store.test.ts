@@ -109,6 +109,40 @@ function applyInChild(config: Record<string, unknown>) {
   };
 }
 
+const SCHEMA_COLUMNS = {
+  audit: ['seq', 'caller', 'tool', 'args', 'plan_id', 'verdict', 'result', 'error', 'at'],
+  plans: ['id', 'kind', 'caller', 'args', 'artefacts', 'verdict', 'status', 'created_at', 'expires_at'],
+  runs: [
+    'id',
+    'plan_id',
+    'kind',
+    'caller',
+    'applied_by',
+    'status',
+    'error',
+    'lease_owner',
+    'lease_expires_at',
+    'created_at',
+    'updated_at',
+    'finished_at',
+  ],
+  schema_migrations: ['version', 'name', 'applied_at'],
+  steps: [
+    'run_id',
+    'idx',
+    'name',
+    'description',
+    'status',
+    'attempts',
+    'output',
+    'error',
+    'error_code',
+    'undo_error',
+    'started_at',
+    'finished_at',
+  ],
+};
+
 const backends: Backend[] = [sqliteBackend(), postgresBackend()];
 
 describe.each(backends)('store on $name', (backend) => {
@@ -148,9 +182,35 @@ describe.each(backends)('store on $name', (backend) => {
           : "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
       );
       expect(tables.map((row) => row.name)).toEqual(['audit', 'plans', 'runs', 'schema_migrations', 'steps']);
+      // The same columns, in the same order, on both databases.
+      const columns: Record<string, string[]> = {};
+      for (const { name } of tables) {
+        const rows = await db.all(
+          backend.name === 'sqlite'
+            ? `SELECT name FROM pragma_table_info('${String(name)}') ORDER BY cid`
+            : `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '${String(name)}' ORDER BY ordinal_position`,
+        );
+        columns[String(name)] = rows.map((row) => String(row.name));
+      }
+      expect(columns).toEqual(SCHEMA_COLUMNS);
     } finally {
       await db.close();
     }
+  });
+
+  it('refuses a database whose schema is newer than this code', async () => {
+    await fresh();
+    const db = target.options.sqlitePath
+      ? openSqlite(target.options.sqlitePath)
+      : openPostgres(target.options.databaseUrl!);
+    try {
+      await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [999, 'future', 0]);
+    } finally {
+      await db.close();
+    }
+    const error = await rejection(target.open());
+    expect(error.code).toBe('upstream_unavailable');
+    expect(error.message).toContain('the database schema is at version 999, newer than this version of idp-mcp knows');
   });
 
   it('opens concurrently from several connections without migrating twice', async () => {
