@@ -2,7 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ConfigError, createUpstreamFetch, type Logger, ToolError, upstreamHttpError } from '@idp-mcp/core';
+import {
+  ConfigError,
+  createUpstreamFetch,
+  type Logger,
+  registerSecret,
+  ToolError,
+  upstreamHttpError,
+} from '@idp-mcp/core';
 import {
   ApiException,
   ApisApi,
@@ -85,6 +92,10 @@ export class Kube {
   constructor(options: KubeOptions) {
     this.httpApi = upstreamHttpLibrary(options);
     this.config = loadConfig(options);
+    // Credentials inside the kubeconfig are secrets like any token variable: scrubbed from logs, errors and output.
+    for (const user of this.config.users) {
+      for (const value of [user.token, user.password, user.keyData]) registerSecret(value);
+    }
     const context = options.context ?? this.config.getCurrentContext();
     if (!this.config.getContextObject(context)) {
       throw new ConfigError(

@@ -47,7 +47,7 @@ describe('kubernetes tools', () => {
       restarts: 14,
       node: 'ip-10-0-1-23.us-west-2.compute.internal',
     });
-    const all = await call(client, 'list_resources', { kind: 'deploy', labelSelector: 'team in (payments,orders)' });
+    const all = await call(client, 'list_resources', { kind: 'deploy', label_selector: 'team in (payments,orders)' });
     expect(
       all.data.items.map(
         (d: { namespace: string; name: string; ready: string }) => `${d.namespace}/${d.name} ${d.ready}`,
@@ -150,6 +150,16 @@ describe('kubernetes tools', () => {
     });
     expect(pod.data.summary.status).toBe('CrashLoopBackOff');
     expect(pod.data.events[0]).toMatchObject({ type: 'Warning', reason: 'BackOff', count: 58 });
+    expect(pod.data.containers).toEqual([
+      {
+        name: 'api',
+        image: 'ghcr.io/acme/orders-api:2.1.0',
+        ready: false,
+        restarts: 14,
+        state: 'Waiting: CrashLoopBackOff',
+        last_termination: 'Terminated: Error (exit code 1)',
+      },
+    ]);
     const deployment = await call(client, 'describe_resource', {
       kind: 'Deployment',
       name: 'orders-api',

@@ -244,7 +244,7 @@ export function applyTools(kube: Kube, settings: ApplySettings) {
         dry_run: z.boolean(),
       }),
       handler: async (input, ctx) => {
-        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.apiVersion);
+        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.api_version);
         checkDenied(settings, resolved.kind, 'deleting');
         const ns = resolved.namespaced ? (input.namespace ?? kube.context(input.context).defaultNamespace) : undefined;
         await kube.call(ctx.signal, input.context, (c) =>

@@ -52,4 +52,4 @@ export const fieldSelector = z
 export const defaultNamespace = namespace.optional().describe('Namespace; the context default when omitted.');
 
 /** Names one object of any kind: the arguments get, describe and delete share. */
-export const objectArgs = { context, kind, apiVersion, name, namespace: defaultNamespace };
+export const objectArgs = { context, kind, api_version: apiVersion, name, namespace: defaultNamespace };

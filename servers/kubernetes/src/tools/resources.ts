@@ -108,6 +108,40 @@ export async function readObject(
   return plain(object);
 }
 
+interface ContainerState {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: { reason?: string; exitCode?: number; finishedAt?: string };
+}
+
+/** kubectl describe's container block, in one line each. */
+function containerStates(pod: Obj) {
+  const statuses = (pod.status?.containerStatuses ?? []) as Array<{
+    name: string;
+    image?: string;
+    ready?: boolean;
+    restartCount?: number;
+    state?: ContainerState;
+    lastState?: ContainerState;
+  }>;
+  const describe = (state: ContainerState | undefined): string => {
+    if (state?.running) return `Running since ${age(state.running.startedAt)}`;
+    if (state?.waiting) return `Waiting: ${state.waiting.reason ?? ''}`.trim();
+    if (state?.terminated) {
+      return `Terminated: ${state.terminated.reason ?? ''} (exit code ${state.terminated.exitCode ?? '?'})`;
+    }
+    return 'Unknown';
+  };
+  return statuses.map((status) => ({
+    name: status.name,
+    image: status.image ?? '',
+    ready: status.ready === true,
+    restarts: status.restartCount ?? 0,
+    state: describe(status.state),
+    ...(status.lastState?.terminated ? { last_termination: describe(status.lastState) } : {}),
+  }));
+}
+
 export function resourceTools(kube: Kube) {
   return [
     defineTool({
@@ -193,10 +227,10 @@ export function resourceTools(kube: Kube) {
       input: z.object({
         context,
         kind,
-        apiVersion,
+        api_version: apiVersion,
         namespace: optionalNamespace,
-        labelSelector,
-        fieldSelector,
+        label_selector: labelSelector,
+        field_selector: fieldSelector,
         ...listArgs,
       }),
       output: z.object({
@@ -207,13 +241,13 @@ export function resourceTools(kube: Kube) {
         nextCursor: nextCursorField,
       }),
       handler: async (input, ctx) => {
-        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.apiVersion);
+        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.api_version);
         const position = decodeCursor<{ c: string }>('list_resources', input.cursor);
         const ns = resolved.namespaced ? input.namespace : undefined;
         const page = await kube.list(ctx.signal, input.context, resolved, {
           namespace: ns,
-          labelSelector: input.labelSelector,
-          fieldSelector: input.fieldSelector,
+          labelSelector: input.label_selector,
+          fieldSelector: input.field_selector,
           limit: input.limit,
           continue: position?.c,
         });
@@ -239,7 +273,7 @@ export function resourceTools(kube: Kube) {
       }),
       output: objectOutput,
       handler: async (input, ctx) => {
-        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.apiVersion);
+        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.api_version);
         const object = await readObject(kube, ctx.signal, input.context, resolved, input.name, input.namespace);
         const { object: cleaned, secretKeys } = clean({
           ...object,
@@ -281,10 +315,23 @@ export function resourceTools(kube: Kube) {
           }),
         ),
         pods: z.array(summarySchema).optional(),
+        containers: z
+          .array(
+            z.object({
+              name: z.string(),
+              image: z.string(),
+              ready: z.boolean(),
+              restarts: z.number(),
+              state: z.string(),
+              last_termination: z.string().optional(),
+            }),
+          )
+          .optional()
+          .describe('For a pod: each container, its state and why it last terminated.'),
         events: z.array(eventSchema),
       }),
       handler: async (input, ctx) => {
-        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.apiVersion);
+        const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.api_version);
         const object = await readObject(kube, ctx.signal, input.context, resolved, input.name, input.namespace);
         object.kind = resolved.kind;
         const ns = object.metadata?.namespace;
@@ -322,6 +369,7 @@ export function resourceTools(kube: Kube) {
           labels: object.metadata?.labels ?? {},
           conditions: conditionList,
           ...(pods ? { pods } : {}),
+          ...(resolved.kind === 'Pod' ? { containers: containerStates(object) } : {}),
           events,
         };
       },
