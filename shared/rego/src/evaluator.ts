@@ -223,7 +223,7 @@ function hasUnbound(t: CTerm, f: Frame): boolean {
   }
 }
 
-export function unify(a: CTerm, b: CTerm, f: Frame, ctx: Context, k: Next): boolean {
+function unify(a: CTerm, b: CTerm, f: Frame, ctx: Context, k: Next): boolean {
   if (a.k === 'var' && f[a.slot] === undefined) {
     if (b.k === 'var' && f[b.slot] === undefined) unsafe(b.name);
     return evalTerm(b, f, ctx, (v) => bind(a.slot, v, f, k));
@@ -269,7 +269,7 @@ function unifyObjects(a: [CTerm, CTerm][], b: [CTerm, CTerm][], f: Frame, ctx: C
 }
 
 /** Unifies a term (possibly a pattern with unbound vars) with a value. */
-export function unifyValue(t: CTerm, v: Value, f: Frame, ctx: Context, k: Next): boolean {
+function unifyValue(t: CTerm, v: Value, f: Frame, ctx: Context, k: Next): boolean {
   switch (t.k) {
     case 'const':
       return equal(t.v, v) ? k() : false;
@@ -440,15 +440,7 @@ function evalComprehension(t: Extract<CTerm, { k: 'compr' }>, f: Frame, ctx: Con
  * Looks up (or enumerates, for unbound vars and patterns) the path below a value. Below base documents
  * (`inData`), an integer key also names the string key it prints as, since data comes from JSON.
  */
-export function indexPath(
-  v: Value,
-  path: CTerm[],
-  i: number,
-  f: Frame,
-  ctx: Context,
-  k: Yield,
-  inData = false,
-): boolean {
+function indexPath(v: Value, path: CTerm[], i: number, f: Frame, ctx: Context, k: Yield, inData = false): boolean {
   if (i === path.length) return k(v);
   const t = path[i]!;
   const step = (key: Value): boolean => {
@@ -469,7 +461,7 @@ function lookupData(v: Value, key: Value): Value | undefined {
   return child === undefined && typeof key === 'number' && v instanceof RObject ? v.get(String(key)) : child;
 }
 
-export function lookup(v: Value, key: Value): Value | undefined {
+function lookup(v: Value, key: Value): Value | undefined {
   if (v instanceof RObject) return v.get(key);
   if (Array.isArray(v)) return typeof key === 'number' && Number.isInteger(key) ? v[key] : undefined;
   if (v instanceof RSet) return v.has(key) ? key : undefined;
@@ -518,7 +510,7 @@ function evalData(node: RuleNode, path: CTerm[], i: number, f: Frame, ctx: Conte
 }
 
 /** The full value of a document in the rule tree (memoised per context). */
-export function nodeValue(node: RuleNode, ctx: Context): Value | undefined {
+function nodeValue(node: RuleNode, ctx: Context): Value | undefined {
   const cached = ctx.cache.get(node);
   if (cached === PENDING) throw new RegoEvalError('eval_recursion_error', `rule ${node.name} is recursive`);
   if (cached !== undefined || ctx.cache.has(node)) return cached as Value | undefined;
@@ -672,7 +664,7 @@ function evalCall(t: Extract<CTerm, { k: 'call' }>, f: Frame, ctx: Context, k: Y
   return evalItems(t.args, 0, new Array(t.args.length), f, ctx, argsReady, t.order);
 }
 
-export function callFunction(fn: Callable, args: Value[], ctx: Context, loc: Location): Value | undefined {
+function callFunction(fn: Callable, args: Value[], ctx: Context, loc: Location): Value | undefined {
   if (ctx.mocks) {
     const mock = ctx.mocks.get(fn.key);
     if (mock) {

@@ -1,5 +1,3 @@
-import type { Location } from './errors.ts';
-
 export type TokenKind = 'ident' | 'number' | 'string' | 'rawstring' | 'template' | 'punct' | 'eof';
 
 export interface Token {
@@ -138,7 +136,7 @@ export function lex(src: string): { tokens: Token[]; comments: Comment[] } {
  * Index of the quote closing a string, raw string or template whose text starts at `start`, or -1.
  * Templates skip their `{...}` expressions, which may hold strings and templates of their own.
  */
-export function scanQuoted(src: string, start: number, quote: string, template: boolean): number {
+function scanQuoted(src: string, start: number, quote: string, template: boolean): number {
   let j = start;
   while (j < src.length) {
     const c = src[j]!;
@@ -173,8 +171,4 @@ export function scanEmbedded(src: string, start: number): number {
     j++;
   }
   return -1;
-}
-
-export function locationOf(file: string, t: { line: number; col: number }): Location {
-  return { file, line: t.line, col: t.col };
 }

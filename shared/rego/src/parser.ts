@@ -682,12 +682,3 @@ export function parseQuery(source: string, regoVersion: 'v0' | 'v1'): Expr[] {
   }
   return new Parser(lexed.tokens, 'query', regoVersion === 'v1').parseQuery();
 }
-
-/** Parses one term (used for `input_term` and tests). */
-export function parseTermSource(source: string): Term {
-  const { tokens } = lex(source);
-  const p = new Parser(tokens, 'term', true);
-  const t = p.parseTerm();
-  if (!p.atEnd()) p.fail('unexpected token after term');
-  return t;
-}

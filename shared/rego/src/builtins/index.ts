@@ -26,7 +26,3 @@ for (const b of [
 export function lookupBuiltin(name: string): Builtin | undefined {
   return registry.get(name);
 }
-
-export function builtinNames(): string[] {
-  return [...registry.keys()].sort();
-}

@@ -23,7 +23,7 @@ const POSIX: Record<string, string> = {
 class RegexSyntaxError extends Error {}
 
 /** Translates an RE2 pattern to a JS RegExp source and flags; rejects what RE2 rejects (backreferences, lookaround). */
-export function translateRE2(pattern: string): { source: string; flags: string } {
+function translateRE2(pattern: string): { source: string; flags: string } {
   let flags = '';
   let src = '';
   let i = 0;
@@ -139,7 +139,7 @@ function mergeFlags(a: string, b: string): string {
 const cache = new Map<string, RegExp | Error>();
 
 /** Compiles (and caches) an RE2 pattern as a global JS RegExp; throws a builtin error when invalid. */
-export function compileRegex(pattern: string): RegExp {
+function compileRegex(pattern: string): RegExp {
   let re = cache.get(pattern);
   if (!re) {
     try {
