@@ -1,5 +1,5 @@
 import type { ServerModule } from '@idp-mcp/core';
-import { KUBE_ENV, mapKubeError, startKube } from '@idp-mcp/kubernetes';
+import { KUBE_ENV, kubeIsConfigured, mapKubeError, startKube } from '@idp-mcp/kubernetes';
 import { Flux } from './flux.ts';
 import { fluxTools } from './tools.ts';
 
@@ -8,6 +8,7 @@ export { fluxTools, summarize } from './tools.ts';
 
 export const fluxModule: ServerModule = {
   name: 'flux',
+  isConfigured: kubeIsConfigured,
   title: 'Flux',
   description:
     'Flux Kustomizations, HelmReleases and sources: ready status, conditions, artifacts; reconcile, suspend, resume.',

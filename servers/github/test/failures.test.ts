@@ -1,9 +1,12 @@
 import { assertNoViolations } from '@idp-mcp/testing';
 import { textOf } from '@idp-mcp/testing/mcp';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useGitHub } from './support.ts';
 
 const github = useGitHub({ env: { GITHUB_TIMEOUT_MS: '300' }, checkViolations: false });
+
+// Compile the validators of the operations these tests time before any client timeout can run out.
+beforeAll(() => github.fake().warmUp('repos/get', 'issues/create', 'repos/get-content'));
 
 const getRepo = () =>
   github.mcp().client.callTool({ name: 'get_repository', arguments: { owner: 'acme', repo: 'payments-api' } });

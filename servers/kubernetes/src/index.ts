@@ -1,6 +1,6 @@
 import type { ServerModule } from '@idp-mcp/core';
 import { type Kube, mapKubeError } from './kube.ts';
-import { KUBE_ENV, startKube } from './start.ts';
+import { KUBE_ENV, kubeIsConfigured, startKube } from './start.ts';
 import { type ApplySettings, applyTools } from './tools/apply.ts';
 import { resourceTools } from './tools/resources.ts';
 import { teamTools } from './tools/teams.ts';
@@ -8,7 +8,7 @@ import { workloadTools } from './tools/workloads.ts';
 
 export { Kube, type KubeOptions, mapKubeError, type ResolvedKind } from './kube.ts';
 export { clean, parseManifests, summarize } from './objects.ts';
-export { KUBE_ENV, startKube } from './start.ts';
+export { KUBE_ENV, kubeIsConfigured, startKube } from './start.ts';
 export { renderTeam, type TeamSpec } from './tools/teams.ts';
 export { rolloutStatus } from './tools/workloads.ts';
 
@@ -19,6 +19,7 @@ export function kubernetesTools(kube: Kube, settings: ApplySettings) {
 
 export const kubernetesModule: ServerModule = {
   name: 'kubernetes',
+  isConfigured: kubeIsConfigured,
   title: 'Kubernetes',
   description:
     'Resources, logs, events and rollouts of any kind; policy-gated server-side apply; team onboarding (client-node).',

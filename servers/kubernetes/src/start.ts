@@ -15,6 +15,14 @@ export const KUBE_ENV: Record<string, EnvVarSpec> = {
   },
 };
 
+/**
+ * Only an explicit KUBECONFIG or in-cluster setting counts as configured: the platform's sandbox must not
+ * quietly go live against whatever ~/.kube/config on a laptop points at.
+ */
+export function kubeIsConfigured(env: Record<string, string | undefined>): boolean {
+  return Boolean(env.KUBECONFIG?.trim()) || env.K8S_IN_CLUSTER === 'true';
+}
+
 /** Connects to the configured clusters, or in sandbox mode to an in-process Kubernetes fake with the sample cluster. */
 export async function startKube(
   env: Record<string, string | undefined>,

@@ -1,6 +1,24 @@
-import { type AnyTool, defineTool, type EnvVarSpec, loadEnv, READ, type ServerModule } from '@idp-mcp/core';
+import { argocdModule } from '@idp-mcp/argocd';
+import { backstageModule } from '@idp-mcp/backstage';
+import {
+  type AnyTool,
+  ConfigError,
+  defineTool,
+  type EnvVarSpec,
+  loadEnv,
+  READ,
+  type ServerModule,
+} from '@idp-mcp/core';
+import { fluxModule } from '@idp-mcp/flux';
 import { githubModule } from '@idp-mcp/github';
+import { jiraModule } from '@idp-mcp/jira';
+import { kafkaModule } from '@idp-mcp/kafka';
+import { kubernetesModule } from '@idp-mcp/kubernetes';
+import { pagerdutyModule } from '@idp-mcp/pagerduty';
+import { policyModule } from '@idp-mcp/policy';
+import { slackModule } from '@idp-mcp/slack';
 import { openStore, type Store } from '@idp-mcp/store';
+import { vaultModule } from '@idp-mcp/vault';
 import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
 import { Gateway } from './gateway.ts';
@@ -14,9 +32,25 @@ export { type AuditSink, Gateway } from './gateway.ts';
 export { namespaced } from './mount.ts';
 
 /** The integration servers the platform mounts in-process, in tools/list order. */
-export const INTEGRATIONS: ServerModule[] = [githubModule];
+export const INTEGRATIONS: ServerModule[] = [
+  githubModule,
+  kubernetesModule,
+  fluxModule,
+  argocdModule,
+  kafkaModule,
+  policyModule,
+  jiraModule,
+  slackModule,
+  pagerdutyModule,
+  backstageModule,
+  vaultModule,
+];
 
 const PLATFORM_ENV: Record<string, EnvVarSpec> = {
+  PLATFORM_INTEGRATIONS: {
+    description: 'Integrations to mount, comma-separated (default: all)',
+    format: 'list',
+  },
   PLATFORM_RATE_LIMIT: { description: 'Tool calls one caller may make per minute', default: '120', format: 'integer' },
   PLATFORM_REMOTE_SERVERS: {
     description:
@@ -55,6 +89,22 @@ function environment(): Record<string, EnvVarSpec> {
     }
   }
   return env;
+}
+
+/** PLATFORM_INTEGRATIONS as modules; an unknown name stops start-up with the valid ones listed. */
+function chooseIntegrations(list: string | undefined): ServerModule[] {
+  if (!list) return INTEGRATIONS;
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !INTEGRATIONS.some((module) => module.name === name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `PLATFORM_INTEGRATIONS: no integration ${unknown.join(', ')}; choose from ${INTEGRATIONS.map((module) => module.name).join(', ')}`,
+    );
+  }
+  return INTEGRATIONS.filter((module) => names.includes(module.name));
 }
 
 function settingsFrom(env: Record<string, string | undefined>): PlatformSettings {
@@ -206,9 +256,10 @@ export const platformModule: ServerModule = {
   },
   async start({ env, sandbox, log, gate, exposure }) {
     const remotes = parseRemoteServers(env.PLATFORM_REMOTE_SERVERS);
+    const integrations = chooseIntegrations(env.PLATFORM_INTEGRATIONS);
     const store = await openPlatformStore(env);
     const servers = [
-      ...(await mountServers(INTEGRATIONS, { environment: env, forceSandbox: sandbox, log, gate, exposure })),
+      ...(await mountServers(integrations, { environment: env, forceSandbox: sandbox, log, gate, exposure })),
       ...(await Promise.all(remotes.map((remote) => mountRemote(remote, log.child('remote'))))),
     ];
     const gateway = new Gateway({

@@ -59,10 +59,12 @@ export async function mountServers(
 ): Promise<MountedServer[]> {
   return Promise.all(
     modules.map(async (module): Promise<MountedServer> => {
-      const hasCredentials = Object.entries(module.env).every(
-        ([name, spec]) => !spec.required || Boolean(options.environment[name]?.trim()),
-      );
-      const sandbox = options.forceSandbox || !hasCredentials;
+      const configured =
+        module.isConfigured?.(options.environment) ??
+        Object.entries(module.env).every(
+          ([name, spec]) => !spec.required || Boolean(options.environment[name]?.trim()),
+        );
+      const sandbox = options.forceSandbox || !configured;
       const log = options.log.child(module.name);
       try {
         const env = loadEnv(module, options.environment, { sandbox });

@@ -34,7 +34,12 @@ beforeAll(async () => {
   fake = await startGitHubFake();
   mcp = await connectClient(platformModule, {
     args: ['--role', 'platform-admin'],
-    env: { IDP_MCP_STATE: ':memory:', GITHUB_API_URL: fake.url, GITHUB_TOKEN: SANDBOX_TOKEN },
+    env: {
+      IDP_MCP_STATE: ':memory:',
+      PLATFORM_INTEGRATIONS: 'github,slack,jira',
+      GITHUB_API_URL: fake.url,
+      GITHUB_TOKEN: SANDBOX_TOKEN,
+    },
     gate: partitionsGate,
   });
 });
@@ -100,8 +105,10 @@ describe('create_service: order-api with a Kafka topic', () => {
       'gitops_branch',
       'gitops_commit',
       'gitops_pull_request',
+      'notify',
+      'tracking_ticket',
     ]);
-    expect(plan.notes).toEqual(expect.arrayContaining([expect.stringContaining('Notification skipped')]));
+    expect(plan.notes).toEqual(['Catalog registration skipped: backstage is not mounted on this platform']);
     expect(fake.state.findRepo('acme/order-api')).toBeUndefined();
     expect(fake.requests.filter((request) => request.method !== 'GET').length).toBe(requestsBefore);
   });

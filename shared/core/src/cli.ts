@@ -178,7 +178,12 @@ ${FLAG_HELP}`;
 }
 
 /** The CLI entry: help, start, banner, clean shutdown; errors as one clear line, never a stack trace. */
-export async function runCli(modules: ServerModule[], args: string[], fixedServer?: string): Promise<void> {
+export async function runCli(
+  modules: ServerModule[],
+  args: string[],
+  fixedServer?: string,
+  options: { gate?: PolicyGate } = {},
+): Promise<void> {
   const [first, ...rest] = fixedServer ? [fixedServer, ...args] : args;
   if (!first || first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(`${usage(modules)}\n`);
@@ -204,7 +209,7 @@ export async function runCli(modules: ServerModule[], args: string[], fixedServe
       process.stdout.write(`${serverUsage(module)}\n`);
       return;
     }
-    const started = await startServer(module, flags, process.env);
+    const started = await startServer(module, flags, process.env, createLogger(module.name), options.gate);
     process.stderr.write(`${banner(started, flags)}\n`);
     const stop = () => {
       started.close().finally(() => process.exit(0));

@@ -22,6 +22,7 @@ describe('errors', () => {
     expect(upstreamHttpError('GitHub', 503, 'down', { method: 'POST' }).retryable).toBe(false);
     expect(upstreamHttpError('GitHub', 429, 'slow down', { method: 'POST' }).retryable).toBe(true);
     expect(upstreamHttpError('GitHub', 404, 'Not Found').retryable).toBe(false);
+    expect(upstreamHttpError('Vault', 503, 'sealed', { method: 'LIST' }).retryable).toBe(true);
   });
 
   it('parses Retry-After as seconds or as an HTTP date', () => {

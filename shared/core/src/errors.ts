@@ -93,7 +93,7 @@ export function upstreamHttpError(
 }
 
 export function isIdempotentMethod(method: string): boolean {
-  return ['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
+  return ['GET', 'HEAD', 'OPTIONS', 'LIST'].includes(method.toUpperCase());
 }
 
 /** Parses a Retry-After header (seconds or HTTP date) into seconds, or undefined. */

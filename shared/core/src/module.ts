@@ -30,6 +30,11 @@ export interface ServerModule {
   /** Toolsets on when --toolsets is not given; all of them when absent. */
   defaultToolsets?: string[];
   env: Record<string, EnvVarSpec>;
+  /**
+   * Whether the environment points this server at a real upstream. The platform runs it against its
+   * sandbox otherwise. Default: every required variable is set.
+   */
+  isConfigured?(env: Record<string, string | undefined>): boolean;
   start(options: StartOptions): Promise<ServerInstance>;
   /**
    * One-shot commands besides serving, e.g. `idp-mcp policy validate --file x.yaml`: each gets the

@@ -298,7 +298,7 @@ export const createService = defineComposite({
         description: `Register ${serviceRepo}'s catalog-info.yaml in Backstage`,
         call: {
           tool: 'backstage_register_location',
-          args: { target: `https://github.com/${serviceRepo}/blob/main/catalog-info.yaml` },
+          args: { url: `https://github.com/${serviceRepo}/blob/main/catalog-info.yaml` },
         },
         doneWhen: 'already exists',
       })),
