@@ -89,6 +89,13 @@ describe('with a client model (sampling)', () => {
     expect(prompts[1]).toMatch(/could not be parsed \(YAML document 1/);
   });
 
+  it('falls back to describing the fix when the client declines to sample', async () => {
+    const { ctx } = withModel([]);
+    Object.assign(ctx, { sample: async () => undefined });
+    const result = await fixViolations.handler({ config: latest }, ctx);
+    expect(result).toMatchObject({ status: 'needs_manual_fix', sampled: false, fixes: [{ rule: 'K8S-010' }] });
+  });
+
   it('generates config, feeding violations back to the model', async () => {
     const bad =
       'apiVersion: kafka.strimzi.io/v1\nkind: KafkaTopic\nmetadata:\n  name: refunds\nspec:\n  partitions: 1\n';

@@ -7,14 +7,14 @@ import { findingSchema, type ReportedFinding, type Validation, validateText } fr
 type Gate = ReturnType<typeof createPolicyGate>;
 
 /**
- * Asks the client's model for text (MCP sampling). The core's ToolContext does not carry it yet: a
- * context with `sample` (wired to the SDK's mcpReq.requestSampling when the client declares the sampling
- * capability) switches these tools from describing fixes to proposing them.
+ * Asks the client's model for text (MCP sampling); undefined when the client cannot (like ToolContext.confirm).
+ * The core's ToolContext does not carry it yet: a context with `sample` (wired to the SDK's
+ * mcpReq.requestSampling) switches these tools from describing fixes to proposing them.
  */
 export type Sampler = (
   request: { system: string; prompt: string; maxTokens: number },
   signal: AbortSignal,
-) => Promise<string>;
+) => Promise<string | undefined>;
 
 const samplerOf = (ctx: ToolContext): Sampler | undefined => (ctx as ToolContext & { sample?: Sampler }).sample;
 
@@ -59,7 +59,9 @@ async function proposeUntilValid(
   let last: { config: string; result: Validation } | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     await ctx.progress(attempt, MAX_ATTEMPTS, `asking the client model (attempt ${attempt})`);
-    const config = stripFences(await sample({ system: first.system, prompt, maxTokens: 4000 }, ctx.signal));
+    const answer = await sample({ system: first.system, prompt, maxTokens: 4000 }, ctx.signal);
+    if (answer === undefined) return { attempts: attempt - 1, unavailable: attempt === 1, ...(last ?? {}) };
+    const config = stripFences(answer);
     let result: Validation;
     try {
       result = await check(config);
@@ -69,10 +71,10 @@ async function proposeUntilValid(
       continue;
     }
     last = { config, result };
-    if (result.allowed) return { attempts: attempt, ...last };
+    if (result.allowed) return { attempts: attempt, unavailable: false, ...last };
     prompt = `${first.prompt}\n\nYour previous answer still violates:\n${listFindings(result.violations)}\nFix these too. Answer with the full configuration only.\n\n${config}`;
   }
-  return { attempts: MAX_ATTEMPTS, ...(last ?? {}) };
+  return { attempts: MAX_ATTEMPTS, unavailable: false, ...(last ?? {}) };
 }
 
 export function generationTools(gate: Gate) {
@@ -118,24 +120,24 @@ export function generationTools(gate: Gate) {
             warnings: original.warnings,
           };
         }
+        const manual = () => ({
+          status: 'needs_manual_fix' as const,
+          sampled: false,
+          attempts: 0,
+          violations: original.violations,
+          warnings: original.warnings,
+          fixes: original.violations.map((v) => ({
+            rule: v.rule,
+            ...(v.field ? { field: v.field } : {}),
+            ...(v.line ? { line: v.line } : {}),
+            fix: v.message,
+          })),
+        });
         const sample = samplerOf(ctx);
-        if (!sample) {
-          return {
-            status: 'needs_manual_fix' as const,
-            sampled: false,
-            attempts: 0,
-            violations: original.violations,
-            warnings: original.warnings,
-            fixes: original.violations.map((v) => ({
-              rule: v.rule,
-              ...(v.field ? { field: v.field } : {}),
-              ...(v.line ? { line: v.line } : {}),
-              fix: v.message,
-            })),
-          };
-        }
+        if (!sample) return manual();
         const prompt = `Fix this ${original.format} configuration (${original.domains.join(', ')}) so it passes the policies. Change only what the violations require.\n\nViolations:\n${listFindings(original.violations)}\n\nConfiguration:\n${input.config}`;
         const proposal = await proposeUntilValid(sample, ctx, { system: SYSTEM, prompt }, check);
+        if (proposal.unavailable) return manual();
         const result = proposal.result ?? original;
         return {
           status: proposal.result?.allowed ? ('fixed' as const) : ('still_violating' as const),
@@ -164,17 +166,16 @@ export function generationTools(gate: Gate) {
       output: z.object({ ...outcome, requirements: z.string().describe('The rules the configuration must satisfy') }),
       handler: async (input, ctx) => {
         const needs = requirements(input.domain);
+        const unsampled = {
+          status: 'needs_sampling' as const,
+          sampled: false,
+          attempts: 0,
+          violations: [],
+          warnings: [],
+          requirements: needs,
+        };
         const sample = samplerOf(ctx);
-        if (!sample) {
-          return {
-            status: 'needs_sampling' as const,
-            sampled: false,
-            attempts: 0,
-            violations: [],
-            warnings: [],
-            requirements: needs,
-          };
-        }
+        if (!sample) return unsampled;
         const check = (text: string) =>
           validateText(gate, text, {
             domain: input.domain,
@@ -183,6 +184,7 @@ export function generationTools(gate: Gate) {
           });
         const prompt = `Write ${input.format} ${input.domain} configuration for: ${input.request}${input.environment ? ` (environment ${input.environment})` : ''}.\n\nIt must pass these rules:\n${needs}`;
         const proposal = await proposeUntilValid(sample, ctx, { system: SYSTEM, prompt }, check);
+        if (proposal.unavailable) return unsampled;
         return {
           status: proposal.result?.allowed ? ('compliant' as const) : ('still_violating' as const),
           sampled: true,
