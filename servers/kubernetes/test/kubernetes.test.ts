@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLogger, parseFlags, startServer } from '@idp-mcp/core';
 import { assertNoViolations } from '@idp-mcp/testing';
 import { type KubeObject, type KubernetesFake, startKubernetesFake } from '@idp-mcp/testing/kubernetes';
-import { type ConnectedClient, connectClient, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { type ConnectedClient, connectClient, connectUrl, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesModule } from '../src/index.ts';
@@ -534,6 +535,40 @@ describe('errors and configuration', () => {
       expect(bad.text).toContain('context: no context "prod"');
     } finally {
       await multi.close();
+    }
+  });
+
+  it('keeps secret values and the cluster token out of output and the debug log, even when a Secret write fails', async () => {
+    const lines: string[] = [];
+    const server = await startServer(
+      kubernetesModule,
+      parseFlags(['--transport', 'http', '--port', '0', '--role', 'platform-admin']),
+      { KUBECONFIG: fake.kubeconfigPath, K8S_DENY_KINDS: 'ClusterRoleBinding' },
+      createLogger('kubernetes', { level: 'debug', write: (line) => lines.push(line) }),
+    );
+    const debug = await connectUrl(server.url!);
+    try {
+      const outputs = [
+        await call(debug, 'get_resource', { kind: 'Secret', name: 'orders-api-db', namespace: 'orders' }),
+        await call(debug, 'describe_resource', { kind: 'Secret', name: 'orders-api-db', namespace: 'orders' }),
+        await call(debug, 'apply_manifests', {
+          manifests:
+            'apiVersion: v1\nkind: Secret\nmetadata: {name: api-key, namespace: orders}\ntype: Opaque\nstringData: {key: hunter2-Zq9x}\nbogus: 1\n',
+        }),
+      ];
+      expect(outputs[2]).toMatchObject({ isError: true, code: 'invalid_request' });
+      const everything = JSON.stringify(outputs) + lines.join('\n');
+      for (const secret of [
+        's3cr3t-orders-pw',
+        Buffer.from('s3cr3t-orders-pw').toString('base64'),
+        'hunter2-Zq9x',
+        fake.token,
+      ]) {
+        expect(everything).not.toContain(secret);
+      }
+    } finally {
+      await debug.close();
+      await server.close();
     }
   });
 
