@@ -3,9 +3,11 @@ import {
   decodeCursor,
   type ErrorCode,
   encodeCursor,
+  type Logger,
   type PolicyVerdict,
   redactText,
   redactValue,
+  silentLogger,
   ToolError,
 } from '@idp-mcp/core';
 import type { Db, Param, Queryable, Row } from './db.ts';
@@ -48,6 +50,7 @@ export class SqlStore implements Store {
   readonly #planTtlMs: number;
   readonly #leaseMs: number;
   readonly #now: () => number;
+  readonly #log: Logger;
 
   private constructor(db: Db, options: StoreOptions) {
     this.#db = db;
@@ -55,12 +58,14 @@ export class SqlStore implements Store {
     this.#planTtlMs = options.planTtlMs ?? DEFAULT_PLAN_TTL_MS;
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#now = options.now ?? Date.now;
+    this.#log = options.log ?? silentLogger;
   }
 
   /** Migrates the database and returns a store over it. */
   static async open(db: Db, options: StoreOptions = {}, where: string = db.dialect): Promise<SqlStore> {
     try {
-      await migrate(db, undefined, (options.now ?? Date.now)());
+      const applied = await migrate(db, undefined, (options.now ?? Date.now)());
+      if (applied.length) (options.log ?? silentLogger).info('state store schema migrated', { store: where, applied });
     } catch (error) {
       await db.close().catch(() => undefined);
       throw new ToolError(
@@ -273,6 +278,9 @@ export class SqlStore implements Store {
       const records = await this.#recordSteps(runId, steps);
       const skipped = records.filter((record) => record.status === 'done').map((record) => record.name);
       const run = (await this.getRun(runId))!;
+      if (records.some((record) => record.status !== 'pending')) {
+        this.#log.info('resuming a run', { run: runId, status: run.status, skipped });
+      }
       const outcome =
         run.status === 'rolling_back'
           ? await this.#rollBack(run, plan, owner, steps, records, options)
@@ -310,6 +318,7 @@ export class SqlStore implements Store {
       'UPDATE runs SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ?',
       [owner, now + this.#leaseMs, now, runId, holder],
     );
+    if (taken === 1) this.#log.warn('took over a run whose process is gone', { run: runId, holder });
     return taken === 1;
   }
 
@@ -395,6 +404,7 @@ export class SqlStore implements Store {
           return true;
         });
         if (!recorded) return { busy: true };
+        this.#log.warn('a step failed; undoing the completed steps', { run: run.id, step: step.name, error: message });
         records[index] = { ...record, status: 'failed', attempts: attempt, error: message, errorCode: code };
         report(options, index, total, `${step.name} failed: ${message}`);
         return this.#rollBack(run, plan, owner, steps, records, options);
@@ -447,6 +457,7 @@ export class SqlStore implements Store {
       } catch (error) {
         status = 'undo_failed';
         undoError = errorMessage(error);
+        this.#log.error('undo failed: its effects remain', { run: run.id, step: step.name, error: undoError });
         report(options, index, total, `undo of ${step.name} failed: ${undoError}`);
       }
       const saved = await this.#ownedUpdate(

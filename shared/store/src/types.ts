@@ -1,4 +1,4 @@
-import type { Caller, ErrorCode, PolicyVerdict } from '@idp-mcp/core';
+import type { Caller, ErrorCode, Logger, PolicyVerdict } from '@idp-mcp/core';
 
 /** A JSON value: what plans, step outputs and audit arguments are stored as. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -299,4 +299,6 @@ export interface StoreOptions {
   now?: () => number;
   /** PostgreSQL pool size. Default 5. */
   poolSize?: number;
+  /** Where migrations, take-overs, failures and failed undos are logged. Default: nowhere. */
+  log?: Logger;
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicyVerdict } from '@idp-mcp/core';
-import { ToolError } from '@idp-mcp/core';
+import { createLogger, ToolError } from '@idp-mcp/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   isId,
@@ -389,7 +389,8 @@ describe.each(backends)('store on $name', (backend) => {
   });
 
   it('undoes completed steps in reverse order on a failure, and reports what was left', async () => {
-    const store = await fresh();
+    const logged: string[] = [];
+    const store = await fresh({ log: createLogger('store', { level: 'debug', write: (line) => logged.push(line) }) });
     const plan = await store.createPlan({ kind: 'provision_database', caller: 'alice', args: {}, artefacts: {} });
     const { run } = await store.startRun(plan.id);
     const { steps, log } = recordingSteps(['vault_policy', 'notify', 'database', 'credentials', 'never'], {
@@ -423,6 +424,12 @@ describe.each(backends)('store on $name', (backend) => {
     expect(stored?.error).toBe('step credentials: credentials broke: token=[REDACTED]');
     expect(stored?.steps.map((step) => step.status)).toEqual(['undone', 'done', 'undo_failed', 'failed', 'pending']);
     expect(stored?.steps[2]?.undoError).toBe('undo of database broke');
+    const records = logged.map((line) => JSON.parse(line) as { level: string; msg: string; step?: string });
+    expect(records.filter((r) => r.level !== 'info').map((r) => [r.level, r.msg, r.step])).toEqual([
+      ['warn', 'a step failed; undoing the completed steps', 'credentials'],
+      ['error', 'undo failed: its effects remain', 'database'],
+    ]);
+    expect(logged.join('\n')).not.toContain('hunter2');
     // A failed run is finished: applying again replays the record and runs nothing.
     const again = await store.applyRun(run.id, steps);
     expect(again).toMatchObject({ replayed: true, status: 'failed', undone: ['vault_policy'] });
