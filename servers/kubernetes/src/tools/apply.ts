@@ -1,4 +1,12 @@
-import { DESTRUCTIVE, defineTool, enforcePolicy, type PolicyGate, ToolError, WRITE } from '@idp-mcp/core';
+import {
+  DESTRUCTIVE,
+  defineTool,
+  enforcePolicy,
+  type PolicyContext,
+  type PolicyGate,
+  ToolError,
+  WRITE,
+} from '@idp-mcp/core';
 import { PatchStrategy } from '@kubernetes/client-node';
 import * as z from 'zod';
 import { type Kube, mapKubeError, type ResolvedKind } from '../kube.ts';
@@ -32,6 +40,23 @@ export interface Prepared {
   object: Obj;
   resolved: ResolvedKind;
   existing: Obj | undefined;
+}
+
+/** The policy gate's verdict on the documents; a deny throws policy_denied, warnings are returned for the output. */
+export async function checkPolicy(
+  settings: ApplySettings,
+  documents: unknown[],
+  context: PolicyContext,
+): Promise<z.input<typeof policySchema>> {
+  const verdict = await enforcePolicy(settings.gate, 'kubernetes', documents, context);
+  return {
+    gate: verdict.gate,
+    warnings: verdict.violations.map((v) => ({
+      rule: v.rule,
+      message: v.message,
+      ...(v.resource ? { resource: v.resource } : {}),
+    })),
+  };
 }
 
 /** Refuses kinds the operator denied (K8S_DENY_KINDS), before any call. */
@@ -182,20 +207,11 @@ export function applyTools(kube: Kube, settings: ApplySettings) {
         const objects = parseManifests(input.manifests);
         const prepared = await prepare(kube, ctx.signal, input.context, objects, input.namespace, settings);
         const planned = await dryRun(kube, ctx.signal, input.context, prepared, input.force_conflicts);
-        const verdict = await enforcePolicy(
-          settings.gate,
-          'kubernetes',
+        const policy = await checkPolicy(
+          settings,
           prepared.map((item) => clean(item.object).object),
           { tool: 'kubernetes.apply_manifests', ...(input.namespace ? { namespace: input.namespace } : {}) },
         );
-        const policy = {
-          gate: verdict.gate,
-          warnings: verdict.violations.map((v) => ({
-            rule: v.rule,
-            message: v.message,
-            ...(v.resource ? { resource: v.resource } : {}),
-          })),
-        };
         if (input.dry_run) return { dry_run: true, objects: planned, policy };
         const applied: Step[] = [];
         for (const [index, item] of prepared.entries()) {

@@ -1,10 +1,11 @@
-import { defineTool, enforcePolicy, ToolError, WRITE } from '@idp-mcp/core';
+import { defineTool, ToolError, WRITE } from '@idp-mcp/core';
 import { stringify } from 'yaml';
 import * as z from 'zod';
 import { type Kube, mapKubeError } from '../kube.ts';
 import type { Obj } from '../objects.ts';
 import {
   type ApplySettings,
+  checkPolicy,
   dryRun,
   policySchema,
   prepare,
@@ -197,18 +198,7 @@ export function teamTools(kube: Kube, settings: ApplySettings) {
       handler: async (input, ctx) => {
         const ns = input.namespace ?? input.team;
         const objects = renderTeam(input);
-        const verdict = await enforcePolicy(settings.gate, 'kubernetes', objects, {
-          tool: 'kubernetes.onboard_team',
-          namespace: ns,
-        });
-        const policy = {
-          gate: verdict.gate,
-          warnings: verdict.violations.map((v) => ({
-            rule: v.rule,
-            message: v.message,
-            ...(v.resource ? { resource: v.resource } : {}),
-          })),
-        };
+        const policy = await checkPolicy(settings, objects, { tool: 'kubernetes.onboard_team', namespace: ns });
         const prepared = await prepare(kube, ctx.signal, input.context, objects, ns, settings);
         const namespaceExists = prepared[0]!.existing !== undefined;
         // Objects in a namespace that does not exist yet cannot be dry-run; the namespace itself can.

@@ -227,13 +227,7 @@ export class KubernetesApi {
     const current = this.existing(target);
     const object = this.decode(type, body);
     this.strictFields(type, object, query);
-    if (object.metadata.name !== target.name) {
-      throw statusError(
-        400,
-        `the name of the object (${object.metadata.name}) does not match the name on the URL (${target.name})`,
-        'BadRequest',
-      );
-    }
+    nameMatchesUrl(object, target);
     object.metadata.namespace = current.metadata.namespace;
     this.checkResourceVersion(type, current, object.metadata.resourceVersion);
     return this.update(type, current, object, query, 'Update');
@@ -300,13 +294,7 @@ export class KubernetesApi {
     }
     const config = this.decode(type, applied);
     this.strictFields(type, config, query);
-    if (config.metadata.name !== target.name) {
-      throw statusError(
-        400,
-        `the name of the object (${config.metadata.name}) does not match the name on the URL (${target.name})`,
-        'BadRequest',
-      );
-    }
+    nameMatchesUrl(config, target);
     if (target.namespace !== undefined) config.metadata.namespace = target.namespace;
     const paths = fieldPaths(userFields(config));
     const current = this.state.get(type, target.namespace, target.name!);
@@ -730,6 +718,15 @@ export class KubernetesApi {
       fieldsV1: fieldsV1(paths),
     };
   }
+}
+
+function nameMatchesUrl(object: KubeObject, target: Target): void {
+  if (object.metadata.name === target.name) return;
+  throw statusError(
+    400,
+    `the name of the object (${object.metadata.name}) does not match the name on the URL (${target.name})`,
+    'BadRequest',
+  );
 }
 
 function scaleOf(type: ResourceType, object: KubeObject): Record<string, unknown> {
