@@ -119,6 +119,28 @@ describe('units, time and others', () => {
     expect(() => value('io.jwt.decode("a.b")', true)).toThrow('encoded JWT must have 3 sections, found 2');
   });
 
+  it('validates JSON Schema with gojsonschema-style errors', () => {
+    const schema = `{"type": "object", "required": ["name", "replicas"], "additionalProperties": false,
+      "properties": {"name": {"type": "string", "pattern": "^[a-z]+$"}, "replicas": {"type": "integer", "minimum": 1},
+        "tier": {"enum": ["web", "db"]}, "ports": {"type": "array", "items": {"type": "integer"}}}}`;
+    expect(value(`json.match_schema({"name": "api", "replicas": 2, "ports": [80]}, ${schema})`)).toEqual([true, []]);
+    const [valid, errors] = value(
+      `json.match_schema({"name": "API", "replicas": 0, "tier": "cache", "ports": ["x"], "extra": 1}, ${schema})`,
+    ) as [boolean, { field: string; type: string; desc: string }[]];
+    expect(valid).toBe(false);
+    expect(errors.map((e) => `${e.field} ${e.type}`).sort()).toEqual([
+      '(root) additional_property_not_allowed',
+      'name pattern',
+      'ports.0 invalid_type',
+      'replicas number_gte',
+      'tier enum',
+    ]);
+    expect(value('json.verify_schema({"type": "text"})')).toEqual([
+      false,
+      'jsonschema: has a primitive type that is NOT VALID -- given: /text/ Expected valid values are:[array boolean integer number null object string]',
+    ]);
+  });
+
   it('reports builtin errors only in strict mode', () => {
     expect(value('to_number("abc")')).toBeUndefined();
     expect(() => value('to_number("abc")', true)).toThrow(expect.objectContaining({ code: 'eval_builtin_error' }));

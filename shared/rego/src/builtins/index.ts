@@ -1,5 +1,6 @@
 import { coreBuiltins } from './core.ts';
 import { encodingBuiltins } from './encoding.ts';
+import { schemaBuiltins } from './jsonschema.ts';
 import { jwtBuiltins } from './jwt.ts';
 import { miscBuiltins } from './misc.ts';
 import { netBuiltins } from './net.ts';
@@ -20,6 +21,7 @@ for (const b of [
   ...netBuiltins,
   ...miscBuiltins,
   ...jwtBuiltins,
+  ...schemaBuiltins,
 ])
   registry.set(b.name, b);
 
