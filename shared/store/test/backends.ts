@@ -35,16 +35,25 @@ export function sqliteBackend(): Backend {
   };
 }
 
+/**
+ * A server that cannot start fails every PostgreSQL test with the reason (a failing beforeAll would
+ * make vitest report the tests as skipped).
+ */
 export function postgresBackend(): Backend {
   let server: TestPostgres | undefined;
+  let failure: Error | undefined;
   return {
     name: 'postgres',
     setup: async () => {
-      server = await startPostgres();
+      try {
+        server = await startPostgres();
+      } catch (error) {
+        failure = error as Error;
+      }
     },
     teardown: async () => server?.stop(),
     fresh: async () => {
-      if (!server) throw new Error('PostgreSQL did not start (see the error of the first test)');
+      if (!server) throw failure ?? new Error('PostgreSQL was not started');
       return target({ databaseUrl: await server.createDatabase() });
     },
   };
