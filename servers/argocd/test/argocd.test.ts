@@ -238,6 +238,21 @@ describe('argocd tools', () => {
     expect(history.structuredContent?.nextCursor).toBeDefined();
   });
 
+  it('waits for a sync to finish when asked, and says when it has not', async () => {
+    const done = await call('sync_application', { name: 'payments-api-prod', wait_seconds: 5 });
+    expect(done.structuredContent).toMatchObject({
+      finished: true,
+      operation: { phase: 'Succeeded', revision: COMMITS.main, initiated_by: 'alice' },
+    });
+    expect(done.structuredContent?.next).toBeUndefined();
+
+    fake.state.controllerRunning = false;
+    const slow = await call('rollback_application', { name: 'payments-api-prod', id: 8, wait_seconds: 1 });
+    expect(slow.structuredContent).toMatchObject({ finished: false, operation: { phase: 'Running' } });
+    expect(slow.structuredContent?.next).toContain('get_application_status');
+    expect(fake.requests.filter((r) => r.method === 'GET').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('dry-runs a sync of selected resources without changing anything', async () => {
     await call('sync_application', {
       name: 'payments-api-prod',
@@ -301,6 +316,45 @@ describe('argocd tools', () => {
     const missing = await call('rollback_application', { name: 'payments-api-prod', id: 99 });
     expect(errorMeta(missing)?.code).toBe('not_found');
     expect(textOf(missing)).toContain('get_application_history');
+  });
+
+  it('shows events of the Application and of one of its resources', async () => {
+    const own = await call('get_application_events', { name: 'orders-api-dev' });
+    expect(own.structuredContent).toEqual({
+      total: 2,
+      events: [
+        expect.objectContaining({ type: 'Warning', reason: 'ResourceUpdated', object: 'Application/orders-api-dev' }),
+        expect.objectContaining({ type: 'Normal', reason: 'OperationCompleted' }),
+      ],
+    });
+    const tree = await call('get_resource_tree', { name: 'orders-api-dev', kind: 'Pod' });
+    const pod = ((tree.structuredContent?.unhealthy ?? []) as Array<{ name: string }>)[0]!;
+    const podEvents = await call('get_application_events', {
+      name: 'orders-api-dev',
+      resource_kind: 'Pod',
+      resource_name: pod.name,
+    });
+    expect(podEvents.structuredContent?.events).toEqual([
+      expect.objectContaining({
+        type: 'Warning',
+        reason: 'BackOff',
+        count: 37,
+        message: expect.stringContaining('Back-off restarting failed container'),
+      }),
+    ]);
+    expect(fake.requests.at(-1)?.query).toMatchObject({
+      resourceName: pod.name,
+      resourceNamespace: 'orders-dev',
+      resourceUID: expect.any(String),
+    });
+    const half = await call('get_application_events', { name: 'orders-api-dev', resource_name: pod.name });
+    expect(textOf(half)).toContain('give both');
+    const gone = await call('get_application_events', {
+      name: 'orders-api-dev',
+      resource_kind: 'Pod',
+      resource_name: 'nope',
+    });
+    expect(errorMeta(gone)?.code).toBe('not_found');
   });
 
   it('refreshes an application (hard)', async () => {

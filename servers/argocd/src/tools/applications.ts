@@ -1,9 +1,19 @@
-import { decodeCursor, defineTool, encodeCursor, listArgs, nextCursorField, READ, WRITE } from '@idp-mcp/core';
+import {
+  decodeCursor,
+  defineTool,
+  encodeCursor,
+  listArgs,
+  nextCursorField,
+  READ,
+  ToolError,
+  WRITE,
+} from '@idp-mcp/core';
 import * as z from 'zod';
 import { type ArgoCd, seg } from '../argocd.ts';
 import {
   type Application,
   applicationSummary,
+  type KubeEvent,
   type List,
   operationSummary,
   type ResourceDiff,
@@ -419,6 +429,83 @@ export function applicationReadTools(argocd: ArgoCd) {
             };
           });
         return { resources, modified_count: items.filter((i) => i.modified).length };
+      },
+    }),
+    defineTool({
+      name: 'get_application_events',
+      title: 'Get application events',
+      description:
+        'Recent Kubernetes events, newest first: of the Application itself (syncs, health changes), or of one of its resources (resource_kind and resource_name, e.g. a crash-looping Pod).',
+      toolset: 'applications',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({
+        name: appName,
+        resource_kind: z.string().min(1).optional().describe('Kind of the resource, e.g. Pod; with resource_name.'),
+        resource_name: z.string().min(1).optional().describe('Name of the resource (get_resource_tree lists them).'),
+        warnings_only: z.boolean().default(false),
+        limit: z.number().int().min(1).max(100).default(20).describe('Events to return (1-100).'),
+      }),
+      output: z.object({
+        events: z.array(
+          z.object({
+            type: z.string(),
+            reason: z.string(),
+            message: z.string(),
+            object: z.string().describe('Kind/name'),
+            count: z.number(),
+            last_seen: z.string().optional(),
+          }),
+        ),
+        total: z.number(),
+      }),
+      handler: async (input, ctx) => {
+        if ((input.resource_kind === undefined) !== (input.resource_name === undefined)) {
+          throw new ToolError(
+            'invalid_request',
+            "resource_kind and resource_name: give both, or neither for the Application's own events",
+            {
+              hint: 'get_resource_tree shows the kinds and names of the live resources',
+            },
+          );
+        }
+        let query: Record<string, string | undefined> = {};
+        if (input.resource_name) {
+          const tree = await argocd.request<{ nodes?: ResourceNode[] | null }>(
+            'GET',
+            `/api/v1/applications/${seg(input.name)}/resource-tree`,
+            { signal: ctx.signal },
+          );
+          const node = (tree.nodes ?? []).find((n) => n.kind === input.resource_kind && n.name === input.resource_name);
+          if (!node) {
+            throw new ToolError(
+              'not_found',
+              `${input.resource_kind}/${input.resource_name} is not a live resource of ${input.name}`,
+              {
+                hint: 'get_resource_tree lists the live resources (including Pods and ReplicaSets)',
+              },
+            );
+          }
+          query = { resourceName: node.name, resourceNamespace: node.namespace, resourceUID: node.uid };
+        }
+        const list = await argocd.request<List<KubeEvent>>('GET', `/api/v1/applications/${seg(input.name)}/events`, {
+          query,
+          signal: ctx.signal,
+        });
+        const events = (list.items ?? [])
+          .filter((e) => !input.warnings_only || e.type === 'Warning')
+          .sort((a, b) => (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? ''));
+        return {
+          events: events.slice(0, input.limit).map((e) => ({
+            type: e.type ?? 'Normal',
+            reason: e.reason ?? '',
+            message: (e.message ?? '').slice(0, 500),
+            object: `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+            count: e.count ?? 1,
+            last_seen: e.lastTimestamp,
+          })),
+          total: events.length,
+        };
       },
     }),
     defineTool({

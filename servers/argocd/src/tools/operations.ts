@@ -1,4 +1,4 @@
-import { defineTool, WRITE } from '@idp-mcp/core';
+import { defineTool, type ToolContext, WRITE } from '@idp-mcp/core';
 import * as z from 'zod';
 import { type ArgoCd, seg } from '../argocd.ts';
 import { type Application, operationSummary, summarizeOperation } from '../model.ts';
@@ -6,16 +6,58 @@ import { appName, resourceSelector, revision } from './args.ts';
 
 const operationOutput = z.object({
   name: z.string(),
-  operation: operationSummary.describe('The operation Argo CD started; it runs asynchronously.'),
-  next: z.string(),
+  operation: operationSummary.describe('The operation Argo CD started, or its outcome when waited for.'),
+  finished: z.boolean().describe('False while the operation still runs.'),
+  next: z.string().optional(),
 });
 
-function started(app: Application, name: string) {
-  const operation = summarizeOperation(app.status?.operationState) ?? { phase: 'Running' };
+const waitSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(300)
+  .default(0)
+  .describe('Wait up to this many seconds for the operation to finish (0: return at once).');
+
+const FIRST_POLL_MS = 250;
+const POLL_MS = 2_000;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/**
+ * The operation's state after starting it, waiting up to `seconds` for it to finish. Argo CD keeps `operation` on the
+ * Application until the controller has finished it, so an old operationState is never taken for the new outcome.
+ */
+async function outcome(argocd: ArgoCd, app: Application, name: string, seconds: number, ctx: ToolContext) {
+  const deadline = Date.now() + seconds * 1000;
+  let current = app;
+  const done = (a: Application) => !a.operation && a.status?.operationState?.phase !== 'Running';
+  for (let poll = 0; !done(current) && Date.now() < deadline; poll++) {
+    await ctx.progress(seconds - Math.ceil((deadline - Date.now()) / 1000), seconds, 'waiting for the operation');
+    await sleep(Math.min(poll === 0 ? FIRST_POLL_MS : POLL_MS, Math.max(0, deadline - Date.now())), ctx.signal);
+    current = await argocd.request<Application>('GET', `/api/v1/applications/${seg(name)}`, { signal: ctx.signal });
+  }
+  const finished = done(current);
   return {
     name,
-    operation,
-    next: 'call get_application_status to follow the operation until its phase is Succeeded or Failed',
+    operation: summarizeOperation(current.status?.operationState) ?? { phase: 'Running' },
+    finished,
+    next: finished
+      ? undefined
+      : 'the operation still runs: call get_application_status to follow it until its phase is Succeeded or Failed',
   };
 }
 
@@ -25,7 +67,7 @@ export function operationTools(argocd: ArgoCd) {
       name: 'sync_application',
       title: 'Sync application',
       description:
-        'Start a sync: apply the target revision (or the given revision) from Git to the cluster. Options: dry_run, prune (delete resources removed from Git), only selected resources. Returns at once; follow with get_application_status.',
+        'Start a sync: apply the target revision (or the given revision) from Git to the cluster. Options: dry_run, prune (delete resources removed from Git), only selected resources. Returns at once unless wait_seconds is given; follow with get_application_status.',
       toolset: 'operations',
       tier: 'write',
       annotations: { ...WRITE, destructiveHint: true },
@@ -43,6 +85,7 @@ export function operationTools(argocd: ArgoCd) {
           .max(50)
           .optional()
           .describe('Sync only these resources; all when omitted.'),
+        wait_seconds: waitSeconds,
       }),
       output: operationOutput,
       handler: async (input, ctx) => {
@@ -56,14 +99,14 @@ export function operationTools(argocd: ArgoCd) {
           },
           signal: ctx.signal,
         });
-        return started(app, input.name);
+        return outcome(argocd, app, input.name, input.wait_seconds, ctx);
       },
     }),
     defineTool({
       name: 'rollback_application',
       title: 'Roll back application',
       description:
-        'Redeploy the revision of an earlier sync, by history id from get_application_history. Refused while automated sync is on. Returns at once; follow with get_application_status.',
+        'Redeploy the revision of an earlier sync, by history id from get_application_history. Refused while automated sync is on. Returns at once unless wait_seconds is given; follow with get_application_status.',
       toolset: 'operations',
       tier: 'write',
       annotations: { ...WRITE, destructiveHint: true },
@@ -72,6 +115,7 @@ export function operationTools(argocd: ArgoCd) {
         id: z.number().int().min(0).describe('History id to roll back to (get_application_history).'),
         prune: z.boolean().default(false).describe('Delete resources not in that revision.'),
         dry_run: z.boolean().default(false),
+        wait_seconds: waitSeconds,
       }),
       output: operationOutput,
       handler: async (input, ctx) => {
@@ -79,7 +123,7 @@ export function operationTools(argocd: ArgoCd) {
           body: { name: input.name, id: input.id, prune: input.prune, dryRun: input.dry_run },
           signal: ctx.signal,
         });
-        return started(app, input.name);
+        return outcome(argocd, app, input.name, input.wait_seconds, ctx);
       },
     }),
     defineTool({

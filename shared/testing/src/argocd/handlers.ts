@@ -13,6 +13,7 @@ import type {
   ApplicationSpec,
   ArgoCdState,
   FakeApplication,
+  FakeEvent,
   FakeProject,
   FakeUser,
   Json,
@@ -310,6 +311,13 @@ function reconcile(state: ArgoCdState, app: FakeApplication): void {
     kept.push(resource);
   }
   const finishedAt = state.now();
+  recordEvent(state, app, {
+    type: 'Normal',
+    reason: 'OperationCompleted',
+    message: sync.dryRun
+      ? `Sync operation to ${revision} (dry run) succeeded`
+      : `Sync operation to ${revision} succeeded`,
+  });
   app.operationState = {
     ...app.operationState,
     phase: 'Succeeded',
@@ -337,6 +345,49 @@ function reconcile(state: ArgoCdState, app: FakeApplication): void {
   while (app.history.length > limit) app.history.shift();
   app.resourceVersion = state.nextResourceVersion();
   app.reconciledAt = finishedAt;
+}
+
+/** An event about the Application, as the application controller and API server record them. */
+function recordEvent(
+  state: ArgoCdState,
+  app: FakeApplication,
+  event: { type: 'Normal' | 'Warning'; reason: string; message: string },
+) {
+  const now = state.now();
+  app.events ??= [];
+  app.events.push({
+    name: `${app.name}.${(Date.parse(now) / 1000).toString(16)}${app.events.length}`,
+    ...event,
+    involvedObject: {
+      kind: 'Application',
+      name: app.name,
+      namespace: app.namespace,
+      apiVersion: 'argoproj.io/v1alpha1',
+      uid: app.uid,
+    },
+    count: 1,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    component: 'argocd-application-controller',
+  });
+}
+
+function renderEvent(event: FakeEvent, namespace: string): Json {
+  return {
+    metadata: { name: event.name, namespace, creationTimestamp: event.firstTimestamp },
+    involvedObject: event.involvedObject,
+    reason: event.reason,
+    message: event.message,
+    source: { component: event.component },
+    firstTimestamp: event.firstTimestamp,
+    lastTimestamp: event.lastTimestamp,
+    count: event.count,
+    type: event.type,
+    // Kubernetes writes a null eventTime for events made by the core/v1 recorder (see cleanUpArgoCdSpec).
+    eventTime: null,
+    reportingComponent: '',
+    reportingInstance: '',
+  };
 }
 
 function findApp(state: ArgoCdState, name: string, context: HandlerContext): FakeApplication {
@@ -797,6 +848,28 @@ export function argocdOperations(
           )
           .map(renderDiff);
         return ok({ items });
+      },
+    },
+    ApplicationService_ListResourceEvents: {
+      route: 'GET /api/v1/applications/{name}/events',
+      handle: (context) => {
+        const app = findApp(state, context.request.params.name!, context);
+        const name = query(context, 'resourceName');
+        const namespace = query(context, 'resourceNamespace');
+        const uid = query(context, 'resourceUID');
+        const events = (app.events ?? []).filter((e) =>
+          name || uid
+            ? e.involvedObject.kind !== 'Application' &&
+              (!uid || e.involvedObject.uid === uid) &&
+              (!name || e.involvedObject.name === name) &&
+              (!namespace || e.involvedObject.namespace === namespace)
+            : e.involvedObject.kind === 'Application',
+        );
+        const eventsNamespace = name || uid ? (app.spec.destination?.namespace ?? 'default') : app.namespace;
+        return ok({
+          metadata: { resourceVersion: String(state.nextResourceVersion()) },
+          items: events.map((e) => renderEvent(e, e.involvedObject.namespace || eventsNamespace)),
+        });
       },
     },
     ProjectService_List: {

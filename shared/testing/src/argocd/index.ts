@@ -42,8 +42,13 @@ export function argocdSpec(): Promise<OpenApiDocument> {
  * - grpc-gateway names path parameters after message fields, e.g. `{application.metadata.name}`. The fake's router
  *   takes `{word}` parameters only, so dotted names become underscores (`{application_metadata_name}`), in the path
  *   template and in the parameter list alike.
+ * - `v1MicroTime` (an Event's eventTime) is described as the protobuf message `{ seconds, nanos }`, but the API
+ *   server marshals Kubernetes objects with Kubernetes' JSON rules: a MicroTime is an RFC 3339 string with
+ *   microseconds, or null when unset (as it is for every event made by the core/v1 event recorder).
  */
 export function cleanUpArgoCdSpec(doc: OpenApiDocument): void {
+  const schemas = doc.components?.schemas as Record<string, unknown> | undefined;
+  if (schemas?.v1MicroTime) schemas.v1MicroTime = { type: ['string', 'null'], format: 'date-time' };
   for (const [path, item] of Object.entries(doc.paths)) {
     if (!/\{[\w]+\.[\w.]+\}/.test(path)) continue;
     const renamed = path.replace(/\{([\w.]+)\}/g, (_, name: string) => `{${name.replaceAll('.', '_')}}`);

@@ -294,5 +294,62 @@ export function createSampleArgoCdState(): ArgoCdState {
     history: history([[4, COMMITS.main, 3, 'auto']], 'apps/orders-api/overlays/dev'),
     conditions: [],
   });
+  const ordersApp = state.applications.get('orders-api-dev')!;
+  const crashing = orders
+    .flatMap((r) => r.children ?? [])
+    .find((c) => c.kind === 'Pod' && c.health?.status === 'Degraded')!;
+  ordersApp.events = [
+    {
+      name: 'orders-api-dev.1829f3a7c4e1b2d0',
+      type: 'Normal',
+      reason: 'OperationCompleted',
+      message: `Sync operation to ${COMMITS.main} succeeded`,
+      involvedObject: {
+        kind: 'Application',
+        name: 'orders-api-dev',
+        namespace: 'argocd',
+        apiVersion: 'argoproj.io/v1alpha1',
+        uid: ordersApp.uid,
+      },
+      count: 1,
+      firstTimestamp: at(3),
+      lastTimestamp: at(3),
+      component: 'argocd-application-controller',
+    },
+    {
+      name: 'orders-api-dev.1829f3a7d0a4c6e1',
+      type: 'Warning',
+      reason: 'ResourceUpdated',
+      message: 'Updated health status: Progressing -> Degraded',
+      involvedObject: {
+        kind: 'Application',
+        name: 'orders-api-dev',
+        namespace: 'argocd',
+        apiVersion: 'argoproj.io/v1alpha1',
+        uid: ordersApp.uid,
+      },
+      count: 1,
+      firstTimestamp: at(2.8),
+      lastTimestamp: at(2.8),
+      component: 'argocd-application-controller',
+    },
+    {
+      name: `${crashing.name}.1829f3b1e8c7d5a2`,
+      type: 'Warning',
+      reason: 'BackOff',
+      message: `Back-off restarting failed container app in pod ${crashing.name}_orders-dev(${crashing.uid})`,
+      involvedObject: {
+        kind: 'Pod',
+        name: crashing.name,
+        namespace: 'orders-dev',
+        uid: crashing.uid,
+        apiVersion: 'v1',
+      },
+      count: 37,
+      firstTimestamp: at(2.9),
+      lastTimestamp: at(0.05),
+      component: 'kubelet',
+    },
+  ];
   return state;
 }

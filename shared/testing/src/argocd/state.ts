@@ -68,6 +68,19 @@ export interface OperationState {
   syncResult?: Json;
 }
 
+/** A Kubernetes Event about the Application itself (no `uid`) or about one of its live resources. */
+export interface FakeEvent {
+  name: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  involvedObject: { kind: string; name: string; namespace: string; uid?: string; apiVersion?: string };
+  count: number;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  component: string;
+}
+
 export interface FakeApplication {
   name: string;
   namespace: string;
@@ -89,6 +102,8 @@ export interface FakeApplication {
   operation?: Json;
   operationState?: OperationState;
   reconciledAt: string;
+  /** Events of the Application and of its resources (kept by the fake; Argo CD reads them from the cluster). */
+  events?: FakeEvent[];
 }
 
 export interface FakeProject {
