@@ -2,8 +2,8 @@ import { existsSync, globSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ServerCommand } from '@idp-mcp/core';
 import { ToolError } from '@idp-mcp/core';
-import YAML from 'yaml';
 import { DOMAINS, ruleCatalog } from './catalog.ts';
+import { gateOptionsFromEnv } from './env.ts';
 import { createPolicyGate } from './gate.ts';
 import { MAX_FILE_BYTES } from './parse.ts';
 import { renderFindings, type Validation, validateText } from './validate.ts';
@@ -34,21 +34,12 @@ Checks configuration against the policies; exit 0 allowed, 1 denied, 2 bad input
   --config FILE          YAML/JSON policy settings per domain (env POLICY_CONFIG)`;
 
 function gateFrom(values: { 'policy-dir'?: string[]; config?: string }, env: NodeJS.ProcessEnv) {
-  const dirs = [...(env.POLICY_DIRS?.split(',').filter(Boolean) ?? []), ...(values['policy-dir'] ?? [])];
-  for (const dir of dirs) if (!existsSync(dir)) throw new UsageError(`--policy-dir: ${dir} does not exist`);
-  const configFile = values.config ?? env.POLICY_CONFIG;
-  return createPolicyGate({ policyDirs: dirs, ...(configFile ? { config: readConfigFile(configFile) } : {}) });
-}
-
-export function readConfigFile(path: string): Record<string, unknown> {
-  if (!existsSync(path)) throw new UsageError(`--config: ${path} does not exist`);
-  const value = YAML.parse(readFileSync(path, 'utf8')) as unknown;
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(
-      `--config: ${path} must be a mapping of domain -> settings, e.g. kubernetes: {allowed_registries: [...]}`,
-    );
-  }
-  return value as Record<string, unknown>;
+  return createPolicyGate(
+    gateOptionsFromEnv(env, {
+      ...(values['policy-dir'] ? { policyDirs: values['policy-dir'] } : {}),
+      ...(values.config ? { configFile: values.config } : {}),
+    }),
+  );
 }
 
 function expandFiles(patterns: string[]): string[] {

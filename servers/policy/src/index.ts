@@ -1,15 +1,17 @@
-import type { PolicyGate, ResourceDefinition, ServerModule } from '@idp-mcp/core';
+import type { ResourceDefinition, ServerModule } from '@idp-mcp/core';
 import { ToolError } from '@idp-mcp/core';
 import { BUILTIN_POLICY_DIR, packageOf } from './bundle.ts';
 import { DOMAINS } from './catalog.ts';
-import { policyCommands, readConfigFile } from './commands.ts';
-import { createPolicyGate, type PolicyBundle, type PolicyGateOptions } from './gate.ts';
+import { policyCommands } from './commands.ts';
+import { gateOptionsFromEnv } from './env.ts';
+import { createPolicyGate, type PolicyBundle } from './gate.ts';
 import { generationTools } from './tools/generate.ts';
 import { policyTools } from './tools/policy.ts';
 
 export { BUILTIN_POLICY_DIR, runTests } from './bundle.ts';
 export { DOMAINS, type RuleInfo, ruleCatalog } from './catalog.ts';
 export { EXIT, policyCommands } from './commands.ts';
+export { gateOptionsFromEnv, policyGateFromEnv, readConfigFile } from './env.ts';
 export { createPolicyGate, type DetailedVerdict, type Finding, type PolicyGateOptions } from './gate.ts';
 export { gatekeeperSet } from './gatekeeper.ts';
 export { detectDomain, MAX_INPUT_BYTES, parseConfig } from './parse.ts';
@@ -37,31 +39,6 @@ function policyResources(bundle: PolicyBundle): ResourceDefinition[] {
       },
     },
   ];
-}
-
-/** The gate's options from POLICY_DIRS and POLICY_CONFIG, as the policy server and every other server read them. */
-export function gateOptionsFromEnv(env: Record<string, string | undefined>): PolicyGateOptions {
-  return {
-    policyDirs:
-      env.POLICY_DIRS?.split(',')
-        .map((dir) => dir.trim())
-        .filter(Boolean) ?? [],
-    ...(env.POLICY_CONFIG ? { config: readConfigFile(env.POLICY_CONFIG) } : {}),
-  };
-}
-
-/**
- * The policy gate other servers and the platform use: compiled on its first check, so a server that
- * never writes configuration never pays for compiling the policies.
- */
-export function policyGateFromEnv(env: Record<string, string | undefined>): PolicyGate {
-  let gate: PolicyGate | undefined;
-  return {
-    check: (domain, documents, context) => {
-      gate ??= createPolicyGate(gateOptionsFromEnv(env));
-      return gate.check(domain, documents, context);
-    },
-  };
 }
 
 export const policyModule: ServerModule = {

@@ -1,6 +1,7 @@
 import { enforcePolicy, ToolError } from '@idp-mcp/core';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { policyGateFromEnv } from '../src/env.ts';
 import { createPolicyGate } from '../src/gate.ts';
 import { gatekeeperSet } from '../src/gatekeeper.ts';
 import { fixture, readFixture } from './support.ts';
@@ -109,5 +110,25 @@ describe('user policy directories', () => {
         },
       ]),
     ).toThrow('Gatekeeper constraint K8sNoSuch/x has no ConstraintTemplate of kind K8sNoSuch');
+  });
+});
+
+describe('policyGateFromEnv (what every server CLI passes its tools)', () => {
+  it('reads POLICY_DIRS and POLICY_CONFIG, and checks like createPolicyGate', async () => {
+    const env = { POLICY_DIRS: fixture('team-policies'), POLICY_CONFIG: '' };
+    const verdict = await policyGateFromEnv(env).check('kubernetes', [deployment]);
+    expect(verdict.violations.map((v) => v.rule)).toEqual([
+      'K8sRequiredLabels/deployments-should-have-tier',
+      'PAY-001',
+    ]);
+  });
+
+  it('refuses a missing directory or config file at start, naming it', () => {
+    expect(() => policyGateFromEnv({ POLICY_DIRS: '/nope/policies' })).toThrow(
+      'policy directory /nope/policies does not exist (POLICY_DIRS / --policy-dir)',
+    );
+    expect(() => policyGateFromEnv({ POLICY_CONFIG: '/nope/config.yaml' })).toThrow(
+      'policy config /nope/config.yaml does not exist (POLICY_CONFIG / --config)',
+    );
   });
 });
