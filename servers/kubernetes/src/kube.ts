@@ -87,9 +87,11 @@ export class Kube {
   private readonly clients = new Map<string, ContextClients>();
   private readonly discovery = new Map<string, { at: number; kinds: Promise<ResolvedKind[]> }>();
   private readonly httpApi;
+  private readonly log: Logger;
   readonly defaultContext: string;
 
   constructor(options: KubeOptions) {
+    this.log = options.log;
     this.httpApi = upstreamHttpLibrary(options);
     this.config = loadConfig(options);
     // Credentials inside the kubeconfig are secrets like any token variable: scrubbed from logs, errors and output.
@@ -260,7 +262,9 @@ export class Kube {
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.kinds;
     const kinds = this.call(signal, name, async (clients) => {
       const [core, groups] = await Promise.all([clients.core.getAPIResources(), clients.apis.getAPIVersions()]);
-      const lists = await Promise.all(
+      // An aggregated API that is down (metrics.k8s.io answering 503) or a group the credential may not discover
+      // must not take every other kind with it: such groups are left out and logged.
+      const lists = await Promise.allSettled(
         groups.groups.map(async (group) => {
           const version = group.preferredVersion?.version ?? group.versions[0]?.version;
           if (!version) return [];
@@ -268,7 +272,15 @@ export class Kube {
           return list.resources.map((r) => toKind(r, group.name, version));
         }),
       );
-      return [...core.resources.map((r) => toKind(r, '', 'v1')), ...lists.flat()].filter(
+      const served = lists.flatMap((result, index) => {
+        if (result.status === 'fulfilled') return result.value;
+        this.log.warn('discovery of an API group failed; its kinds are left out', {
+          group: groups.groups[index]?.name,
+          error: result.reason instanceof Error ? result.reason.message.split('\n')[0] : String(result.reason),
+        });
+        return [];
+      });
+      return [...core.resources.map((r) => toKind(r, '', 'v1')), ...served].filter(
         (k): k is ResolvedKind => k !== undefined,
       );
     });

@@ -493,6 +493,19 @@ describe('errors and configuration', () => {
     expect(unauthorized).toMatchObject({ isError: true, code: 'unauthorized' });
   });
 
+  it('leaves out an API group whose discovery fails instead of failing every call', async () => {
+    const fresh = await connectClient(kubernetesModule, { env: { KUBECONFIG: fake.kubeconfigPath } });
+    try {
+      fake.failNext({ path: '/apis/argoproj.io/v1alpha1', status: 503, times: 3 });
+      const kinds = await call(fresh.client, 'list_api_resources', {});
+      const groups = new Set(kinds.data.resources.map((r: { apiVersion: string }) => r.apiVersion));
+      expect(groups.has('apps/v1')).toBe(true);
+      expect(groups.has('argoproj.io/v1alpha1')).toBe(false);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('times out a stalled call', async () => {
     const slow = await connectClient(kubernetesModule, {
       env: { KUBECONFIG: fake.kubeconfigPath, K8S_TIMEOUT_MS: '300' },
