@@ -33,7 +33,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     await run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await freePort();
     const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
-    await run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', settings, 'start']);
+    await run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '40', '-o', settings, 'start']);
     return onServer(`postgres://postgres@127.0.0.1:${port}/postgres`, async () => {
       await run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -103,7 +103,7 @@ function serverUser(): { name: string; uid: number; gid: number } {
 
 function exec(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 90_000 }, (error, stdout, stderr) => {
+    execFile(command, args, { timeout: 50_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr || stdout || error.message}`));
       else resolve(stdout);
     });

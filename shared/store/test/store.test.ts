@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,8 +69,12 @@ function recordingSteps(names: string[], options: { failAt?: string; noUndo?: st
 }
 
 /** Runs test/fixtures/apply-child.ts in a separate Node process. */
+const children = new Set<ChildProcess>();
+
 function applyInChild(config: Record<string, unknown>) {
   const child = spawn(process.execPath, [CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {
@@ -157,6 +161,8 @@ describe.each(backends)('store on $name', (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
   afterEach(async () => {
+    // A test that failed half way may leave a child hanging in a step.
+    for (const child of children) child.kill('SIGKILL');
     await Promise.all(open.splice(0).map((store) => store.close()));
   });
   const fresh = async (extra: StoreOptions = {}) => {
