@@ -123,7 +123,9 @@ describe('create_service: order-api with a Kafka topic', () => {
     expect(textOf(result)).toContain(
       '[KAFKA-001] KafkaTopic/orders.events.v1: topic orders.events.v1 has 1 partition(s); set spec.partitions to at least 3',
     );
-    const deniedPlan = (result._meta?.['idp-mcp/error'] as { details: { plan_id: string } }).details.plan_id;
+    const error = result._meta?.['idp-mcp/error'] as { details: { plan_id: string } } | undefined;
+    const deniedPlan = error?.details.plan_id;
+    expect(deniedPlan).toMatch(/^plan_/);
     const apply = await mcp.client.callTool({ name: 'apply_plan', arguments: { plan_id: deniedPlan } });
     expect(textOf(apply)).toContain('policy_denied');
     expect(fake.state.findRepo('acme/order-events')).toBeUndefined();
