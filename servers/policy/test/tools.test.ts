@@ -1,4 +1,4 @@
-import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { type ConnectedClient, connectClient, connectStdio, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { policyModule } from '../src/index.ts';
@@ -31,6 +31,17 @@ describe('what a model sees', () => {
       'generate_config',
     ]);
     expect(tools.every((tool) => tool.annotations?.readOnlyHint)).toBe(true);
+  });
+
+  it('runs as a stdio process (the bin a desktop client starts)', async () => {
+    const client = await connectStdio(new URL('../src/bin.ts', import.meta.url).pathname, []);
+    try {
+      expect((await client.listTools()).tools).toHaveLength(6);
+      const result = await client.callTool({ name: 'validate', arguments: { config: withImage('nginx') } });
+      expect(textOf(result)).toMatch(/^DENY K8S-010 Deployment\/payments\/payments-api/m);
+    } finally {
+      await client.close();
+    }
   });
 
   it('serves each domain policy as a resource', async () => {
