@@ -165,8 +165,8 @@ export function applicationReadTools(argocd: ArgoCd) {
           .optional()
           .describe('Kubernetes label selector on the Application, e.g. "team=payments,env=prod".'),
         name_contains: z.string().min(1).optional().describe('Only names containing this text.'),
-        sync_status: z.enum(SYNC_STATUSES).optional(),
-        health_status: z.enum(HEALTH_STATUSES).optional(),
+        sync_status: z.enum(SYNC_STATUSES).optional().describe('Only applications with this sync status.'),
+        health_status: z.enum(HEALTH_STATUSES).optional().describe('Only applications with this health.'),
         ...listArgs,
       }),
       output: z.object({ applications: z.array(applicationSummary), total: z.number(), nextCursor: nextCursorField }),
@@ -443,7 +443,7 @@ export function applicationReadTools(argocd: ArgoCd) {
         name: appName,
         resource_kind: z.string().min(1).optional().describe('Kind of the resource, e.g. Pod; with resource_name.'),
         resource_name: z.string().min(1).optional().describe('Name of the resource (get_resource_tree lists them).'),
-        warnings_only: z.boolean().default(false),
+        warnings_only: z.boolean().default(false).describe('Only Warning events.'),
         limit: z.number().int().min(1).max(100).default(20).describe('Events to return (1-100).'),
       }),
       output: z.object({

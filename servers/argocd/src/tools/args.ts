@@ -37,8 +37,8 @@ export const repoUrl = z
 export const resourceSelector = z.object({
   group: z.string().default('').describe('API group; "" for core kinds (Service, ConfigMap), "apps" for Deployment.'),
   kind: z.string().min(1).describe('Kind, e.g. Deployment.'),
-  name: z.string().min(1),
-  namespace: z.string().optional(),
+  name: z.string().min(1).describe('Resource name.'),
+  namespace: z.string().optional().describe('Resource namespace; any when omitted.'),
 });
 
 export const repoPath = z

@@ -49,7 +49,7 @@ const helm = z
       .record(z.string().min(1), z.string())
       .optional()
       .describe('Helm --set parameters, e.g. { "image.tag": "v1.4.2" }.'),
-    release_name: z.string().min(1).optional(),
+    release_name: z.string().min(1).optional().describe('Helm release name; the application name when omitted.'),
   })
   .describe('Helm options (Helm sources only).');
 
@@ -65,7 +65,8 @@ const destination = z
   })
   .refine((d) => (d.server === undefined) !== (d.cluster_name === undefined), {
     error: 'destination: give exactly one of server or cluster_name',
-  });
+  })
+  .describe('Where to deploy: a cluster (server URL or name) and a namespace.');
 
 const createInput = z
   .object({

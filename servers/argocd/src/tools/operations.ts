@@ -114,7 +114,7 @@ export function operationTools(argocd: ArgoCd) {
         name: appName,
         id: z.number().int().min(0).describe('History id to roll back to (get_application_history).'),
         prune: z.boolean().default(false).describe('Delete resources not in that revision.'),
-        dry_run: z.boolean().default(false),
+        dry_run: z.boolean().default(false).describe('Report what the rollback would do without changing the cluster.'),
         wait_seconds: waitSeconds,
       }),
       output: operationOutput,

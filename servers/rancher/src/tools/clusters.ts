@@ -184,7 +184,7 @@ export function clusterTools(rancher: Rancher) {
           .enum(['active', 'provisioning', 'updating', 'unavailable', 'error'])
           .optional()
           .describe('Only clusters in this state.'),
-        name_contains: z.string().min(1).optional(),
+        name_contains: z.string().min(1).optional().describe('Only clusters whose name contains this text.'),
         ...listArgs,
       }),
       output: z.object({
@@ -320,7 +320,7 @@ export function clusterTools(rancher: Rancher) {
       annotations: READ,
       input: z.object({
         cluster: clusterArg,
-        problems_only: z.boolean().default(false),
+        problems_only: z.boolean().default(false).describe('Only nodes that are not ready or not active.'),
         ...listArgs,
       }),
       output: z.object({
@@ -480,7 +480,10 @@ export function clusterTools(rancher: Rancher) {
       toolset: 'nodes',
       tier: 'write',
       annotations: { ...WRITE, idempotentHint: false },
-      input: z.object({ node_id: nodeId, cordon: z.boolean().default(true) }),
+      input: z.object({
+        node_id: nodeId,
+        cordon: z.boolean().default(true).describe('true to cordon, false to uncordon.'),
+      }),
       output: z.object({ node_id: z.string(), name: z.string(), cordoned: z.boolean(), state: z.string() }),
       handler: async (input, ctx) => {
         const node = await rancher.request<Node>('POST', `/v3/nodes/${encodeURIComponent(input.node_id)}`, {
@@ -505,9 +508,9 @@ export function clusterTools(rancher: Rancher) {
       annotations: READ,
       input: z.object({
         cluster: clusterArg,
-        warnings_only: z.boolean().default(false),
+        warnings_only: z.boolean().default(false).describe('Only Warning events.'),
         object_name: z.string().min(1).optional().describe('Only events about this object, e.g. a node or pod name.'),
-        namespace: z.string().min(1).optional(),
+        namespace: z.string().min(1).optional().describe('Only events in this namespace.'),
         limit: z.number().int().min(1).max(100).default(20).describe('Events to return (1-100).'),
       }),
       output: z.object({
