@@ -9,6 +9,7 @@ import { regexBuiltins } from './regex.ts';
 import { stringBuiltins } from './strings.ts';
 import { timeBuiltins } from './time.ts';
 import type { Builtin } from './types.ts';
+import { x509Builtins } from './x509.ts';
 
 const registry = new Map<string, Builtin>();
 for (const b of [
@@ -22,6 +23,7 @@ for (const b of [
   ...miscBuiltins,
   ...jwtBuiltins,
   ...schemaBuiltins,
+  ...x509Builtins,
 ])
   registry.set(b.name, b);
 
