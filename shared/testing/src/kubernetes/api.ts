@@ -111,6 +111,8 @@ export interface ApiOptions {
   validator: KubernetesValidator | undefined;
   /** Simulate controllers: Deployment/StatefulSet status follows spec at once, namespaces are Active. */
   controllers: boolean;
+  /** A test's own controller: sees every stored write (not dry runs) and may change it, e.g. set status. */
+  react?: ((object: KubeObject) => void) | undefined;
   typeOf(apiVersion: string, kind: string): ResourceType | undefined;
   namespaceType: ResourceType;
 }
@@ -454,6 +456,34 @@ export class KubernetesApi {
 
   // ---- subresources ----
 
+  /** PUT or PATCH (merge) of the status subresource: only status changes; spec and metadata stay. */
+  updateStatus(target: Target, body: string, contentType: string | undefined, query: Query): KubeObject {
+    const current = this.existing(target);
+    let sent: unknown;
+    try {
+      sent = JSON.parse(body);
+    } catch (error) {
+      throw statusError(400, `error decoding the request body: ${(error as Error).message}`, 'BadRequest');
+    }
+    const mediaType = contentType?.split(';')[0]?.trim();
+    const next =
+      mediaType === undefined || mediaType === 'application/json'
+        ? (sent as KubeObject)
+        : mediaType === 'application/merge-patch+json'
+          ? (mergePatch(current, sent) as KubeObject)
+          : mediaType === 'application/json-patch+json'
+            ? (jsonPatch(current, sent) as KubeObject)
+            : (strategicMergePatch(current, sent) as KubeObject);
+    if (mediaType === undefined || mediaType === 'application/json') {
+      this.checkResourceVersion(target.type, current, next?.metadata?.resourceVersion);
+    }
+    const updated = structuredClone(current);
+    updated.status = next?.status;
+    this.validate(target.type, updated);
+    if (one(query, 'dryRun') === 'All') return updated;
+    return this.state.put(target.type, updated);
+  }
+
   getScale(target: Target): Record<string, unknown> {
     const object = this.existing(target);
     return scaleOf(target.type, object);
@@ -654,7 +684,10 @@ export class KubernetesApi {
     if (dryRun !== undefined && dryRun !== 'All') {
       throw statusError(400, `invalid dry run option: ${dryRun}; the only valid value is All`, 'BadRequest');
     }
-    if (this.options.controllers) this.react(type, object);
+    if (dryRun !== 'All') {
+      if (this.options.controllers) this.react(type, object);
+      this.options.react?.(object);
+    }
     if (dryRun === 'All') {
       const preview = structuredClone(object);
       preview.metadata.uid ??= '00000000-0000-0000-0000-000000000000';

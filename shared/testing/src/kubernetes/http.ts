@@ -224,6 +224,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (subresource === 'status') {
       if (!type.subresources.includes('status')) throw notFoundPath();
       if (method === 'GET') return { status: 200, body: api.get(target) };
+      if (method === 'PUT') return { status: 200, body: api.updateStatus(target, text, undefined, query) };
+      if (method === 'PATCH') return { status: 200, body: api.updateStatus(target, text, contentType, query) };
       throw methodNotAllowed();
     }
     if (subresource !== undefined) throw notFoundPath();

@@ -34,6 +34,11 @@ export interface KubernetesFakeOptions {
   seed?: 'sample' | 'empty' | KubeObject[];
   /** Simulated controllers: Deployment/StatefulSet status follows spec at once (default true). */
   controllers?: boolean;
+  /**
+   * Your own controller: called with every object a write stores (not dry runs), after the built-in ones; change it
+   * in place, e.g. mark a new KafkaTopic Ready or an Argo CD Application Synced.
+   */
+  react?: (object: KubeObject) => void;
   token?: string;
   port?: number;
   /**
@@ -64,6 +69,8 @@ export interface KubernetesFake {
   get(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
   /** Objects of a kind, in a namespace or all. */
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
+  /** Replaces an object's status (what a controller would write), with a new resourceVersion. */
+  setStatus(apiVersion: string, kind: string, name: string, namespace: string | undefined, status: unknown): KubeObject;
   /** Appends log lines to a pod's container. */
   appendLog(namespace: string, pod: string, container: string, lines: Array<string | LogLine>): void;
   close(): Promise<void>;
@@ -106,6 +113,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     state,
     validator,
     controllers: options.controllers ?? true,
+    react: options.react,
     typeOf,
     namespaceType,
   });
@@ -153,6 +161,12 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     },
     list: (apiVersion, kind, namespace) =>
       state.list(typeOf(apiVersion, kind), namespace).map((o) => structuredClone(o)),
+    setStatus: (apiVersion, kind, name, namespace, status) => {
+      const type = typeOf(apiVersion, kind);
+      const object = state.get(type, namespace, name);
+      if (!object) throw new Error(`kubernetes fake: no ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
+      return state.put(type, { ...structuredClone(object), status });
+    },
     appendLog: (namespace, pod, container, lines) => state.appendLog(namespace, pod, container, lines),
     close: async () => {
       await served.close();

@@ -254,6 +254,40 @@ describe('kubernetes fake', () => {
     expect(forbidden.body).toMatchObject({ kind: 'Status', code: 403, reason: 'Forbidden' });
   });
 
+  it("updates only status through the status subresource, and runs a test's own controller on writes", async () => {
+    const path = '/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkatopics/orders.created';
+    const ready = {
+      status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NotInSync' }] },
+      spec: { partitions: 1 },
+    };
+    const patched = await call('PATCH', `${path}/status`, ready, 'application/merge-patch+json');
+    expect(patched.body.status.conditions[0].reason).toBe('NotInSync');
+    expect(patched.body.spec.partitions).toBe(6);
+    const seen: string[] = [];
+    const own = await startKubernetesFake({
+      validate: false,
+      seed: 'empty',
+      react: (object) => {
+        seen.push(object.metadata.name);
+        if (object.kind === 'ConfigMap') object.metadata.annotations = { reconciled: 'yes' };
+      },
+    });
+    try {
+      const response = await fetch(`${own.url}/api/v1/namespaces/default/configmaps`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${own.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched' } }),
+      });
+      expect(((await response.json()) as Body).metadata.annotations).toEqual({ reconciled: 'yes' });
+      expect(seen).toEqual(['watched']);
+      expect(own.setStatus('v1', 'Namespace', 'default', undefined, { phase: 'Terminating' }).status).toEqual({
+        phase: 'Terminating',
+      });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('deletes a namespace with its objects', async () => {
     await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'scratch' } });
     await call('POST', '/api/v1/namespaces/scratch/configmaps', { ...configMap('x'), metadata: { name: 'x' } });
