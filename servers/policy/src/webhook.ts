@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { ToolError } from '@idp-mcp/core';
 import { detectDomain } from './parse.ts';
-import { type Checker, validateDocuments } from './validate.ts';
+import { type Checker, validateDocuments, validateText } from './validate.ts';
 
 /** Largest AdmissionReview accepted (the API server's own request limit is about 3 MiB). */
 export const MAX_REVIEW_BYTES = 3 * 1024 * 1024;
@@ -86,7 +86,7 @@ export interface WebhookOptions {
   log?: (line: string) => void;
 }
 
-/** The HTTPS server: POST /validate (and /webhook/validate), GET /healthz. */
+/** The HTTPS server: POST /validate (and /webhook/validate) for AdmissionReviews, POST /v1/validate for plain config, GET /healthz. */
 export function createWebhookServer(checker: Checker, options: WebhookOptions): Server {
   return createServer({ cert: options.cert, key: options.key }, (req, res) => {
     handle(checker, req, res).catch((error: unknown) => {
@@ -96,12 +96,13 @@ export function createWebhookServer(checker: Checker, options: WebhookOptions): 
   });
 }
 
+const ROUTES = ['/validate', '/webhook/validate', '/v1/validate'];
+
 async function handle(checker: Checker, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'https://webhook').pathname;
   if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) return send(res, 200, { ok: true });
-  if (path !== '/validate' && path !== '/webhook/validate')
-    return send(res, 404, { error: `no route ${path}; POST /validate` });
-  if (req.method !== 'POST') return send(res, 405, { error: 'use POST with an AdmissionReview' });
+  if (!ROUTES.includes(path)) return send(res, 404, { error: `no route ${path}; POST ${ROUTES.join(' or ')}` });
+  if (req.method !== 'POST') return send(res, 405, { error: `POST ${path} with a JSON body` });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -109,18 +110,38 @@ async function handle(checker: Checker, req: IncomingMessage, res: ServerRespons
     if (size > MAX_REVIEW_BYTES) return send(res, 413, { error: `body over ${MAX_REVIEW_BYTES} bytes` });
     chunks.push(chunk as Buffer);
   }
-  let review: unknown;
+  let body: unknown;
   try {
-    review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (error) {
     return send(res, 400, { error: `body: not JSON (${(error as Error).message})` });
   }
   try {
-    return send(res, 200, admissionResponse(checker, review));
+    if (path === '/v1/validate') return send(res, 200, await validateRequest(checker, body));
+    return send(res, 200, admissionResponse(checker, body));
   } catch (error) {
     if (error instanceof ToolError) return send(res, 400, { error: error.message, hint: error.hint });
     throw error;
   }
+}
+
+/**
+ * POST /v1/validate, for callers that are not the API server (a Backstage scaffolder step checking the
+ * generated files before it commits them): {config, domain?, filename?, environment?} -> the validation.
+ */
+async function validateRequest(checker: Checker, body: unknown) {
+  const request = (body ?? {}) as Record<string, unknown>;
+  if (typeof request.config !== 'string' || request.config === '') {
+    throw new ToolError('invalid_request', 'config: missing; send {"config": "<YAML, JSON or HCL text>"}', {
+      hint: 'optional fields: domain, filename, environment',
+    });
+  }
+  const { format: _format, ...result } = await validateText(checker, request.config, {
+    ...(typeof request.domain === 'string' ? { domain: request.domain } : {}),
+    ...(typeof request.filename === 'string' ? { filename: request.filename } : {}),
+    ...(typeof request.environment === 'string' ? { context: { environment: request.environment } } : {}),
+  });
+  return result;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -211,4 +211,28 @@ describe('admission webhook over HTTPS', () => {
     expect((await post('/nope', '')).status).toBe(404);
     expect(await post('/healthz', '', 'GET')).toEqual({ status: 200, json: { ok: true } });
   });
+
+  it('validates plain configuration on /v1/validate (the self-service templates mode)', async () => {
+    const topic =
+      'apiVersion: kafka.strimzi.io/v1\nkind: KafkaTopic\nmetadata:\n  name: refunds\nspec:\n  partitions: 3\n';
+    const { status, json } = await post('/v1/validate', JSON.stringify({ config: topic }));
+    expect(status).toBe(200);
+    expect(json.allowed).toBe(false);
+    expect((json.violations as Array<{ rule: string; line?: number }>).map((v) => `${v.rule}@${v.line}`)).toEqual([
+      'KAFKA-002@5',
+      'KAFKA-003@5',
+      'KAFKA-004@5',
+      'KAFKA-005@5',
+      'KAFKA-006@4',
+      'KAFKA-007@3',
+    ]);
+    expect(await post('/v1/validate', JSON.stringify({ yaml: topic }))).toMatchObject({
+      status: 400,
+      json: { error: 'config: missing; send {"config": "<YAML, JSON or HCL text>"}' },
+    });
+    expect(await post('/v1/validate', JSON.stringify({ config: 'a: [' }))).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/^YAML document 1 line/) },
+    });
+  });
 });
