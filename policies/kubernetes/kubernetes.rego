@@ -353,3 +353,11 @@ tls_host(doc, host) if {
 	some t in doc.spec.tls
 	host in object.get(t, "hosts", [])
 }
+
+# A wildcard certificate host (*.acme.dev) covers one label: api.acme.dev, not a.b.acme.dev.
+tls_host(doc, host) if {
+	some t in doc.spec.tls
+	some pattern in object.get(t, "hosts", [])
+	startswith(pattern, "*.")
+	glob.match(pattern, ["."], host)
+}

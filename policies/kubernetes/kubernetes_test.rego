@@ -255,6 +255,12 @@ test_K8S_019_allowed if {
 	allows("K8S-019", [ingress])
 }
 
+test_K8S_019_allowed_by_wildcard if {
+	wildcard := json.patch(ingress, [{"op": "replace", "path": "/spec/tls/0/hosts", "value": ["*.acme.dev"]}])
+	allows("K8S-019", [wildcard])
+	denies("K8S-019", [json.patch(wildcard, [{"op": "replace", "path": "/spec/rules/0/host", "value": "a.payments.acme.dev"}])])
+}
+
 # Waivers: a valid waiver moves the finding to `waived`; an expired or reason-less one is reported.
 waive(value) := patched([
 	{"op": "add", "path": "/metadata/annotations", "value": {"policy.idp-mcp.io/waive-K8S-018": "x", "policy.idp-mcp.io/waive-K8S-004": value}},

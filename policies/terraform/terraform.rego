@@ -182,7 +182,7 @@ findings contains finding("TF-004", "deny", r, "storage_encrypted", msg) if {
 #   rationale: Point-in-time recovery needs automated backups; 0 switches them off.
 findings contains finding("TF-005", "deny", r, "backup_retention_period", msg) if {
 	some r in of_type({"aws_db_instance", "aws_rds_cluster"})
-	not object.get(r.values, "backup_retention_period", 0) >= min_backup_days
+	not lib.num(object.get(r.values, "backup_retention_period", 0)) >= min_backup_days
 	msg := sprintf("%s keeps backups for %v days: set backup_retention_period to at least %d", [r.address, object.get(r.values, "backup_retention_period", "unset"), min_backup_days])
 }
 

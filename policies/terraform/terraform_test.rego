@@ -78,6 +78,10 @@ test_TF_005_denied if {
 	"TF-005" in ids(with_ops([{"op": "replace", "path": "/resource/aws_db_instance/payments/0/backup_retention_period", "value": 0}]))
 }
 
+test_TF_005_denied_when_not_a_number if {
+	"TF-005" in ids(with_ops([{"op": "replace", "path": "/resource/aws_db_instance/payments/0/backup_retention_period", "value": "${var.retention}"}]))
+}
+
 test_TF_005_allowed if {
 	not "TF-005" in ids(with_ops([{"op": "replace", "path": "/resource/aws_db_instance/payments/0/backup_retention_period", "value": 7}]))
 }
