@@ -204,6 +204,22 @@ describe('kubernetes tools', () => {
     expect(long.data.truncated).toBe(true);
     expect(long.text.startsWith('[truncated:')).toBe(true);
     expect(long.text.endsWith(`line 2999 ${'x'.repeat(40)}\n`)).toBe(true);
+    const previous = await call(client, 'get_pod_logs', {
+      namespace: 'orders',
+      pod: 'orders-api-5c8b7f9d64-h6t2w',
+      previous: true,
+    });
+    expect(previous).toMatchObject({ isError: true, code: 'invalid_request' });
+    expect(previous.text).toContain(
+      'previous terminated container "api" in pod "orders-api-5c8b7f9d64-h6t2w" not found',
+    );
+    const crashed = await call(client, 'get_pod_logs', {
+      namespace: 'orders',
+      pod: 'orders-api-5c8b7f9d64-r4j8s',
+      previous: true,
+      tail_lines: 1,
+    });
+    expect(crashed.isError).toBe(false);
     const wrong = await call(client, 'get_pod_logs', {
       namespace: 'orders',
       pod: 'orders-api-5c8b7f9d64-r4j8s',

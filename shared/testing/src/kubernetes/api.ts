@@ -420,7 +420,9 @@ export class KubernetesApi {
     const object = this.existing(target);
     if (one(query, 'dryRun') !== 'All') {
       this.state.remove(type, target.namespace, target.name!);
-      this.collect(object);
+      const orphan = one(query, 'propagationPolicy') === 'Orphan' || one(query, 'orphanDependents') === 'true';
+      // A namespace always takes its objects; Orphan leaves an owner's dependents in place.
+      if (!orphan || type.kind === 'Namespace') this.collect(object);
     }
     const ref = operationId ? this.options.validator?.responseRef(operationId, 200) : undefined;
     if (ref && !ref.endsWith('meta.v1.Status')) return object;
@@ -536,7 +538,21 @@ export class KubernetesApi {
     } else if (!containers.includes(container)) {
       throw statusError(400, `container ${container} is not valid for pod ${pod.metadata.name}`, 'BadRequest');
     }
-    let lines = this.state.logs.get(`${target.namespace}/${target.name}/${container}`) ?? [];
+    const key = `${target.namespace}/${target.name}/${container}`;
+    let lines = this.state.logs.get(key) ?? [];
+    if (one(query, 'previous') === 'true') {
+      // The kubelet keeps the log of the instance before the last restart; without a restart there is none.
+      const statuses = (pod.status as { containerStatuses?: Array<{ name: string; restartCount?: number }> })
+        ?.containerStatuses;
+      if (!statuses?.some((s) => s.name === container && (s.restartCount ?? 0) > 0)) {
+        throw statusError(
+          400,
+          `previous terminated container "${container}" in pod "${pod.metadata.name}" not found`,
+          'BadRequest',
+        );
+      }
+      lines = this.state.logs.get(`${key}/previous`) ?? lines;
+    }
     const since = Number(one(query, 'sinceSeconds') ?? 0);
     if (since > 0) {
       const from = Date.now() - since * 1000;

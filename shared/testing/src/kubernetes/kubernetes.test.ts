@@ -294,6 +294,11 @@ describe('kubernetes fake', () => {
     expect(fake.list('v1', 'ConfigMap', 'scratch')).toHaveLength(1);
     await call('DELETE', '/api/v1/namespaces/scratch');
     expect(fake.list('v1', 'ConfigMap', 'scratch')).toHaveLength(0);
+    await call('DELETE', '/apis/apps/v1/namespaces/orders/replicasets/orders-api-5c8b7f9d64?propagationPolicy=Orphan');
+    expect(fake.list('v1', 'Pod', 'orders')).toHaveLength(2);
+    await call('DELETE', '/apis/apps/v1/namespaces/payments/deployments/payments-api');
+    expect(fake.list('apps/v1', 'ReplicaSet', 'payments')).toHaveLength(0);
+    expect(fake.list('v1', 'Pod', 'payments')).toHaveLength(0);
   });
 });
 

@@ -44,7 +44,7 @@ export interface LogLine {
 export class KubernetesState {
   private readonly objects = new Map<string, KubeObject>();
   private revision = 1000;
-  /** Container logs by `namespace/pod/container`. */
+  /** Container logs by `namespace/pod/container`; the instance before the last restart under `.../previous`. */
   readonly logs = new Map<string, LogLine[]>();
 
   nextResourceVersion(): string {
