@@ -66,7 +66,8 @@ export function evaluate(
     violations.push(...asFindings(bundle.policy.evalRule(`data.${pkg}.violations`, evalOptions)));
     waived.push(...asFindings(bundle.policy.evalRule(`data.${pkg}.waived`, evalOptions)));
   }
-  if (domain === 'kubernetes') violations.push(...bundle.gatekeeper.evaluate(documents));
+  // Gatekeeper constraints match Kubernetes objects of any kind: Deployments, KafkaTopics, Applications.
+  if (domain !== 'terraform' && domain !== 'cicd') violations.push(...bundle.gatekeeper.evaluate(documents));
   const order = (a: Finding, b: Finding) =>
     (a.document ?? 0) - (b.document ?? 0) ||
     a.rule.localeCompare(b.rule) ||

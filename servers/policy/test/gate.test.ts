@@ -101,6 +101,26 @@ describe('user policy directories', () => {
     expect((await teamGate.check('kubernetes', [namespace])).allowed).toBe(true);
   });
 
+  it('applies constraints to custom resources of the other domains', async () => {
+    const topic = {
+      apiVersion: 'kafka.strimzi.io/v1',
+      kind: 'KafkaTopic',
+      metadata: { name: 'payments.refunds.v1', labels: { 'strimzi.io/cluster': 'platform-kafka' } },
+      spec: {
+        partitions: 3,
+        replicas: 3,
+        config: { 'min.insync.replicas': 2, 'retention.ms': 86400000, 'cleanup.policy': 'delete' },
+      },
+    };
+    const verdict = await teamGate.check('kafka', [topic]);
+    expect(verdict.violations).toMatchObject([
+      { rule: 'K8sRequiredLabels/topics-need-owner', severity: 'deny', message: 'KafkaTopics need an owner label' },
+    ]);
+    expect((await teamGate.check('kubernetes', [deployment])).violations.map((v) => v.rule)).not.toContain(
+      'K8sRequiredLabels/topics-need-owner',
+    );
+  });
+
   it('refuses a constraint without its template', () => {
     expect(() =>
       gatekeeperSet([
