@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { compile, type Policy, type RegoModule } from '@idp-mcp/rego';
+import type { Policy, RegoModule } from '@idp-mcp/rego';
 
 /** The policies shipped with the repository (policies/ at its root). */
 export const BUILTIN_POLICY_DIR = new URL('../../../policies', import.meta.url).pathname;
@@ -78,10 +78,4 @@ export function runTests(
       if (error !== undefined) result.error = error;
       return result;
     });
-}
-
-/** Compiles a directory's policies (tests included). */
-export function compileDir(dir: string): { policy: Policy; modules: RegoModule[] } {
-  const modules = readRegoDir(dir);
-  return { policy: compile(modules), modules };
 }

@@ -2,6 +2,7 @@ import { existsSync, globSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ServerCommand } from '@idp-mcp/core';
 import { ToolError } from '@idp-mcp/core';
+import { runTests } from './bundle.ts';
 import { DOMAINS, ruleCatalog } from './catalog.ts';
 import { gateOptionsFromEnv } from './env.ts';
 import { createPolicyGate } from './gate.ts';
@@ -201,7 +202,6 @@ async function runTestCommand(args: string[], io: Io): Promise<number> {
     return EXIT.allowed;
   }
   const { bundle } = gateFrom(values, process.env);
-  const { runTests } = await import('./bundle.ts');
   const results = runTests(bundle.policy, bundle.modules).filter(
     (r) => !values.filter || `${r.package}.${r.name}`.includes(values.filter),
   );

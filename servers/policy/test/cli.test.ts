@@ -84,6 +84,14 @@ describe('idp-mcp policy validate (CI gate)', () => {
     expect(code).toBe(2);
   });
 
+  it('exits 2 when a policy directory does not compile, naming file and line', () => {
+    const broken = mkdtempSync(join(tmpdir(), 'policy-broken-'));
+    writeFileSync(join(broken, 'team.rego'), 'package kubernetes.team\n\nviolations contains v if {\n\tv := \n}\n');
+    const { code, stderr } = run(['validate', '--policy-dir', broken, '--file', fixture('deployment.yaml')]);
+    expect(stderr).toMatch(new RegExp(`${broken}/team.rego:\\d+:\\d+: rego_parse_error`));
+    expect(code).toBe(2);
+  });
+
   it('runs the policy tests as a command', () => {
     const { code, stdout } = run(['test', '--filter', 'KAFKA']);
     expect(stdout).toMatch(/^(\d+)\/\1 policy tests passed$/m);
