@@ -296,6 +296,20 @@ describe('apply and delete', () => {
     expect(again.data.objects.map((o: { action: string }) => o.action)).toEqual(['unchanged', 'unchanged']);
   });
 
+  it('creates a namespace and what goes in it in one apply', async () => {
+    const manifests =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: fresh}\ndata: {a: "1"}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: fresh}\n';
+    const plan = await call(client, 'apply_manifests', { manifests, dry_run: true });
+    expect(plan.data.objects.map((o: { kind: string; action: string }) => `${o.kind} ${o.action}`)).toEqual([
+      'Namespace create',
+      'ConfigMap create',
+    ]);
+    expect(fake.get('v1', 'Namespace', 'fresh')).toBeUndefined();
+    const applied = await call(client, 'apply_manifests', { manifests });
+    expect(applied.isError).toBe(false);
+    expect(fake.get('v1', 'ConfigMap', 'settings', 'fresh')?.data).toEqual({ a: '1' });
+  });
+
   it('refuses a policy violation before changing anything', async () => {
     fake.reset();
     const manifests = deployment('miner', '\n          securityContext: {privileged: true}');

@@ -115,7 +115,11 @@ export async function prepare(
     }
     prepared.push({ object, resolved, existing });
   }
-  return prepared;
+  // Namespaces first, so the objects in them can be created in the same apply.
+  return [
+    ...prepared.filter((item) => item.object.kind === 'Namespace'),
+    ...prepared.filter((item) => item.object.kind !== 'Namespace'),
+  ];
 }
 
 /** Server-side apply of one object (dryRun=All when asked). */
@@ -154,8 +158,19 @@ export async function dryRun(
   prepared: Prepared[],
   force: boolean,
 ): Promise<Step[]> {
+  // Objects in a namespace this same apply creates cannot be dry-run (the API server answers 404 for the
+  // namespace); they are planned as creates and validated when applied, right after their namespace.
+  const newNamespaces = new Set(
+    prepared
+      .filter((item) => item.object.kind === 'Namespace' && !item.existing)
+      .map((item) => item.object.metadata?.name),
+  );
   const steps: Step[] = [];
   for (const item of prepared) {
+    if (item.resolved.namespaced && newNamespaces.has(item.object.metadata?.namespace)) {
+      steps.push(stepOf(item.object, 'create', 'planned'));
+      continue;
+    }
     const result = await serverSideApply(kube, signal, ctx, item.object, { dryRun: true, force });
     const action = !item.existing ? 'create' : sameContent(item.existing, result) ? 'unchanged' : 'configure';
     steps.push(stepOf(item.object, action, 'planned'));

@@ -11,7 +11,6 @@ import {
   prepare,
   type Step,
   serverSideApply,
-  stepOf,
   stepSchema,
 } from './apply.ts';
 import { context } from './args.ts';
@@ -201,13 +200,7 @@ export function teamTools(kube: Kube, settings: ApplySettings) {
         const policy = await checkPolicy(settings, objects, { tool: 'kubernetes.onboard_team', namespace: ns });
         const prepared = await prepare(kube, ctx.signal, input.context, objects, ns, settings);
         const namespaceExists = prepared[0]!.existing !== undefined;
-        // Objects in a namespace that does not exist yet cannot be dry-run; the namespace itself can.
-        const planned: Step[] = namespaceExists
-          ? await dryRun(kube, ctx.signal, input.context, prepared, false)
-          : [
-              ...(await dryRun(kube, ctx.signal, input.context, prepared.slice(0, 1), false)),
-              ...prepared.slice(1).map((item) => stepOf(item.object, 'create', 'planned')),
-            ];
+        const planned = await dryRun(kube, ctx.signal, input.context, prepared, false);
         if (input.dry_run) {
           return {
             team: input.team,
