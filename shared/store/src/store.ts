@@ -517,6 +517,13 @@ export class SqlStore implements Store {
   // Audit
 
   async recordAudit(input: AuditInput): Promise<AuditEntry> {
+    if (!input.tool) throw new ToolError('invalid_request', 'recordAudit: tool is required');
+    if (input.result !== 'ok' && input.result !== 'error') {
+      throw new ToolError(
+        'invalid_request',
+        `recordAudit: result must be 'ok' or 'error', not ${String(input.result)}`,
+      );
+    }
     const at = input.at === undefined ? this.#now() : toTime(input.at, 'at');
     const args = redactValue(dropSecretKeys(toJson(input.args, 'audit args'), input.secretKeys ?? []));
     const error =

@@ -6,6 +6,7 @@ import type { PolicyVerdict } from '@idp-mcp/core';
 import { createLogger, ToolError } from '@idp-mcp/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AuditInput,
   isId,
   MIGRATIONS,
   migrate,
@@ -783,6 +784,11 @@ describe.each(backends)('store on $name', (backend) => {
     expect(
       (await rejection(store.recordAudit({ caller: 'a', tool: 't', args: {}, result: 'ok', at: 'soon' }))).code,
     ).toBe('invalid_request');
+    const wrong = { caller: 'a', tool: 't', args: {}, result: 'maybe' } as unknown as AuditInput;
+    expect((await rejection(store.recordAudit(wrong))).message).toContain("result must be 'ok' or 'error'");
+    expect((await rejection(store.recordAudit({ caller: '', tool: 't', args: {}, result: 'ok' }))).code).toBe(
+      'invalid_request',
+    );
   });
 
   it('pages audit entries newest first, filters them, and exports them as JSON lines', async () => {
