@@ -241,6 +241,10 @@ describe('kubernetes fake', () => {
     const pod = '/api/v1/namespaces/orders/pods/orders-api-5c8b7f9d64-r4j8s/log';
     const tail = await call('GET', `${pod}?tailLines=2`);
     expect(tail.body.text).toBe('main.main()\n\t/src/cmd/orders-api/main.go:48 +0x1c5\n');
+    const recent = await call('GET', `${pod}?sinceSeconds=40&timestamps=true`);
+    const lines = String(recent.body.text).trim().split('\n');
+    expect(lines).toHaveLength(6);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:]+Z \{"level":"info"/);
     const wrong = await call('GET', `${pod}?container=sidecar`);
     expect(wrong.body).toMatchObject({
       code: 400,
