@@ -16,7 +16,7 @@ export const expectedPassFile = resolve(repoRoot, 'shared/rego/compliance/expect
 
 /** Builtins this evaluator does not provide (crypto keys, JWT, network, schemas, GraphQL, Rego introspection). */
 const OUT_OF_SCOPE =
-  /\b(http\.send|providers\.aws|net\.lookup_ip_addr|graphql\.|rego\.parse_module|regex\.globs_match|strings\.render_template|test\.sleep)/;
+  /\b(http\.send|net\.lookup_ip_addr|graphql\.|rego\.parse_module|regex\.globs_match|strings\.render_template|test\.sleep)/;
 
 export interface ComplianceCase {
   suite: Suite;

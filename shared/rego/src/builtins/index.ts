@@ -1,3 +1,4 @@
+import { awsBuiltins } from './aws.ts';
 import { coreBuiltins } from './core.ts';
 import { encodingBuiltins } from './encoding.ts';
 import { schemaBuiltins } from './jsonschema.ts';
@@ -24,6 +25,7 @@ for (const b of [
   ...jwtBuiltins,
   ...schemaBuiltins,
   ...x509Builtins,
+  ...awsBuiltins,
 ])
   registry.set(b.name, b);
 
