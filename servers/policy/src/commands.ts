@@ -202,7 +202,7 @@ async function runTestCommand(args: string[], io: Io): Promise<number> {
     return EXIT.allowed;
   }
   const { bundle } = gateFrom(values, process.env);
-  const results = runTests(bundle.policy, bundle.modules).filter(
+  const results = runTests(bundle.withTests(), bundle.modules).filter(
     (r) => !values.filter || `${r.package}.${r.name}`.includes(values.filter),
   );
   for (const r of results.filter((x) => !x.passed)) io.stdout(`FAIL ${r.package}.${r.name} (${r.file}): ${r.error}\n`);

@@ -29,9 +29,12 @@ export interface DetailedVerdict extends PolicyVerdict {
 
 /** The compiled policies: built-in and user Rego, and Gatekeeper constraints. */
 export interface PolicyBundle {
+  /** The policies without their tests: what checks evaluate. */
   policy: Policy;
-  /** Every module, tests included (tests are compiled too, so test_policies can run them). */
+  /** Every module, tests included. */
   modules: RegoModule[];
+  /** The policies with their tests, compiled on first use (test_policies, `idp-mcp policy test`). */
+  withTests(): Policy;
   /** Packages whose `violations` apply to each domain: the domain and its sub-packages (kubernetes.acme). */
   packages: Record<PolicyDomain, string[]>;
   gatekeeper: GatekeeperSet;
@@ -43,12 +46,23 @@ export function loadBundle(options: Pick<PolicyGateOptions, 'policyDirs' | 'buil
   for (const dir of options.policyDirs ?? []) {
     modules.push(...readRegoDir(dir).map((module) => ({ ...module, path: `${dir}/${module.path}` })));
   }
-  const policy = compile(modules);
-  const declared = new Set(modules.filter((m) => !m.path.endsWith('_test.rego')).map((m) => packageOf(m.source) ?? ''));
+  const policies = modules.filter((m) => !m.path.endsWith('_test.rego'));
+  const policy = compile(policies);
+  let withTests: Policy | undefined;
+  const declared = new Set(policies.map((m) => packageOf(m.source) ?? ''));
   const packages = Object.fromEntries(
     DOMAINS.map((domain) => [domain, [...declared].filter((p) => p === domain || p.startsWith(`${domain}.`)).sort()]),
   ) as Record<PolicyDomain, string[]>;
-  return { policy, modules, packages, gatekeeper: loadGatekeeper(options.policyDirs ?? []) };
+  return {
+    policy,
+    modules,
+    withTests: () => {
+      if (!withTests) withTests = compile(modules);
+      return withTests;
+    },
+    packages,
+    gatekeeper: loadGatekeeper(options.policyDirs ?? []),
+  };
 }
 
 /** Evaluates one domain's policies over a set of documents. */

@@ -142,7 +142,7 @@ export function policyTools(gate: Gate) {
         by_package: z.record(z.string(), z.object({ passed: z.number().int(), failed: z.number().int() })),
       }),
       handler: async (input) => {
-        const results = runTests(bundle.policy, bundle.modules).filter(
+        const results = runTests(bundle.withTests(), bundle.modules).filter(
           (r) =>
             (!input.domain || r.package === `${input.domain}_test` || r.package.startsWith(`${input.domain}.`)) &&
             (!input.filter || `${r.package}.${r.name}`.includes(input.filter)),
