@@ -96,6 +96,14 @@ export class BodyCompiler {
       if (n.kind === 'somein') return [...(n.key ? patternVarNames(n.key) : []), ...patternVarNames(n.value)];
       return [];
     });
+    const assigned = new Set<string>();
+    exprs.forEach((e, i) => {
+      if (e.node.kind !== 'assign') return;
+      for (const name of declaredBy[i]!) {
+        if (name !== '_' && assigned.has(name)) throw new CompileFailure(`var ${name} assigned above`, e.loc);
+        assigned.add(name);
+      }
+    });
     const allDeclared = new Set(declaredBy.flat());
     const used = new Set<string>();
     for (const e of exprs) collectExprNames(e, used);

@@ -109,6 +109,13 @@ describe('safety and reference errors', () => {
     expect(policy.evalRule('data.test.p')).toBe(5);
   });
 
+  it('rejects assigning a variable twice', () => {
+    expect(compileError('package test\np if {\n  x := 1\n  x := 2\n}\n').errors[0]).toMatchObject({
+      line: 4,
+      message: 'rego_compile_error: var x assigned above',
+    });
+  });
+
   it('reports recursion', () => {
     const e = compileError('package test\np if q\nq if p\n');
     expect(e.message).toContain(
