@@ -339,6 +339,16 @@ export class KubernetesApi {
       );
     }
     const merged = strategicMergePatch(existing, config) as KubeObject;
+    // Fields this manager applied before and leaves out now are removed, unless another manager owns them.
+    const previous = (existing.metadata.managedFields ?? []).find(
+      (e) => e.manager === manager && e.operation === 'Apply',
+    );
+    if (previous) {
+      const kept = [...paths, ...others.flatMap((entry) => pathsOf(entry.fieldsV1))];
+      for (const path of pathsOf(previous.fieldsV1)) {
+        if (!kept.includes(path)) removeField(merged, path, kept);
+      }
+    }
     // Ownership: the applier now owns its paths; forced conflicts move to it.
     const taken = new Set(paths);
     const managedFields = others
@@ -766,6 +776,31 @@ export class KubernetesApi {
       fieldsType: 'FieldsV1',
       fieldsV1: fieldsV1(paths),
     };
+  }
+}
+
+/** Removes the largest part of `path` (a field or a list item) that no kept path reaches into. */
+function removeField(object: KubeObject, path: string, kept: string[]): void {
+  const parts = path.match(/\.[^.[]+|\[[^\]]+\]/g) ?? [];
+  let depth = parts.length;
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('');
+    if (!kept.some((k) => k === prefix || (k.startsWith(prefix) && /^[.[]/.test(k.slice(prefix.length))))) {
+      depth = i;
+      break;
+    }
+  }
+  const parent = valueAt(object, parts.slice(0, depth - 1).join('')) as Record<string, unknown> | unknown[] | undefined;
+  const last = parts[depth - 1];
+  if (!parent || !last) return;
+  if (last.startsWith('.')) {
+    if (!Array.isArray(parent)) delete parent[last.slice(1)];
+    return;
+  }
+  if (Array.isArray(parent)) {
+    const [k, v] = last.slice(1, -1).split('=') as [string, string];
+    const index = parent.findIndex((item) => String((item as Record<string, unknown>)?.[k]) === v);
+    if (index >= 0) parent.splice(index, 1);
   }
 }
 

@@ -211,6 +211,19 @@ describe('kubernetes fake', () => {
     const forced = await call('PATCH', `${path}?fieldManager=bob&force=true`, bob, 'application/apply-patch+yaml');
     expect(forced.body.data).toEqual({ owner: 'bob' });
     expect(forced.body.metadata.managedFields.map((m: Body) => m.manager)).toEqual(['bob']);
+    const withExtra =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  labels: {tier: web, team: payments}\ndata:\n  owner: bob\n  extra: "1"\n';
+    expect(
+      (await call('PATCH', `${path}?fieldManager=bob`, withExtra, 'application/apply-patch+yaml')).body.data,
+    ).toEqual({
+      owner: 'bob',
+      extra: '1',
+    });
+    const fewer =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  labels: {team: payments}\ndata:\n  owner: bob\n';
+    const pruned = await call('PATCH', `${path}?fieldManager=bob`, fewer, 'application/apply-patch+yaml');
+    expect(pruned.body.data).toEqual({ owner: 'bob' });
+    expect(pruned.body.metadata.labels).toEqual({ team: 'payments' });
     const noManager = await call('PATCH', path, yaml, 'application/apply-patch+yaml');
     expect(noManager.status).toBe(400);
   });
