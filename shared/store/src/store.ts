@@ -246,15 +246,23 @@ export class SqlStore implements Store {
 
     // Take the run: only one process applies it at a time. A dead holder's lease runs out.
     const owner = leaseOwner();
-    while (!(await this.#claim(runId, owner))) {
-      const current = (await this.getRun(runId))!;
-      if (isFinished(current.status)) return result(current, { replayed: true });
-      if (!options.waitForLease || options.signal?.aborted) return result(current, { busy: true });
-      // Wait until the holder's lease would run out (it may renew it: then wait again).
-      const expires = current.leaseExpiresAt === null ? this.#now() : Date.parse(current.leaseExpiresAt);
-      await sleep(Math.min(Math.max(expires - this.#now(), 0) + 25, this.#leaseMs), options.signal);
-    }
+    // Known as ours before the claim, so that a concurrent apply in this process never takes it for dead.
     activeLeases.add(owner);
+    let claimed = false;
+    try {
+      for (;;) {
+        claimed = await this.#claim(runId, owner);
+        if (claimed) break;
+        const current = (await this.getRun(runId))!;
+        if (isFinished(current.status)) return result(current, { replayed: true });
+        if (!options.waitForLease || options.signal?.aborted) return result(current, { busy: true });
+        // Wait until the holder's lease would run out (it may renew it: then wait again).
+        const expires = current.leaseExpiresAt === null ? this.#now() : Date.parse(current.leaseExpiresAt);
+        await sleep(Math.min(Math.max(expires - this.#now(), 0) + 25, this.#leaseMs), options.signal);
+      }
+    } finally {
+      if (!claimed) activeLeases.delete(owner);
+    }
 
     let lost = false;
     const heartbeat = setInterval(
