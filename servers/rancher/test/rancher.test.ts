@@ -57,7 +57,7 @@ describe('rancher tools', () => {
   it('lists clusters with state, version and problems', async () => {
     const result = await call('list_clusters');
     expect(result.structuredContent).toEqual({
-      total: 4,
+      total: 5,
       clusters: [
         {
           id: 'c-8xk2p',
@@ -96,6 +96,15 @@ describe('rancher tools', () => {
           nodes: 9,
           failing_conditions: 1,
         },
+        {
+          id: 'c-m-stg01',
+          name: 'staging',
+          provider: 'rke2',
+          state: 'active',
+          version: 'v1.30.4+rke2r1',
+          nodes: 5,
+          failing_conditions: 0,
+        },
       ],
     });
     const unavailable = await call('list_clusters', { state: 'unavailable' });
@@ -103,7 +112,10 @@ describe('rancher tools', () => {
     expect(fake.requests.at(-1)?.query).toMatchObject({ state: 'unavailable' });
     const paged = await call('list_clusters', { limit: 3 });
     const rest = await call('list_clusters', { limit: 3, cursor: sc(paged).nextCursor });
-    expect(sc(rest).clusters).toEqual([expect.objectContaining({ name: 'prod' })]);
+    expect(sc(rest).clusters).toEqual([
+      expect.objectContaining({ name: 'prod' }),
+      expect.objectContaining({ name: 'staging' }),
+    ]);
   });
 
   it('reports cluster status by name or id', async () => {
@@ -126,7 +138,7 @@ describe('rancher tools', () => {
     expect(fake.requests[0]?.query).toEqual({ name: 'prod' });
     const byId = await call('get_cluster_status', { cluster: 'c-8xk2p' });
     expect(byId.structuredContent).toMatchObject({ state: 'unavailable', message: 'Cluster agent is not connected' });
-    const missing = await call('get_cluster_status', { cluster: 'staging' });
+    const missing = await call('get_cluster_status', { cluster: 'qa' });
     expect(errorMeta(missing)?.code).toBe('not_found');
     expect(textOf(missing)).toContain('list_clusters');
     const missingId = await call('get_cluster_status', { cluster: 'c-m-nope1' });
@@ -207,6 +219,62 @@ describe('rancher tools', () => {
     ]);
   });
 
+  it('lists and scales RKE2 machine pools through the provisioning cluster, with optimistic concurrency', async () => {
+    const pools = await call('list_node_pools', { cluster: 'staging' });
+    expect(sc(pools).node_pools).toEqual([
+      {
+        id: 'fleet-default/staging:cp',
+        name: 'cp',
+        roles: ['controlplane', 'etcd'],
+        quantity: 3,
+        active: 3,
+        state: 'active',
+        hostname_prefix: 'staging-cp-',
+      },
+      {
+        id: 'fleet-default/staging:workers',
+        name: 'workers',
+        roles: ['worker'],
+        quantity: 2,
+        active: 2,
+        state: 'active',
+        hostname_prefix: 'staging-workers-',
+      },
+    ]);
+    const scaled = await call('scale_node_pool', { node_pool_id: 'fleet-default/staging:workers', quantity: 4 });
+    expect(scaled.structuredContent).toMatchObject({ previous_quantity: 2, quantity: 4, state: 'updating' });
+    const put = fake.requests.find((r) => r.method === 'PUT');
+    expect(put?.path).toBe('/v1/provisioning.cattle.io.clusters/fleet-default/staging');
+    expect(put?.body).toMatchObject({
+      metadata: { resourceVersion: '884211' },
+      spec: {
+        rkeConfig: {
+          machinePools: [
+            { name: 'cp', quantity: 3 },
+            { name: 'workers', quantity: 4 },
+          ],
+        },
+      },
+    });
+    const after = await call('list_node_pools', { cluster: 'staging' });
+    expect(sc(after).node_pools).toContainEqual(expect.objectContaining({ name: 'workers', quantity: 4, active: 4 }));
+
+    const even = await call('scale_node_pool', { node_pool_id: 'fleet-default/staging:cp', quantity: 2 });
+    expect(textOf(even)).toContain('odd number of etcd nodes');
+    const missing = await call('scale_node_pool', { node_pool_id: 'fleet-default/staging:gpu', quantity: 1 });
+    expect(errorMeta(missing)?.code).toBe('not_found');
+    expect(textOf(missing)).toContain('cp, workers');
+
+    // Someone else changes the cluster between our read and our write: Rancher refuses the stale write.
+    fake.failNext({ method: 'PUT', path: /provisioning/, delayMs: 300 });
+    const racing = call('scale_node_pool', { node_pool_id: 'fleet-default/staging:workers', quantity: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    fake.state.provisioningClusters.get('fleet-default/staging')!.resourceVersion += 1;
+    const conflict = await racing;
+    expect(errorMeta(conflict)).toMatchObject({ code: 'conflict', retryable: false });
+    expect(textOf(conflict)).toContain('the object has been modified');
+  });
+
   it('refuses to break the control plane or etcd quorum', async () => {
     const empty = await call('scale_node_pool', { node_pool_id: 'c-m-prod01:np-p3c8x', quantity: 0 });
     expect(errorMeta(empty)?.code).toBe('invalid_request');
@@ -215,7 +283,7 @@ describe('rancher tools', () => {
     expect(textOf(even)).toContain('odd number of etcd nodes');
     expect(fake.requests.filter((r) => r.method === 'PUT')).toEqual([]);
     const badId = await call('scale_node_pool', { node_pool_id: 'prod-workers', quantity: 3 });
-    expect(textOf(badId)).toContain('must be a node pool id like c-m-prod01:np-p7w2n');
+    expect(textOf(badId)).toContain('must be a node pool id like c-m-prod01:np-p7w2n or fleet-default/staging:workers');
     const unreachable = await call('scale_node_pool', { node_pool_id: 'c-m-prod01:np-nope1', quantity: 3 });
     expect(errorMeta(unreachable)?.code).toBe('not_found');
   });
@@ -305,7 +373,7 @@ describe('rancher upstream failures', () => {
     fake.failNext({ path: '/v3/clusters', status: 429, headers: { 'retry-after': '1' } });
     fake.failNext({ path: '/v3/clusters', status: 502 });
     const result = await call('list_clusters');
-    expect(sc(result).total).toBe(4);
+    expect(sc(result).total).toBe(5);
     fake.failNext({ path: '/v3/clusters', status: 429, headers: { 'retry-after': '90' } });
     const limited = await call('list_clusters');
     expect(errorMeta(limited)).toMatchObject({ code: 'rate_limited', retryAfterSeconds: 90 });
@@ -340,6 +408,7 @@ describe('rancher sandbox', () => {
         'dev',
         'local',
         'prod',
+        'staging',
       ]);
     } finally {
       await sandbox.close();

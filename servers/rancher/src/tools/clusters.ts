@@ -57,6 +57,22 @@ interface NodePool {
   transitioningMessage?: string;
 }
 
+interface MachinePool {
+  name: string;
+  quantity?: number;
+  controlPlaneRole?: boolean;
+  etcdRole?: boolean;
+  workerRole?: boolean;
+  [key: string]: unknown;
+}
+
+/** provisioning.cattle.io/v1 Cluster, as the Steve API serves it. */
+interface ProvisioningCluster {
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec: { rkeConfig?: { machinePools?: MachinePool[] }; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
 interface Node {
   id: string;
   nodeName?: string;
@@ -94,12 +110,21 @@ const clusterArg = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a cluster id (c-m-abc12, local) or a cluster name (prod)' })
   .describe('Cluster id (e.g. c-m-prod01) or name (e.g. prod).');
 
+const RKE1_POOL = /^(local|c-[a-z0-9-]+):np-[a-z0-9]+$/;
+/** An RKE2/K3s machine pool, named by its provisioning cluster: `<namespace>/<cluster>:<pool>`. */
+const MACHINE_POOL = /^([a-z0-9-]+)\/([a-z0-9][a-z0-9.-]*):([a-z0-9][a-z0-9-]*)$/;
+/** Rancher's default Fleet workspace, where it keeps the provisioning.cattle.io Clusters it creates. */
+const WORKSPACE = 'fleet-default';
+
 const nodePoolId = z
   .string()
-  .regex(/^(local|c-[a-z0-9-]+):np-[a-z0-9]+$/, {
-    error: 'must be a node pool id like c-m-prod01:np-p7w2n (list_node_pools shows them)',
+  .refine((id) => RKE1_POOL.test(id) || MACHINE_POOL.test(id), {
+    error:
+      'must be a node pool id like c-m-prod01:np-p7w2n or fleet-default/staging:workers (list_node_pools shows them)',
   })
-  .describe('Node pool id, e.g. c-m-prod01:np-p7w2n.');
+  .describe(
+    'Node pool id from list_node_pools: c-m-prod01:np-p7w2n (RKE) or fleet-default/staging:workers (RKE2/K3s).',
+  );
 
 const nodeId = z
   .string()
@@ -134,6 +159,27 @@ export function gib(value: string | undefined): number {
     G: 1e9 / 1024 ** 3,
   };
   return Math.round(Number(match[1]) * (match[2] ? (factor[match[2]] ?? 1) : 1 / 1024 ** 3) * 10) / 10;
+}
+
+function machineRoles(pool: MachinePool): string[] {
+  return roles({ controlPlane: pool.controlPlaneRole, etcd: pool.etcdRole, worker: pool.workerRole });
+}
+
+/** Scaling guards shared by both kinds of pool: keep the control plane up and etcd at an odd size. */
+function checkScale(name: string, poolRoles: string[], quantity: number): void {
+  if ((poolRoles.includes('controlplane') || poolRoles.includes('etcd')) && quantity === 0) {
+    const runs = poolRoles.filter((r) => r !== 'worker').join(' and ');
+    throw new ToolError('invalid_request', `quantity: ${name} runs ${runs}; 0 nodes would take the cluster down`, {
+      hint: 'keep at least 1 node (3 for a highly available etcd)',
+    });
+  }
+  if (poolRoles.includes('etcd') && quantity % 2 === 0) {
+    throw new ToolError(
+      'invalid_request',
+      `quantity: ${name} runs etcd; ${quantity} members tolerate no more failures than ${quantity - 1}`,
+      { hint: 'use an odd number of etcd nodes (1, 3 or 5)' },
+    );
+  }
 }
 
 function isReady(node: Node): boolean {
@@ -371,7 +417,7 @@ export function clusterTools(rancher: Rancher) {
       name: 'list_node_pools',
       title: 'List node pools',
       description:
-        "List a cluster's node pools (Rancher-provisioned RKE clusters): id, name, roles, desired quantity and nodes active now.",
+        "List a cluster's node pools: RKE node pools or RKE2/K3s machine pools, with id, roles, desired quantity and nodes active now.",
       toolset: 'nodes',
       tier: 'read',
       annotations: READ,
@@ -393,10 +439,35 @@ export function clusterTools(rancher: Rancher) {
       }),
       handler: async (input, ctx) => {
         const cluster = await resolveCluster(input.cluster, ctx.signal);
-        const [pools, nodes] = await Promise.all([
-          allPages<NodePool>('/v3/nodePools', { clusterId: cluster.id }, ctx.signal),
-          allPages<Node>('/v3/nodes', { clusterId: cluster.id }, ctx.signal),
-        ]);
+        const nodes = await allPages<Node>('/v3/nodes', { clusterId: cluster.id }, ctx.signal);
+        if ((cluster.provider === 'rke2' || cluster.provider === 'k3s') && !cluster.internal) {
+          // Rancher provisions RKE2/K3s clusters as provisioning.cattle.io Clusters with machine pools.
+          const provisioning = await rancher.request<ProvisioningCluster>(
+            'GET',
+            `/v1/provisioning.cattle.io.clusters/${WORKSPACE}/${encodeURIComponent(cluster.name)}`,
+            { signal: ctx.signal },
+          );
+          const pools = provisioning.spec.rkeConfig?.machinePools ?? [];
+          return {
+            node_pools: pools.map((pool) => {
+              const prefix = `${cluster.name}-${pool.name}-`;
+              const active = nodes.filter((n) => (n.nodeName ?? '').startsWith(prefix) && n.state === 'active').length;
+              const quantity = pool.quantity ?? 1;
+              return {
+                id: `${WORKSPACE}/${cluster.name}:${pool.name}`,
+                name: pool.name,
+                roles: machineRoles(pool),
+                quantity,
+                active,
+                state: active === quantity ? 'active' : 'updating',
+                hostname_prefix: prefix,
+              };
+            }),
+            note:
+              pools.length === 0 ? `${cluster.name} has no machine pools: its nodes are custom or imported` : undefined,
+          };
+        }
+        const pools = await allPages<NodePool>('/v3/nodePools', { clusterId: cluster.id }, ctx.signal);
         return {
           node_pools: pools
             .sort((a, b) => a.name.localeCompare(b.name))
@@ -438,26 +509,40 @@ export function clusterTools(rancher: Rancher) {
         message: z.string().optional(),
       }),
       handler: async (input, ctx) => {
+        const machinePool = MACHINE_POOL.exec(input.node_pool_id);
+        if (machinePool) {
+          const [, namespace, clusterName, poolName] = machinePool as unknown as [string, string, string, string];
+          const path = `/v1/provisioning.cattle.io.clusters/${namespace}/${encodeURIComponent(clusterName)}`;
+          const provisioning = await rancher.request<ProvisioningCluster>('GET', path, { signal: ctx.signal });
+          const pools = provisioning.spec.rkeConfig?.machinePools ?? [];
+          const pool = pools.find((p) => p.name === poolName);
+          if (!pool) {
+            throw new ToolError('not_found', `node_pool_id: ${clusterName} has no machine pool ${poolName}`, {
+              hint: `its pools are ${pools.map((p) => p.name).join(', ') || 'none'} (list_node_pools)`,
+            });
+          }
+          checkScale(poolName, machineRoles(pool), input.quantity);
+          const previous = pool.quantity ?? 1;
+          pool.quantity = input.quantity;
+          // The whole object goes back with its resourceVersion: a concurrent change is refused (409), not overwritten.
+          const updated = await rancher.request<ProvisioningCluster>('PUT', path, {
+            body: provisioning,
+            signal: ctx.signal,
+          });
+          const scaled = input.quantity !== previous;
+          return {
+            node_pool_id: input.node_pool_id,
+            name: poolName,
+            previous_quantity: previous,
+            quantity:
+              updated.spec.rkeConfig?.machinePools?.find((p) => p.name === poolName)?.quantity ?? input.quantity,
+            state: scaled ? 'updating' : 'active',
+            message: scaled ? `scaling ${poolName} from ${previous} to ${input.quantity} machines` : undefined,
+          };
+        }
         const path = `/v3/nodePools/${encodeURIComponent(input.node_pool_id)}`;
         const pool = await rancher.request<NodePool>('GET', path, { signal: ctx.signal });
-        if ((pool.controlPlane || pool.etcd) && input.quantity === 0) {
-          throw new ToolError(
-            'invalid_request',
-            `quantity: ${pool.name} runs ${roles(pool).join(' and ')}; 0 nodes would take the cluster down`,
-            {
-              hint: 'keep at least 1 node (3 for a highly available etcd)',
-            },
-          );
-        }
-        if (pool.etcd && input.quantity % 2 === 0) {
-          throw new ToolError(
-            'invalid_request',
-            `quantity: ${pool.name} runs etcd; ${input.quantity} members tolerate no more failures than ${input.quantity - 1}`,
-            {
-              hint: 'use an odd number of etcd nodes (1, 3 or 5)',
-            },
-          );
-        }
+        checkScale(pool.name, roles(pool), input.quantity);
         const updated = await rancher.request<NodePool>('PUT', path, {
           body: { quantity: input.quantity },
           signal: ctx.signal,

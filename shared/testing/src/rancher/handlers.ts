@@ -6,7 +6,16 @@ import {
   type FakeResponse,
   type HandlerContext,
 } from '../server.ts';
-import type { FakeCluster, FakeEvent, FakeNode, FakeNodePool, RancherState, RancherUser } from './state.ts';
+import type {
+  FakeCluster,
+  FakeEvent,
+  FakeMachinePool,
+  FakeNode,
+  FakeNodePool,
+  FakeProvisioningCluster,
+  RancherState,
+  RancherUser,
+} from './state.ts';
 
 type Json = Record<string, unknown>;
 
@@ -209,6 +218,45 @@ function renderNode(node: FakeNode, base: string): Json {
       ? { uncordon: `${base}/v3/nodes/${node.id}?action=uncordon` }
       : { cordon: `${base}/v3/nodes/${node.id}?action=cordon` },
   };
+}
+
+function renderProvisioningCluster(state: RancherState, cluster: FakeProvisioningCluster, base: string): Json {
+  const management = state.clusters.get(cluster.clusterId);
+  const self = `${base}/v1/provisioning.cattle.io.clusters/${cluster.namespace}/${cluster.name}`;
+  return {
+    id: `${cluster.namespace}/${cluster.name}`,
+    type: 'provisioning.cattle.io.cluster',
+    links: { self, update: self, view: self },
+    apiVersion: 'provisioning.cattle.io/v1',
+    kind: 'Cluster',
+    metadata: {
+      name: cluster.name,
+      namespace: cluster.namespace,
+      uid: cluster.uid,
+      resourceVersion: String(cluster.resourceVersion),
+      generation: cluster.generation,
+      creationTimestamp: cluster.created,
+    },
+    spec: {
+      kubernetesVersion: cluster.kubernetesVersion,
+      cloudCredentialSecretName: 'cattle-global-data:cc-7xk2p',
+      rkeConfig: { machinePools: cluster.machinePools.map((pool) => ({ ...pool, drainBeforeDelete: true })) },
+    },
+    status: {
+      clusterName: cluster.clusterId,
+      ready: management?.state === 'active',
+      observedGeneration: cluster.generation,
+      conditions: [],
+    },
+  };
+}
+
+/** The machines (v3 nodes) of an RKE2/K3s machine pool, oldest first. */
+function machinesOf(state: RancherState, cluster: FakeProvisioningCluster, pool: string): FakeNode[] {
+  return state
+    .nodesOf(cluster.clusterId)
+    .filter((n) => n.nodeName.startsWith(`${cluster.name}-${pool}-`) && n.state !== 'removing')
+    .sort((a, b) => a.created.localeCompare(b.created) || a.nodeName.localeCompare(b.nodeName));
 }
 
 function renderEvent(clusterId: string, event: FakeEvent, base: string): Json {
@@ -442,6 +490,83 @@ export function rancherOperations(state: RancherState, options: RancherOptions):
         node.unschedulable = action === 'cordon';
         node.state = node.unschedulable ? 'cordoned' : 'active';
         return { status: 200, body: renderNode(node, context.baseUrl) };
+      },
+    },
+    getProvisioningCluster: {
+      route: 'GET /v1/provisioning.cattle.io.clusters/{namespace}/{name}',
+      handle: (context) => {
+        const { namespace, name } = context.request.params as { namespace: string; name: string };
+        const cluster = state.provisioningClusters.get(`${namespace}/${name}`);
+        if (!cluster) throw fail(404, `clusters.provisioning.cattle.io "${name}" not found`);
+        reconcile(state, cluster.clusterId, options.controllersRunning());
+        return { status: 200, body: renderProvisioningCluster(state, cluster, context.baseUrl) };
+      },
+    },
+    updateProvisioningCluster: {
+      route: 'PUT /v1/provisioning.cattle.io.clusters/{namespace}/{name}',
+      handle: (context) => {
+        const { namespace, name } = context.request.params as { namespace: string; name: string };
+        const cluster = state.provisioningClusters.get(`${namespace}/${name}`);
+        if (!cluster) throw fail(404, `clusters.provisioning.cattle.io "${name}" not found`);
+        mustChange(state, context, 'clusters', name);
+        const body = context.request.body as {
+          metadata: { name: string; namespace: string; resourceVersion?: string };
+          spec: { rkeConfig?: { machinePools?: FakeMachinePool[] } };
+        };
+        if (body.metadata.name !== name || body.metadata.namespace !== namespace) {
+          throw fail(
+            400,
+            `the name of the object (${body.metadata.namespace}/${body.metadata.name}) does not match the name on the URL (${namespace}/${name})`,
+          );
+        }
+        if (body.metadata.resourceVersion === undefined) {
+          throw fail(
+            422,
+            `clusters.provisioning.cattle.io "${name}" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update`,
+            'metadata.resourceVersion',
+          );
+        }
+        if (body.metadata.resourceVersion !== String(cluster.resourceVersion)) {
+          throw fail(
+            409,
+            `Operation cannot be fulfilled on clusters.provisioning.cattle.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          );
+        }
+        const pools = (body.spec.rkeConfig?.machinePools ?? []).map((p) => ({
+          name: p.name,
+          quantity: p.quantity ?? 1,
+          controlPlaneRole: p.controlPlaneRole ?? false,
+          etcdRole: p.etcdRole ?? false,
+          workerRole: p.workerRole ?? false,
+          machineConfigRef: { kind: p.machineConfigRef.kind, name: p.machineConfigRef.name },
+        }));
+        let changed = false;
+        for (const pool of pools) {
+          const machines = machinesOf(state, cluster, pool.name);
+          for (let n = machines.length; n < pool.quantity; n++) {
+            state.addMachine(cluster, pool, false);
+            changed = true;
+          }
+          for (const machine of machines.slice(pool.quantity)) {
+            machine.state = 'removing';
+            machine.transitioningMessage = 'Draining node and deleting the machine';
+            changed = true;
+          }
+        }
+        for (const old of cluster.machinePools.filter((p) => !pools.some((q) => q.name === p.name))) {
+          for (const machine of machinesOf(state, cluster, old.name)) machine.state = 'removing';
+          changed = true;
+        }
+        if (JSON.stringify(pools) !== JSON.stringify(cluster.machinePools)) cluster.generation += 1;
+        cluster.machinePools = pools;
+        cluster.resourceVersion += 1;
+        const management = state.clusters.get(cluster.clusterId);
+        if (changed && management) {
+          management.state = 'updating';
+          management.transitioning = 'yes';
+          management.transitioningMessage = `[Reconciling] rkecontrolplane: scaling machine pools of ${name}`;
+        }
+        return { status: 200, body: renderProvisioningCluster(state, cluster, context.baseUrl) };
       },
     },
     listClusterEvents: {

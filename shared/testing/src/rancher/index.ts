@@ -3,7 +3,13 @@
 import { type OpenApiFake, startOpenApiFake } from '../server.ts';
 import { authenticate, errorBody, rancherOperations } from './handlers.ts';
 import { RANCHER_OPENAPI } from './spec.ts';
-import { type FakeCluster, type FakeEvent, type FakeNodePool, RancherState } from './state.ts';
+import {
+  type FakeCluster,
+  type FakeEvent,
+  type FakeNodePool,
+  type FakeProvisioningCluster,
+  RancherState,
+} from './state.ts';
 
 export { RANCHER_OPENAPI } from './spec.ts';
 export * from './state.ts';
@@ -186,6 +192,52 @@ export function createSampleRancherState(): RancherState {
     },
     6,
   );
+  // staging: an RKE2 cluster Rancher provisions on EC2, with machine pools (provisioning.cattle.io/v1).
+  cluster({
+    id: 'c-m-stg01',
+    name: 'staging',
+    description: 'Staging, RKE2 on EC2',
+    provider: 'rke2',
+    driver: 'rke2',
+    state: 'active',
+    version: 'v1.30.4+rke2r1',
+    created: '2025-02-01T09:00:00Z',
+    conditions: healthy.map((t) => ok(t, 100)),
+    labels: { env: 'staging' },
+  });
+  const staging: FakeProvisioningCluster = {
+    namespace: 'fleet-default',
+    name: 'staging',
+    clusterId: 'c-m-stg01',
+    uid: '7c1e9a2b-3d4f-4a5b-8c6d-9e0f1a2b3c4d',
+    resourceVersion: 884211,
+    generation: 4,
+    created: '2025-02-01T09:00:00Z',
+    kubernetesVersion: 'v1.30.4+rke2r1',
+    machinePools: [
+      {
+        name: 'cp',
+        quantity: 3,
+        controlPlaneRole: true,
+        etcdRole: true,
+        workerRole: false,
+        machineConfigRef: { kind: 'Amazonec2Config', name: 'nc-staging-cp-x7k2m' },
+      },
+      {
+        name: 'workers',
+        quantity: 2,
+        controlPlaneRole: false,
+        etcdRole: false,
+        workerRole: true,
+        machineConfigRef: { kind: 'Amazonec2Config', name: 'nc-staging-workers-p4n8q' },
+      },
+    ],
+  };
+  state.provisioningClusters.set('fleet-default/staging', staging);
+  for (const machinePool of staging.machinePools) {
+    for (let i = 0; i < machinePool.quantity; i++) state.addMachine(staging, machinePool, true);
+  }
+
   // prod-worker-5 is under memory pressure and NotReady.
   const strained = [...state.nodes.values()].find((n) => n.nodeName === 'prod-worker-5')!;
   strained.state = 'unavailable';

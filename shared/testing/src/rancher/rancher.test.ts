@@ -28,12 +28,12 @@ describe('rancher fake', () => {
     expect(first.body).toMatchObject({
       type: 'collection',
       resourceType: 'cluster',
-      pagination: { limit: 2, total: 4, partial: true },
+      pagination: { limit: 2, total: 5, partial: true },
     });
     const next = (first.body.pagination as { next: string }).next;
     expect(new URL(next).searchParams.get('marker')).toBe('c-m-prod01');
     const second = await api('GET', new URL(next).pathname + new URL(next).search);
-    expect((second.body.data as Array<{ id: string }>).map((c) => c.id)).toEqual(['c-m-prod01', 'local']);
+    expect((second.body.data as Array<{ id: string }>).map((c) => c.id)).toEqual(['c-m-prod01', 'c-m-stg01']);
     assertNoViolations(fake);
   });
 

@@ -136,6 +136,28 @@ export const RANCHER_OPENAPI: OpenApiDocument = {
         responses: { 200: { description: 'the node after the action', ...json(ref('node')) }, ...errors },
       },
     },
+    '/v1/provisioning.cattle.io.clusters/{namespace}/{name}': {
+      get: {
+        operationId: 'getProvisioningCluster',
+        parameters: [
+          { name: 'namespace', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: {
+          200: { description: 'an RKE2/K3s cluster Rancher provisions', ...json(ref('provisioningCluster')) },
+          ...errors,
+        },
+      },
+      put: {
+        operationId: 'updateProvisioningCluster',
+        parameters: [
+          { name: 'namespace', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        requestBody: { required: true, ...json(ref('provisioningCluster')) },
+        responses: { 200: { description: 'the updated cluster', ...json(ref('provisioningCluster')) }, ...errors },
+      },
+    },
     '/k8s/clusters/{clusterId}/v1/events': {
       get: {
         operationId: 'listClusterEvents',
@@ -295,6 +317,83 @@ export const RANCHER_OPENAPI: OpenApiDocument = {
               },
             },
             additionalProperties: false,
+          },
+        },
+        additionalProperties: false,
+      },
+      // provisioning.cattle.io/v1 Cluster as the Steve API (/v1) serves it: the Kubernetes object plus Steve's id, type
+      // and links. Only the fields idp-mcp reads or writes are closed; machine pools follow Rancher's RKEMachinePool.
+      provisioningCluster: {
+        type: 'object',
+        required: ['apiVersion', 'kind', 'metadata', 'spec'],
+        properties: {
+          id: { type: 'string' },
+          type: { const: 'provisioning.cattle.io.cluster' },
+          links: stringMap,
+          apiVersion: { const: 'provisioning.cattle.io/v1' },
+          kind: { const: 'Cluster' },
+          metadata: {
+            type: 'object',
+            required: ['name', 'namespace'],
+            properties: {
+              name: { type: 'string' },
+              namespace: { type: 'string' },
+              uid: { type: 'string' },
+              resourceVersion: { type: 'string' },
+              generation: { type: 'integer' },
+              creationTimestamp: { type: 'string' },
+              labels: stringMap,
+              annotations: stringMap,
+            },
+            additionalProperties: false,
+          },
+          spec: {
+            type: 'object',
+            properties: {
+              kubernetesVersion: { type: 'string' },
+              cloudCredentialSecretName: { type: 'string' },
+              rkeConfig: {
+                type: 'object',
+                properties: {
+                  machinePools: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['name', 'machineConfigRef'],
+                      properties: {
+                        name: { type: 'string', minLength: 1 },
+                        quantity: { type: 'integer', minimum: 0 },
+                        controlPlaneRole: { type: 'boolean' },
+                        etcdRole: { type: 'boolean' },
+                        workerRole: { type: 'boolean' },
+                        paused: { type: 'boolean' },
+                        drainBeforeDelete: { type: 'boolean' },
+                        machineConfigRef: {
+                          type: 'object',
+                          properties: {
+                            kind: { type: 'string' },
+                            name: { type: 'string' },
+                            apiVersion: { type: 'string' },
+                          },
+                          additionalProperties: false,
+                        },
+                        labels: stringMap,
+                      },
+                      additionalProperties: false,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          status: {
+            type: 'object',
+            properties: {
+              clusterName: { type: 'string' },
+              ready: { type: 'boolean' },
+              observedGeneration: { type: 'integer' },
+              conditions: { type: 'array', items: { type: 'object' } },
+            },
           },
         },
         additionalProperties: false,

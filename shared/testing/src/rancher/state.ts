@@ -38,6 +38,29 @@ export interface FakeNodePool {
   created: string;
 }
 
+/** A machine pool of an RKE2/K3s cluster Rancher provisions (provisioning.cattle.io/v1 spec.rkeConfig.machinePools). */
+export interface FakeMachinePool {
+  name: string;
+  quantity: number;
+  controlPlaneRole: boolean;
+  etcdRole: boolean;
+  workerRole: boolean;
+  machineConfigRef: { kind: string; name: string };
+}
+
+/** The provisioning.cattle.io/v1 Cluster behind a v3 cluster Rancher provisioned with RKE2 or K3s. */
+export interface FakeProvisioningCluster {
+  namespace: string;
+  name: string;
+  clusterId: string;
+  uid: string;
+  resourceVersion: number;
+  generation: number;
+  created: string;
+  kubernetesVersion: string;
+  machinePools: FakeMachinePool[];
+}
+
 export interface FakeNode {
   id: string;
   clusterId: string;
@@ -80,6 +103,8 @@ export class RancherState {
   readonly clusters = new Map<string, FakeCluster>();
   readonly nodePools = new Map<string, FakeNodePool>();
   readonly nodes = new Map<string, FakeNode>();
+  /** By `namespace/name`. */
+  readonly provisioningClusters = new Map<string, FakeProvisioningCluster>();
   readonly events = new Map<string, FakeEvent[]>();
   readonly tokens = new Map<string, RancherUser>();
   clock: () => Date = () => new Date();
@@ -94,6 +119,30 @@ export class RancherState {
   suffix(): string {
     this.counter += 1;
     return `${(this.counter * 7919).toString(36).padStart(5, 'x')}`.slice(-5);
+  }
+
+  /** Adds a node of an RKE2/K3s machine pool: named `<cluster>-<pool>-<hash>-<suffix>` like Rancher's machines. */
+  addMachine(cluster: FakeProvisioningCluster, pool: FakeMachinePool, ready: boolean): FakeNode {
+    const id = `${cluster.clusterId}:m-${this.suffix()}`;
+    const node: FakeNode = {
+      id,
+      clusterId: cluster.clusterId,
+      nodeName: `${cluster.name}-${pool.name}-6b7f9-${this.suffix()}`,
+      ipAddress: `10.30.0.${10 + this.nodes.size}`,
+      state: ready ? 'active' : 'provisioning',
+      transitioningMessage: ready ? '' : 'Waiting for node to register with Kubernetes',
+      controlPlane: pool.controlPlaneRole,
+      etcd: pool.etcdRole,
+      worker: pool.workerRole,
+      unschedulable: false,
+      cpu: pool.workerRole ? 8 : 4,
+      memoryGiB: pool.workerRole ? 32 : 16,
+      kubeletVersion: cluster.kubernetesVersion,
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'Unknown', lastUpdateTime: this.now() }],
+      created: this.now(),
+    };
+    this.nodes.set(id, node);
+    return node;
   }
 
   nodesOf(clusterId: string): FakeNode[] {
