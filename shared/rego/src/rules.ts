@@ -53,6 +53,10 @@ export function buildRuleTree(
         errors.push(detail('rego_compile_error', 'function head must be a ground reference', r.loc));
         continue;
       }
+      if ((kind === 'set' || kind === 'object') && r.elses.length) {
+        errors.push(detail('rego_compile_error', 'else keyword cannot be used on multi-value rules', r.loc));
+        continue;
+      }
       placed.push({ ast: r, module: m, node, kind, suffix });
     }
   }

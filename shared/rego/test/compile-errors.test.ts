@@ -116,6 +116,12 @@ describe('safety and reference errors', () => {
     });
   });
 
+  it('rejects else on multi-value rules', () => {
+    expect(compileError('package test\np contains 1 if false else := 2\n').message).toContain(
+      'else keyword cannot be used on multi-value rules',
+    );
+  });
+
   it('reports recursion', () => {
     const e = compileError('package test\np if q\nq if p\n');
     expect(e.message).toContain(
