@@ -9,6 +9,23 @@ const json = (schema: unknown) => ({ content: { 'application/json': { schema } }
 const errors = { default: { description: 'Rancher error', ...json(ref('error')) } };
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
 
+/** Kubernetes ObjectMeta, the fields Rancher's Steve API returns for the objects idp-mcp reads. */
+const objectMeta = {
+  type: 'object',
+  required: ['name', 'namespace'],
+  properties: {
+    name: { type: 'string' },
+    namespace: { type: 'string' },
+    uid: { type: 'string' },
+    resourceVersion: { type: 'string' },
+    generation: { type: 'integer' },
+    creationTimestamp: { type: 'string' },
+    labels: stringMap,
+    annotations: stringMap,
+  },
+  additionalProperties: false,
+};
+
 const listParameters = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1 } },
   { name: 'marker', in: 'query', schema: { type: 'string' } },
@@ -332,21 +349,7 @@ export const RANCHER_OPENAPI: OpenApiDocument = {
           links: stringMap,
           apiVersion: { const: 'provisioning.cattle.io/v1' },
           kind: { const: 'Cluster' },
-          metadata: {
-            type: 'object',
-            required: ['name', 'namespace'],
-            properties: {
-              name: { type: 'string' },
-              namespace: { type: 'string' },
-              uid: { type: 'string' },
-              resourceVersion: { type: 'string' },
-              generation: { type: 'integer' },
-              creationTimestamp: { type: 'string' },
-              labels: stringMap,
-              annotations: stringMap,
-            },
-            additionalProperties: false,
-          },
+          metadata: objectMeta,
           spec: {
             type: 'object',
             properties: {
@@ -409,18 +412,7 @@ export const RANCHER_OPENAPI: OpenApiDocument = {
           links: stringMap,
           apiVersion: { const: 'v1' },
           kind: { const: 'Event' },
-          metadata: {
-            type: 'object',
-            required: ['name', 'namespace'],
-            properties: {
-              name: { type: 'string' },
-              namespace: { type: 'string' },
-              uid: { type: 'string' },
-              resourceVersion: { type: 'string' },
-              creationTimestamp: { type: 'string' },
-            },
-            additionalProperties: false,
-          },
+          metadata: objectMeta,
           involvedObject: {
             type: 'object',
             properties: {
