@@ -22,6 +22,9 @@ workflow := {
 	},
 }
 
+# A compliant document, shown by explain_rule (and checked to pass in vitest).
+example := [workflow]
+
 ids(docs) := {v.id | some v in cicd.violations with input as {"documents": docs}}
 
 with_ops(ops) := [json.patch(workflow, ops)]

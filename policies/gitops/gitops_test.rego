@@ -28,6 +28,11 @@ helm_release := {
 	"spec": {"chart": {"spec": {"chart": "redis", "version": "19.6.4", "sourceRef": {"kind": "HelmRepository", "name": "bitnami"}}}},
 }
 
+# Compliant documents, shown by explain_rule (and checked to pass in vitest); `example` by default.
+example := [application]
+
+examples := {"GITOPS-006": [kustomization]}
+
 ids(docs) := {v.id | some v in gitops.violations with input as {"documents": docs}}
 
 app_ops(ops) := [json.patch(application, ops)]

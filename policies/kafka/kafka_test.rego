@@ -13,6 +13,9 @@ topic := {
 	},
 }
 
+# A compliant document, shown by explain_rule (and checked to pass in vitest).
+example := [topic]
+
 ids(docs) := {v.id | some v in kafka.violations with input as {"documents": docs}}
 
 with_ops(ops) := [json.patch(topic, ops)]

@@ -40,6 +40,17 @@ deployment := {
 
 c0 := "/spec/template/spec/containers/0"
 
+# Compliant documents per rule, shown by explain_rule (and checked to pass in vitest); `example` by default.
+example := [deployment]
+
+examples := {
+	"K8S-015": [namespace],
+	"K8S-016": [namespace, quota, limits],
+	"K8S-017": [namespace, quota, limits],
+	"K8S-018": [service],
+	"K8S-019": [ingress],
+}
+
 ids(docs) := {v.id | some v in kubernetes.violations with input as {"documents": docs}}
 
 patched(ops) := json.patch(deployment, ops)

@@ -30,6 +30,9 @@ hcl := {"resource": {
 	}]},
 }}
 
+# A compliant document, shown by explain_rule (and checked to pass in vitest).
+example := [hcl]
+
 ids(docs) := {v.id | some v in terraform.violations with input as {"documents": docs}}
 
 with_ops(ops) := [json.patch(hcl, ops)]

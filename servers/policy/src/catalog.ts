@@ -67,3 +67,13 @@ export function ruleTests(
   }
   return out;
 }
+
+/**
+ * A compliant input for a rule: `examples["<ID>"]` or `example` of the domain's test package (a list of
+ * documents), undefined when the tests define neither.
+ */
+export function ruleExample(rule: RuleInfo, testPolicy: Policy): unknown[] | undefined {
+  const examples = testPolicy.evalRule(`data.${rule.domain}_test.examples`) as Record<string, unknown> | undefined;
+  const example = examples?.[rule.id] ?? testPolicy.evalRule(`data.${rule.domain}_test.example`);
+  return Array.isArray(example) ? example : undefined;
+}

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { compile } from '@idp-mcp/rego';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_POLICY_DIR, discoverTests, readRegoDir, runTests } from '../src/bundle.ts';
-import { DOMAINS, ruleCatalog } from '../src/catalog.ts';
+import { DOMAINS, ruleCatalog, ruleExample } from '../src/catalog.ts';
+import { createPolicyGate } from '../src/gate.ts';
 
 const modules = readRegoDir(BUILTIN_POLICY_DIR);
 const policy = compile(modules);
@@ -78,5 +79,15 @@ describe('the rule annotations', () => {
     const docs = readFileSync(new URL('../../../docs/policies.md', import.meta.url), 'utf8');
     const missing = rules.filter((rule) => !docs.includes(`| ${rule.id} | ${rule.severity} | ${rule.title} |`));
     expect(missing.map((rule) => rule.id)).toEqual([]);
+  });
+
+  it('each come with a compliant example that passes every policy of its domain', () => {
+    const gate = createPolicyGate();
+    for (const rule of rules) {
+      const example = ruleExample(rule, policy);
+      expect(example, rule.id).toBeDefined();
+      const verdict = gate.checkDetailed(rule.domain as (typeof DOMAINS)[number], example!);
+      expect(verdict.violations, rule.id).toEqual([]);
+    }
   });
 });

@@ -188,6 +188,7 @@ describe('list_policies, explain_rule, test_policies', () => {
     expect(rule.rationale).toMatch(/scanned/);
     expect(rule.waiver).toBe('tag the resource policy.idp-mcp.io/waive-TF-006 = "reason=<why>; expires=YYYY-MM-DD"');
     expect(rule.source).toContain('findings contains finding("TF-006"');
+    expect(rule.compliant_example).toContain('cidr_blocks:\n');
     expect((rule.failing_examples as string[])[0]).toMatch(/^test_TF_006_denied if/);
     expect((rule.passing_examples as string[])[0]).toMatch(/^test_TF_006_allowed if/);
   });

@@ -1,7 +1,8 @@
 import { defineTool, READ, ToolError } from '@idp-mcp/core';
+import YAML from 'yaml';
 import * as z from 'zod';
 import { runTests } from '../bundle.ts';
-import { DOMAINS, type RuleInfo, ruleCatalog, ruleSource, ruleTests } from '../catalog.ts';
+import { DOMAINS, type RuleInfo, ruleCatalog, ruleExample, ruleSource, ruleTests } from '../catalog.ts';
 import type { createPolicyGate } from '../gate.ts';
 import { MAX_INPUT_BYTES } from '../parse.ts';
 import { renderFindings, validateText, validationSchema } from '../validate.ts';
@@ -89,7 +90,7 @@ export function policyTools(gate: Gate) {
       name: 'explain_rule',
       title: 'Explain a policy rule',
       description:
-        'Explain one rule: what it checks, why (rationale), how to waive it, its Rego source, and its passing and failing test examples.',
+        'Explain one rule: what it checks, why (rationale), how to waive it, its Rego source, a compliant example, and its passing and failing tests.',
       toolset: 'policy',
       tier: 'read',
       annotations: LOCAL,
@@ -103,12 +104,14 @@ export function policyTools(gate: Gate) {
         rationale: z.string(),
         waiver: z.string(),
         source: z.string().describe('The Rego that implements the rule.'),
+        compliant_example: z.string().optional().describe('Documents (YAML) that pass the rule.'),
         passing_examples: z.array(z.string()).describe('Rego tests that expect no violation.'),
         failing_examples: z.array(z.string()).describe('Rego tests that expect the violation.'),
       }),
       handler: async (input) => {
         const rule = findRule(input.rule_id);
         const tests = ruleTests(rule, bundle.modules);
+        const example = ruleExample(rule, bundle.withTests());
         return {
           id: rule.id,
           domain: rule.domain,
@@ -118,6 +121,7 @@ export function policyTools(gate: Gate) {
           rationale: rule.rationale,
           waiver: waiverText(rule),
           source: ruleSource(rule, bundle.modules),
+          ...(example ? { compliant_example: example.map((doc) => YAML.stringify(doc)).join('---\n') } : {}),
           passing_examples: tests.filter((t) => t.kind === 'allowed').map((t) => t.source),
           failing_examples: tests.filter((t) => t.kind === 'denied').map((t) => t.source),
         };
