@@ -194,6 +194,23 @@ describe('kafka inspection', () => {
   });
 });
 
+describe('kafka offline partitions', () => {
+  it('says a partition is offline when kafkajs cannot read metadata because of it', async () => {
+    // kafkajs rejects a whole Metadata answer when any partition has no leader (LEADER_NOT_AVAILABLE), so an offline
+    // partition (every replica down) makes cluster-wide reads fail; the error says so instead of hiding it.
+    fake.state.addTopic('scratch.single-replica.v1', 1, 1);
+    await fake.setBrokerOnline(1, false);
+    const client = await connect({ brokers: fake.brokers.join(',') });
+    try {
+      const result = await call('describe_cluster', {}, client);
+      expect(errorMeta(result)).toMatchObject({ code: 'upstream_unavailable', retryable: true });
+      expect(textOf(result)).toContain('some partition is offline');
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('kafka consumer groups', () => {
   it('lists groups with state and members', async () => {
     const result = await call('list_consumer_groups');
