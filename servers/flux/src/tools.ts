@@ -9,6 +9,7 @@ import {
   truncateText,
   WRITE,
 } from '@idp-mcp/core';
+import { maskSensitive } from '@idp-mcp/kubernetes';
 import { stringify } from 'yaml';
 import * as z from 'zod';
 import {
@@ -109,6 +110,13 @@ export function summarize(object: FluxObject): Summary {
   };
 }
 
+/** The spec without credential-looking values (inline HelmRelease values can carry them). */
+function masked(spec: unknown): unknown {
+  const copy = structuredClone(spec ?? {});
+  maskSensitive(copy);
+  return copy;
+}
+
 function details(object: FluxObject) {
   const status = object.status ?? {};
   return {
@@ -120,7 +128,7 @@ function details(object: FluxObject) {
     ...(typeof status.lastHandledReconcileAt === 'string'
       ? { last_handled_reconcile_at: status.lastHandledReconcileAt }
       : {}),
-    spec: truncateText(stringify(object.spec ?? {}), {
+    spec: truncateText(stringify(masked(object.spec)), {
       limit: 6000,
       hint: 'read the object with kubernetes get_resource for all of it',
     }).text,

@@ -101,6 +101,8 @@ describe('flux tools', () => {
     expect(ks.data.spec).toContain('path: ./apps/production');
     const hr = await call('get_helmrelease', { name: 'redis', namespace: 'platform' });
     expect(hr.data.conditions.map((c: { type: string }) => c.type)).toEqual(['Ready', 'Released']);
+    expect(hr.data.spec).toContain('password: "(hidden: looks like a credential)"');
+    expect(hr.text).not.toContain('changeme-redis-7f3a');
     const missing = await call('get_helmrelease', { name: 'nope', namespace: 'platform' });
     expect(missing).toMatchObject({ isError: true, code: 'not_found' });
     expect(missing.text).toContain('helmreleases.helm.toolkit.fluxcd.io "nope" not found');

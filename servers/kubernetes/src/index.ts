@@ -7,7 +7,7 @@ import { teamTools } from './tools/teams.ts';
 import { workloadTools } from './tools/workloads.ts';
 
 export { Kube, type KubeOptions, mapKubeError, type ResolvedKind } from './kube.ts';
-export { clean, parseManifests, summarize } from './objects.ts';
+export { clean, maskSensitive, parseManifests, summarize } from './objects.ts';
 export { KUBE_ENV, kubeIsConfigured, startKube } from './start.ts';
 export { renderTeam, type TeamSpec } from './tools/teams.ts';
 export { rolloutStatus } from './tools/workloads.ts';

@@ -31,7 +31,7 @@ const FIELD_LIMIT = 4000;
  * What a model should see of an object: no managedFields, no last-applied copy, no service-account token volumes;
  * long strings capped; a Secret's values never (only its keys).
  */
-export function clean(object: Obj): { object: Obj; secretKeys?: string[] } {
+export function clean(object: Obj, options: { mask?: boolean } = {}): { object: Obj; secretKeys?: string[] } {
   const copy = plain<Obj>(object);
   const metadata = copy.metadata ?? {};
   delete metadata.managedFields;
@@ -49,12 +49,44 @@ export function clean(object: Obj): { object: Obj; secretKeys?: string[] } {
     delete copy.data;
     delete copy.stringData;
   }
+  if (options.mask !== false) maskSensitive(copy);
   if (copy.kind === 'Pod' && copy.spec) {
     const spec = copy.spec as { volumes?: Array<{ name: string }> };
     spec.volumes = spec.volumes?.filter((v) => !v.name.startsWith('kube-api-access-'));
     if (spec.volumes?.length === 0) delete spec.volumes;
   }
   return { object: capStrings(copy) as Obj, ...(secretKeys ? { secretKeys } : {}) };
+}
+
+const SENSITIVE = /passw(or)?d|passphrase|secret|token|api[-_]?key|private[-_]?key|credential/i;
+/** Keys that name or point at a secret rather than hold one (secretName, tokenSecretRef, passwordFile). */
+const REFERENCE = /(name|ref|path|file)$/i;
+export const HIDDEN = '(hidden: looks like a credential)';
+
+/**
+ * Values that are secrets in all but kind: literal env values whose name says password/token/..., and such keys in
+ * inline configuration (HelmRelease values). A model never needs them to operate the object; changed in place.
+ */
+export function maskSensitive(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const entry = item as { name?: unknown; value?: unknown } | null;
+      if (entry && typeof entry.name === 'string' && typeof entry.value === 'string' && SENSITIVE.test(entry.name)) {
+        entry.value = HIDDEN;
+      }
+      maskSensitive(item);
+    }
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  for (const [key, child] of Object.entries(record)) {
+    if (typeof child === 'string' && SENSITIVE.test(key) && !REFERENCE.test(key)) {
+      record[key] = HIDDEN;
+    } else {
+      maskSensitive(child);
+    }
+  }
 }
 
 function capStrings(value: unknown): unknown {
@@ -263,8 +295,10 @@ export function ref(object: Obj): string {
 /** Compares what a user controls (spec-like fields, labels, annotations), ignoring bookkeeping and status. */
 export function sameContent(a: Obj, b: Obj): boolean {
   const strip = (o: Obj) => {
-    const { status: _s, metadata, ...rest } = clean(o).object;
-    return JSON.stringify({ labels: metadata?.labels ?? {}, annotations: metadata?.annotations ?? {}, rest });
+    const { status: _s, metadata, ...rest } = clean(o, { mask: false }).object;
+    // clean() leaves a Secret's values out; they count here.
+    const values = o.kind === 'Secret' ? [o.data ?? {}, o.stringData ?? {}] : [];
+    return JSON.stringify({ labels: metadata?.labels ?? {}, annotations: metadata?.annotations ?? {}, rest, values });
   };
   return strip(a) === strip(b);
 }

@@ -600,11 +600,19 @@ describe('errors and configuration', () => {
         }),
       ];
       expect(outputs[2]).toMatchObject({ isError: true, code: 'invalid_request' });
+      await call(debug, 'apply_manifests', {
+        manifests: `${deployment('tokens').replace('image:', 'env: [{name: API_TOKEN, value: tok-9d8c7b}, {name: LOG_LEVEL, value: debug}]\n          image:')}`,
+        namespace: 'orders',
+      });
+      const withEnv = await call(debug, 'get_resource', { kind: 'Deployment', name: 'tokens', namespace: 'orders' });
+      expect(withEnv.text).toContain('value: debug');
+      outputs.push(withEnv);
       const everything = JSON.stringify(outputs) + lines.join('\n');
       for (const secret of [
         's3cr3t-orders-pw',
         Buffer.from('s3cr3t-orders-pw').toString('base64'),
         'hunter2-Zq9x',
+        'tok-9d8c7b',
         fake.token,
       ]) {
         expect(everything).not.toContain(secret);

@@ -702,6 +702,16 @@ export class KubernetesApi {
       if (spec.type !== 'ExternalName') spec.clusterIP ??= `10.96.${randomOctet()}.${randomOctet()}`;
     }
     if (type.kind === 'Pod' && object.status === undefined) object.status = { phase: 'Pending' };
+    if (type.kind === 'Secret' && object.stringData !== undefined) {
+      // The API server folds stringData into data (base64) and never stores stringData.
+      const data = { ...((object.data as Record<string, string> | undefined) ?? {}) };
+      for (const [key, value] of Object.entries(object.stringData as Record<string, string>)) {
+        data[key] = Buffer.from(String(value)).toString('base64');
+      }
+      object.data = data;
+      delete object.stringData;
+      object.type ??= 'Opaque';
+    }
   }
 
   /** Writes (or, with dryRun=All, only returns) the object; simulated controllers react to the write. */

@@ -305,6 +305,13 @@ describe('kubernetes fake', () => {
     }
   });
 
+  it("folds a Secret's stringData into data", async () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'folded' }, stringData: { token: 'abc' } };
+    const created = await call('POST', '/api/v1/namespaces/payments/secrets', secret);
+    expect(created.body).toMatchObject({ type: 'Opaque', data: { token: 'YWJj' } });
+    expect(created.body.stringData).toBeUndefined();
+  });
+
   it('deletes a namespace with its objects', async () => {
     await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'scratch' } });
     await call('POST', '/api/v1/namespaces/scratch/configmaps', { ...configMap('x'), metadata: { name: 'x' } });

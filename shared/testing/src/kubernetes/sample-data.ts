@@ -466,7 +466,7 @@ function fluxObjects(): KubeObject[] {
             sourceRef: { kind: 'HelmRepository', name: 'bitnami', namespace: 'flux-system' },
           },
         },
-        values: { architecture: 'standalone', auth: { enabled: true } },
+        values: { architecture: 'standalone', auth: { enabled: true, password: 'changeme-redis-7f3a' } },
       },
       status: {
         observedGeneration: 1,
