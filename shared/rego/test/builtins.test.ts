@@ -141,6 +141,21 @@ describe('units, time and others', () => {
     ]);
   });
 
+  it('renders Go templates', () => {
+    const vars = '{"team": "payments", "owners": ["ann", "bob"], "meta": {"tier": 1}, "empty": []}';
+    expect(
+      value(
+        `strings.render_template("{{.team}}: {{range $i, $o := .owners}}{{if $i}}, {{end}}{{$o}}{{end}} tier {{.meta.tier}}", ${vars})`,
+      ),
+    ).toBe('payments: ann, bob tier 1');
+    expect(
+      value(
+        `strings.render_template("{{with .meta}}{{.tier}}{{end}}|{{range .empty}}x{{else}}none{{end}}|{{.nope}}", ${vars})`,
+      ),
+    ).toBe('1|none|<undefined>');
+    expect(value(`strings.render_template("a  {{- .team -}}  b", ${vars})`)).toBe('apaymentsb');
+  });
+
   it('reports builtin errors only in strict mode', () => {
     expect(value('to_number("abc")')).toBeUndefined();
     expect(() => value('to_number("abc")', true)).toThrow(expect.objectContaining({ code: 'eval_builtin_error' }));

@@ -8,6 +8,7 @@ import { netBuiltins } from './net.ts';
 import { objectBuiltins } from './objects.ts';
 import { regexBuiltins } from './regex.ts';
 import { stringBuiltins } from './strings.ts';
+import { templateBuiltins } from './template.ts';
 import { timeBuiltins } from './time.ts';
 import type { Builtin } from './types.ts';
 import { x509Builtins } from './x509.ts';
@@ -26,6 +27,7 @@ for (const b of [
   ...schemaBuiltins,
   ...x509Builtins,
   ...awsBuiltins,
+  ...templateBuiltins,
 ])
   registry.set(b.name, b);
 

@@ -309,19 +309,4 @@ export const stringBuiltins: Builtin[] = [
       return sprintf(f, vs);
     },
   },
-  {
-    name: 'strings.render_template',
-    arity: 2,
-    fn: (args) => {
-      const tpl = str(args, 0);
-      const vars = obj(args, 1);
-      return tpl.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, name: string) => {
-        const v = vars.get(name);
-        if (v === undefined) return '<no value>';
-        return plain(v);
-      });
-    },
-  },
 ];
-
-export { plain as formatPlain };
