@@ -102,16 +102,7 @@ describe('user policy directories', () => {
   });
 
   it('applies constraints to custom resources of the other domains', async () => {
-    const topic = {
-      apiVersion: 'kafka.strimzi.io/v1',
-      kind: 'KafkaTopic',
-      metadata: { name: 'payments.refunds.v1', labels: { 'strimzi.io/cluster': 'platform-kafka' } },
-      spec: {
-        partitions: 3,
-        replicas: 3,
-        config: { 'min.insync.replicas': 2, 'retention.ms': 86400000, 'cleanup.policy': 'delete' },
-      },
-    };
+    const topic = YAML.parse(readFixture('topic.yaml'));
     const verdict = await teamGate.check('kafka', [topic]);
     expect(verdict.violations).toMatchObject([
       { rule: 'K8sRequiredLabels/topics-need-owner', severity: 'deny', message: 'KafkaTopics need an owner label' },

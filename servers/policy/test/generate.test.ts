@@ -99,17 +99,7 @@ describe('with a client model (sampling)', () => {
   it('generates config, feeding violations back to the model', async () => {
     const bad =
       'apiVersion: kafka.strimzi.io/v1\nkind: KafkaTopic\nmetadata:\n  name: refunds\nspec:\n  partitions: 1\n';
-    const good = [
-      'apiVersion: kafka.strimzi.io/v1',
-      'kind: KafkaTopic',
-      'metadata:',
-      '  name: payments.refunds.v1',
-      '  labels: {strimzi.io/cluster: platform-kafka}',
-      'spec:',
-      '  partitions: 3',
-      '  replicas: 3',
-      '  config: {min.insync.replicas: 2, retention.ms: 604800000, cleanup.policy: delete}',
-    ].join('\n');
+    const good = readFixture('topic.yaml').trim();
     const { ctx, prompts } = withModel([bad, good]);
     const result = await generateConfig.handler({ request: 'a refunds topic', domain: 'kafka', format: 'yaml' }, ctx);
     expect(result).toMatchObject({ status: 'compliant', attempts: 2, config: good, violations: [] });

@@ -84,16 +84,6 @@ describe('validate', () => {
   });
 
   it('checks each document of a mixed YAML against its own domain', async () => {
-    const topic = {
-      apiVersion: 'kafka.strimzi.io/v1',
-      kind: 'KafkaTopic',
-      metadata: { name: 'payments.refunds.v1', labels: { 'strimzi.io/cluster': 'platform-kafka' } },
-      spec: {
-        partitions: 3,
-        replicas: 3,
-        config: { 'min.insync.replicas': 2, 'retention.ms': 604800000, 'cleanup.policy': 'delete' },
-      },
-    };
     const app = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
@@ -105,7 +95,7 @@ describe('validate', () => {
         syncPolicy: { automated: { selfHeal: true, prune: true } },
       },
     };
-    const config = [deployment, YAML.stringify(topic), YAML.stringify(app)].join('---\n');
+    const config = [deployment, readFixture('topic.yaml'), YAML.stringify(app)].join('---\n');
     const result = await call<Validation>(mcp, 'validate', { config });
     expect(result.domains).toEqual(['kubernetes', 'kafka', 'gitops']);
     expect(result.violations.map((v) => [v.rule, v.document, v.field])).toEqual([

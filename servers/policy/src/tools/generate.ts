@@ -1,8 +1,9 @@
-import { defineTool, READ, type ToolContext, ToolError } from '@idp-mcp/core';
+import { defineTool, type ToolContext, ToolError } from '@idp-mcp/core';
 import * as z from 'zod';
-import { DOMAINS, ruleCatalog } from '../catalog.ts';
+import { ruleCatalog } from '../catalog.ts';
 import type { createPolicyGate } from '../gate.ts';
 import { findingSchema, type ReportedFinding, type Validation, validateText } from '../validate.ts';
+import { checkOptions, configInput, domain, LOCAL } from './args.ts';
 
 type Gate = ReturnType<typeof createPolicyGate>;
 
@@ -20,9 +21,6 @@ const samplerOf = (ctx: ToolContext): Sampler | undefined => (ctx as ToolContext
 
 /** Rounds of model proposal -> re-validation before giving up. */
 export const MAX_ATTEMPTS = 2;
-
-const LOCAL = { ...READ, openWorldHint: false };
-const domain = z.enum(DOMAINS as [string, ...string[]], { error: `must be one of ${DOMAINS.join(', ')}` });
 
 const outcome = {
   status: z
@@ -96,20 +94,10 @@ export function generationTools(gate: Gate) {
       toolset: 'policy',
       tier: 'read',
       annotations: LOCAL,
-      input: z.object({
-        config: z.string().min(1).describe('The configuration text that fails validate.'),
-        domain: domain.optional().describe('Policy domain; detected when omitted.'),
-        filename: z.string().optional().describe('File name (.tf for HCL).'),
-        environment: z.string().optional().describe('Target environment, e.g. "prod".'),
-      }),
+      input: z.object(configInput),
       output: z.object(outcome),
       handler: async (input, ctx) => {
-        const options = {
-          ...(input.domain ? { domain: input.domain } : {}),
-          ...(input.filename ? { filename: input.filename } : {}),
-          ...(input.environment ? { context: { environment: input.environment } } : {}),
-        };
-        const check = (text: string) => validateText(gate, text, options);
+        const check = (text: string) => validateText(gate, text, checkOptions(input));
         const original = await check(input.config);
         if (original.allowed) {
           return {

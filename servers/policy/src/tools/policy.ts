@@ -1,4 +1,4 @@
-import { defineTool, READ, ToolError } from '@idp-mcp/core';
+import { defineTool, ToolError } from '@idp-mcp/core';
 import YAML from 'yaml';
 import * as z from 'zod';
 import { runTests } from '../bundle.ts';
@@ -6,11 +6,10 @@ import { DOMAINS, type RuleInfo, ruleCatalog, ruleExample, ruleSource, ruleTests
 import type { createPolicyGate } from '../gate.ts';
 import { MAX_INPUT_BYTES } from '../parse.ts';
 import { renderFindings, validateText, validationSchema } from '../validate.ts';
+import { checkOptions, configInput, domain, LOCAL } from './args.ts';
 
 type Gate = ReturnType<typeof createPolicyGate>;
 
-const LOCAL = { ...READ, openWorldHint: false };
-const domain = z.enum(DOMAINS as [string, ...string[]], { error: `must be one of ${DOMAINS.join(', ')}` });
 const ruleId = z
   .string()
   .regex(/^[A-Za-z0-9]+-\d{3}$|^[A-Za-z0-9]+\/[\w.-]+$/, {
@@ -39,20 +38,11 @@ export function policyTools(gate: Gate) {
       toolset: 'policy',
       tier: 'read',
       annotations: LOCAL,
-      input: z.object({
-        config: z.string().min(1).describe('The configuration text: YAML, JSON, HCL or Terraform plan JSON.'),
-        domain: domain.optional().describe('Policy domain; detected from the content when omitted.'),
-        filename: z.string().optional().describe('File name, used in results and to tell HCL (.tf) from YAML.'),
-        environment: z.string().optional().describe('Target environment, e.g. "prod" (stricter GitOps rules).'),
-      }),
+      input: z.object(configInput),
       output: z.object(validationSchema),
       render: renderFindings,
       handler: async (input) =>
-        validateText(gate, input.config, {
-          ...(input.domain ? { domain: input.domain } : {}),
-          ...(input.filename ? { filename: input.filename } : {}),
-          ...(input.environment ? { context: { environment: input.environment } } : {}),
-        }).then(({ format: _format, ...result }) => result),
+        validateText(gate, input.config, checkOptions(input)).then(({ format: _format, ...result }) => result),
     }),
     defineTool({
       name: 'list_policies',
