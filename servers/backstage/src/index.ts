@@ -32,16 +32,19 @@ export const backstageModule: ServerModule = {
       format: 'integer',
     },
   },
-  async start({ env, sandbox, log }) {
+  async start({ env, sandbox, log, world }) {
     let baseUrl = env.BACKSTAGE_URL!;
     let token = env.BACKSTAGE_TOKEN!;
-    let stopFake = async () => {};
     if (sandbox) {
       const { startBackstageFake } = await import('@idp-mcp/testing/backstage');
-      const fake = await startBackstageFake({ validate: false });
+      const { readGitHubUrl, startGitHubFake } = await import('@idp-mcp/testing/github');
+      // Catalog files live in the sandbox's GitHub, as a real Backstage reads them from GitHub.
+      const github = await world.shared('github', () => startGitHubFake({ validate: false }));
+      const fake = await world.shared('backstage', () =>
+        startBackstageFake({ validate: false, readUrl: (url) => readGitHubUrl(github.state, url) }),
+      );
       baseUrl = fake.url;
       token = fake.token;
-      stopFake = () => fake.close();
     }
     const backstage = new BackstageClient({ baseUrl, token, timeoutMs: Number(env.BACKSTAGE_TIMEOUT_MS), log });
     return {
@@ -56,7 +59,7 @@ export const backstageModule: ServerModule = {
         );
         return true;
       },
-      close: stopFake,
+      close: async () => {},
     };
   },
 };

@@ -75,16 +75,14 @@ export const githubModule: ServerModule = {
       format: 'integer',
     },
   },
-  async start({ env, sandbox, log }) {
+  async start({ env, sandbox, log, world }) {
     let token = env.GITHUB_TOKEN!;
     let baseUrl = env.GITHUB_API_URL!;
-    let stopFake = async () => {};
     if (sandbox) {
       const { startGitHubFake, SANDBOX_TOKEN } = await import('@idp-mcp/testing/github');
-      const fake = await startGitHubFake({ validate: false });
+      const fake = await world.shared('github', () => startGitHubFake({ validate: false }));
       token = SANDBOX_TOKEN;
       baseUrl = fake.url;
-      stopFake = () => fake.close();
     }
     const github = createGitHubClient({ token, baseUrl, timeoutMs: Number(env.GITHUB_TIMEOUT_MS), log });
     return {
@@ -96,7 +94,7 @@ export const githubModule: ServerModule = {
         await github.rest.users.getAuthenticated();
         return true;
       },
-      close: stopFake,
+      close: async () => {},
     };
   },
 };

@@ -254,12 +254,12 @@ export const platformModule: ServerModule = {
       },
     },
   },
-  async start({ env, sandbox, log, gate, exposure }) {
+  async start({ env, sandbox, log, gate, exposure, world }) {
     const remotes = parseRemoteServers(env.PLATFORM_REMOTE_SERVERS);
     const integrations = chooseIntegrations(env.PLATFORM_INTEGRATIONS);
     const store = await openPlatformStore(env);
     const servers = [
-      ...(await mountServers(integrations, { environment: env, forceSandbox: sandbox, log, gate, exposure })),
+      ...(await mountServers(integrations, { environment: env, forceSandbox: sandbox, log, gate, exposure, world })),
       ...(await Promise.all(remotes.map((remote) => mountRemote(remote, log.child('remote'))))),
     ];
     const gateway = new Gateway({

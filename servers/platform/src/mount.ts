@@ -5,6 +5,7 @@ import {
   loadEnv,
   type PolicyGate,
   type ResourceDefinition,
+  type SandboxWorld,
   type ServerInstance,
   type ServerModule,
 } from '@idp-mcp/core';
@@ -55,6 +56,8 @@ export async function mountServers(
     log: Logger;
     gate: PolicyGate;
     exposure: Exposure;
+    /** One sandbox world for every integration, so their fakes see each other. */
+    world: SandboxWorld;
   },
 ): Promise<MountedServer[]> {
   return Promise.all(
@@ -68,7 +71,14 @@ export async function mountServers(
       const log = options.log.child(module.name);
       try {
         const env = loadEnv(module, options.environment, { sandbox });
-        const instance = await module.start({ env, sandbox, log, gate: options.gate, exposure: options.exposure });
+        const instance = await module.start({
+          env,
+          sandbox,
+          log,
+          gate: options.gate,
+          exposure: options.exposure,
+          world: options.world,
+        });
         return {
           name: module.name,
           title: module.title,

@@ -2,6 +2,7 @@ import type { PolicyGate, PolicyViolation } from '@idp-mcp/core';
 import { assertNoViolations } from '@idp-mcp/testing';
 import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/testing/github';
 import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { startPostgres, type TestPostgres } from '@idp-mcp/testing/postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { platformModule } from '../src/index.ts';
 
@@ -27,28 +28,6 @@ const partitionsGate: PolicyGate = {
   },
 };
 
-let fake: GitHubFake;
-let mcp: ConnectedClient;
-
-beforeAll(async () => {
-  fake = await startGitHubFake();
-  mcp = await connectClient(platformModule, {
-    args: ['--role', 'platform-admin'],
-    env: {
-      IDP_MCP_STATE: ':memory:',
-      PLATFORM_INTEGRATIONS: 'github,slack,jira',
-      GITHUB_API_URL: fake.url,
-      GITHUB_TOKEN: SANDBOX_TOKEN,
-    },
-    gate: partitionsGate,
-  });
-});
-afterAll(async () => {
-  await mcp.close();
-  await fake.close();
-});
-afterEach(() => assertNoViolations(fake));
-
 interface PlanOutput {
   plan_id: string;
   status: string;
@@ -65,139 +44,175 @@ interface RunOutput {
   failed?: { step: string; error: string };
 }
 
-const call = async <T>(name: string, args: Record<string, unknown>, onprogress?: (update: unknown) => void) => {
-  const result = await mcp.client.callTool({ name, arguments: args }, onprogress ? { onprogress } : {});
-  if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
-  return result.structuredContent as T;
-};
+describe.each(['sqlite', 'postgres'] as const)('self-service with state in %s', (backend) => {
+  let fake: GitHubFake;
+  let mcp: ConnectedClient;
+  let postgres: TestPostgres | undefined;
 
-const orderApi = {
-  name: 'order-api',
-  team: 'payments',
-  description: 'Takes and tracks customer orders',
-  kafka_topic: { name: 'orders.created.v1' },
-};
-
-describe('create_service: order-api with a Kafka topic', () => {
-  let plan: PlanOutput;
-
-  it('plans every artefact, checks it, and changes nothing', async () => {
-    const requestsBefore = fake.requests.filter((request) => request.method !== 'GET').length;
-    plan = await call<PlanOutput>('create_service', orderApi);
-    expect(plan.status).toBe('planned');
-    expect(plan.plan_id).toMatch(/^plan_[a-z2-7]{20}$/);
-    const paths = plan.files.map((file) => `${file.repo}:${file.path}`);
-    expect(paths).toEqual(
-      expect.arrayContaining([
-        'acme/order-api:catalog-info.yaml',
-        'acme/gitops:apps/order-api/dev/workload.yaml',
-        'acme/gitops:argocd/order-api-dev.yaml',
-        'acme/gitops:kafka/main/orders.created.v1.yaml',
-      ]),
-    );
-    const workflow = plan.files.find((file) => file.path === '.github/workflows/ci.yml');
-    expect(workflow?.domain).toBe('cicd');
-    expect(workflow?.content).toContain('order-api');
-    expect(plan.files.every((file) => !file.content.includes('{{service_name}}'))).toBe(true);
-    expect(plan.steps.map((step) => step.name)).toEqual([
-      'create_repository',
-      'commit_service_files',
-      'gitops_branch',
-      'gitops_commit',
-      'gitops_pull_request',
-      'notify',
-      'tracking_ticket',
-    ]);
-    expect(plan.notes).toEqual(['Catalog registration skipped: backstage is not mounted on this platform']);
-    expect(fake.state.findRepo('acme/order-api')).toBeUndefined();
-    expect(fake.requests.filter((request) => request.method !== 'GET').length).toBe(requestsBefore);
-  });
-
-  it('refuses a plan the policies deny, with the rule and how to fix it', async () => {
-    const result = await mcp.client.callTool({
-      name: 'create_service',
-      arguments: { ...orderApi, name: 'order-events', kafka_topic: { name: 'orders.events.v1', partitions: 1 } },
+  beforeAll(async () => {
+    fake = await startGitHubFake();
+    let state: Record<string, string> = { IDP_MCP_STATE: ':memory:' };
+    if (backend === 'postgres') {
+      postgres = await startPostgres();
+      state = { DATABASE_URL: await postgres.createDatabase() };
+    }
+    mcp = await connectClient(platformModule, {
+      args: ['--role', 'platform-admin'],
+      env: {
+        ...state,
+        PLATFORM_INTEGRATIONS: 'github,slack,jira',
+        GITHUB_API_URL: fake.url,
+        GITHUB_TOKEN: SANDBOX_TOKEN,
+      },
+      gate: partitionsGate,
     });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toContain('policy_denied');
-    expect(textOf(result)).toContain(
-      '[KAFKA-001] KafkaTopic/orders.events.v1: topic orders.events.v1 has 1 partition(s); set spec.partitions to at least 3',
-    );
-    const error = result._meta?.['idp-mcp/error'] as { details: { plan_id: string } } | undefined;
-    const deniedPlan = error?.details.plan_id;
-    expect(deniedPlan).toMatch(/^plan_/);
-    const apply = await mcp.client.callTool({ name: 'apply_plan', arguments: { plan_id: deniedPlan } });
-    expect(textOf(apply)).toContain('policy_denied');
-    expect(fake.state.findRepo('acme/order-events')).toBeUndefined();
+  }, 120_000);
+  afterAll(async () => {
+    await mcp.close();
+    await fake.close();
+    await postgres?.stop();
+  });
+  afterEach(() => assertNoViolations(fake));
+
+  it('keeps its state where configured', async () => {
+    const status = await call<{ store: string }>('platform_status', {});
+    expect(status.store).toBe(backend);
   });
 
-  it('applies the plan step by step with progress and leaves every artefact in place', async () => {
-    const progress: unknown[] = [];
-    const run = await call<RunOutput>('apply_plan', { plan_id: plan.plan_id }, (update) => progress.push(update));
-    expect(run.status).toBe('succeeded');
-    expect(run.done).toEqual(plan.steps.map((step) => step.name));
-    expect(progress.length).toBeGreaterThanOrEqual(plan.steps.length);
+  const call = async <T>(name: string, args: Record<string, unknown>, onprogress?: (update: unknown) => void) => {
+    const result = await mcp.client.callTool({ name, arguments: args }, onprogress ? { onprogress } : {});
+    if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
+    return result.structuredContent as T;
+  };
 
-    const repo = fake.state.repo('acme/order-api');
-    expect(repo.file('main', 'catalog-info.yaml')).toContain('name: order-api');
-    expect(repo.file('main', 'Dockerfile')).toBeDefined();
+  const orderApi = {
+    name: 'order-api',
+    team: 'payments',
+    description: 'Takes and tracks customer orders',
+    kafka_topic: { name: 'orders.created.v1' },
+  };
 
-    const gitops = fake.state.repo('acme/gitops');
-    const pr = gitops.pullRequests().find((candidate) => candidate.pull?.head === 'service/order-api-dev');
-    expect(pr?.state).toBe('open');
-    expect(gitops.file('service/order-api-dev', 'kafka/main/orders.created.v1.yaml')).toContain('partitions: 3');
-    expect(gitops.file('service/order-api-dev', 'apps/order-api/dev/workload.yaml')).toContain(
-      'readOnlyRootFilesystem: true',
-    );
-    expect(gitops.file('service/order-api-dev', 'argocd/order-api-dev.yaml')).toContain('selfHeal: true');
-  });
+  describe('create_service: order-api with a Kafka topic', () => {
+    let plan: PlanOutput;
 
-  it('applying the same plan again creates nothing twice', async () => {
-    const pullsBefore = fake.state.repo('acme/gitops').pullRequests().length;
-    const first = await call<RunOutput>('get_run', {
-      run_id: (await call<{ runs: Array<{ run_id: string; plan_id: string }> }>('list_runs', {})).runs.find(
-        (run) => run.plan_id === plan.plan_id,
-      )!.run_id,
+    it('plans every artefact, checks it, and changes nothing', async () => {
+      const requestsBefore = fake.requests.filter((request) => request.method !== 'GET').length;
+      plan = await call<PlanOutput>('create_service', orderApi);
+      expect(plan.status).toBe('planned');
+      expect(plan.plan_id).toMatch(/^plan_[a-z2-7]{20}$/);
+      const paths = plan.files.map((file) => `${file.repo}:${file.path}`);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'acme/order-api:catalog-info.yaml',
+          'acme/gitops:apps/order-api/dev/workload.yaml',
+          'acme/gitops:argocd/order-api-dev.yaml',
+          'acme/gitops:kafka/main/orders.created.v1.yaml',
+        ]),
+      );
+      const workflow = plan.files.find((file) => file.path === '.github/workflows/ci.yml');
+      expect(workflow?.domain).toBe('cicd');
+      expect(workflow?.content).toContain('order-api');
+      expect(plan.files.every((file) => !file.content.includes('{{service_name}}'))).toBe(true);
+      expect(plan.steps.map((step) => step.name)).toEqual([
+        'create_repository',
+        'commit_service_files',
+        'gitops_branch',
+        'gitops_commit',
+        'gitops_pull_request',
+        'notify',
+        'tracking_ticket',
+      ]);
+      expect(plan.notes).toEqual(['Catalog registration skipped: backstage is not mounted on this platform']);
+      expect(fake.state.findRepo('acme/order-api')).toBeUndefined();
+      expect(fake.requests.filter((request) => request.method !== 'GET').length).toBe(requestsBefore);
     });
-    const again = await call<RunOutput>('apply_plan', { plan_id: plan.plan_id });
-    expect(again.run_id).toBe(first.run_id);
-    expect(again.status).toBe('succeeded');
-    expect(fake.state.repo('acme/gitops').pullRequests().length).toBe(pullsBefore);
-  });
 
-  it('audits the apply and every write it made, with the caller and the plan id', async () => {
-    const { entries } = await call<{
-      entries: Array<{ tool: string; caller: string; plan_id: string | null; result: string }>;
-    }>('query_audit', { limit: 50 });
-    expect(entries).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ tool: 'apply_plan', caller: 'local', plan_id: plan.plan_id, result: 'ok' }),
-        expect.objectContaining({ tool: 'github_create_repository', caller: 'local', result: 'ok' }),
-        expect.objectContaining({ tool: 'github_create_pull_request', caller: 'local', result: 'ok' }),
-      ]),
-    );
-  });
-});
-
-describe('a failing step', () => {
-  it('stops, reports what was done and what is left, and marks the run failed', async () => {
-    const plan = await call<PlanOutput>('create_service', {
-      name: 'billing-api',
-      team: 'payments',
-      description: 'Bills customers',
+    it('refuses a plan the policies deny, with the rule and how to fix it', async () => {
+      const result = await mcp.client.callTool({
+        name: 'create_service',
+        arguments: { ...orderApi, name: 'order-events', kafka_topic: { name: 'orders.events.v1', partitions: 1 } },
+      });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toContain('policy_denied');
+      expect(textOf(result)).toContain(
+        '[KAFKA-001] KafkaTopic/orders.events.v1: topic orders.events.v1 has 1 partition(s); set spec.partitions to at least 3',
+      );
+      const error = result._meta?.['idp-mcp/error'] as { details: { plan_id: string } } | undefined;
+      const deniedPlan = error?.details.plan_id;
+      expect(deniedPlan).toMatch(/^plan_/);
+      const apply = await mcp.client.callTool({ name: 'apply_plan', arguments: { plan_id: deniedPlan } });
+      expect(textOf(apply)).toContain('policy_denied');
+      expect(fake.state.findRepo('acme/order-events')).toBeUndefined();
     });
-    fake.failNext({ method: 'POST', path: '/repos/acme/gitops/pulls', status: 500 });
-    const run = await call<RunOutput>('apply_plan', { plan_id: plan.plan_id });
-    expect(run.status).toBe('failed');
-    expect(run.failed?.step).toBe('gitops_pull_request');
-    expect(run.failed?.error).toContain('GitHub answered 500');
-    expect(run.left.map((left) => left.step)).toEqual([
-      'create_repository',
-      'commit_service_files',
-      'gitops_branch',
-      'gitops_commit',
-    ]);
-    expect(run.left.every((left) => left.reason === 'no_undo')).toBe(true);
-    fake.reset();
+
+    it('applies the plan step by step with progress and leaves every artefact in place', async () => {
+      const progress: unknown[] = [];
+      const run = await call<RunOutput>('apply_plan', { plan_id: plan.plan_id }, (update) => progress.push(update));
+      expect(run.status).toBe('succeeded');
+      expect(run.done).toEqual(plan.steps.map((step) => step.name));
+      expect(progress.length).toBeGreaterThanOrEqual(plan.steps.length);
+
+      const repo = fake.state.repo('acme/order-api');
+      expect(repo.file('main', 'catalog-info.yaml')).toContain('name: order-api');
+      expect(repo.file('main', 'Dockerfile')).toBeDefined();
+
+      const gitops = fake.state.repo('acme/gitops');
+      const pr = gitops.pullRequests().find((candidate) => candidate.pull?.head === 'service/order-api-dev');
+      expect(pr?.state).toBe('open');
+      expect(gitops.file('service/order-api-dev', 'kafka/main/orders.created.v1.yaml')).toContain('partitions: 3');
+      expect(gitops.file('service/order-api-dev', 'apps/order-api/dev/workload.yaml')).toContain(
+        'readOnlyRootFilesystem: true',
+      );
+      expect(gitops.file('service/order-api-dev', 'argocd/order-api-dev.yaml')).toContain('selfHeal: true');
+    });
+
+    it('applying the same plan again creates nothing twice', async () => {
+      const pullsBefore = fake.state.repo('acme/gitops').pullRequests().length;
+      const first = await call<RunOutput>('get_run', {
+        run_id: (await call<{ runs: Array<{ run_id: string; plan_id: string }> }>('list_runs', {})).runs.find(
+          (run) => run.plan_id === plan.plan_id,
+        )!.run_id,
+      });
+      const again = await call<RunOutput>('apply_plan', { plan_id: plan.plan_id });
+      expect(again.run_id).toBe(first.run_id);
+      expect(again.status).toBe('succeeded');
+      expect(fake.state.repo('acme/gitops').pullRequests().length).toBe(pullsBefore);
+    });
+
+    it('audits the apply and every write it made, with the caller and the plan id', async () => {
+      const { entries } = await call<{
+        entries: Array<{ tool: string; caller: string; plan_id: string | null; result: string }>;
+      }>('query_audit', { limit: 50 });
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ tool: 'apply_plan', caller: 'local', plan_id: plan.plan_id, result: 'ok' }),
+          expect.objectContaining({ tool: 'github_create_repository', caller: 'local', result: 'ok' }),
+          expect.objectContaining({ tool: 'github_create_pull_request', caller: 'local', result: 'ok' }),
+        ]),
+      );
+    });
+  });
+
+  describe('a failing step', () => {
+    it('stops, reports what was done and what is left, and marks the run failed', async () => {
+      const plan = await call<PlanOutput>('create_service', {
+        name: 'billing-api',
+        team: 'payments',
+        description: 'Bills customers',
+      });
+      fake.failNext({ method: 'POST', path: '/repos/acme/gitops/pulls', status: 500 });
+      const run = await call<RunOutput>('apply_plan', { plan_id: plan.plan_id });
+      expect(run.status).toBe('failed');
+      expect(run.failed?.step).toBe('gitops_pull_request');
+      expect(run.failed?.error).toContain('GitHub answered 500');
+      expect(run.left.map((left) => left.step)).toEqual([
+        'create_repository',
+        'commit_service_files',
+        'gitops_branch',
+        'gitops_commit',
+      ]);
+      expect(run.left.every((left) => left.reason === 'no_undo')).toBe(true);
+      fake.reset();
+    });
   });
 });

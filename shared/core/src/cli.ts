@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log.ts';
 import { buildMcpServer, SERVER_VERSION } from './mcp.ts';
 import type { ServerInstance, ServerModule } from './module.ts';
 import { allowAllGate, type PolicyGate } from './policy.ts';
+import { createSandboxWorld } from './sandbox.ts';
 import { serveHttp, serveStdioServer } from './transports.ts';
 
 /** `idp-mcp <server> [flags]`: one command line for every server. */
@@ -102,7 +103,14 @@ export async function startServer(
   const exposure: Exposure = { readOnly: flags['read-only'] };
   if (flags.toolsets) exposure.toolsets = flags.toolsets;
   if (flags.tools) exposure.tools = flags.tools;
-  const instance = await module.start({ env, sandbox: flags.sandbox, log, gate, exposure });
+  const world = createSandboxWorld();
+  const instance = await module
+    .start({ env, sandbox: flags.sandbox, log, gate, exposure, world })
+    .catch(async (error) => {
+      await world.close();
+      throw error;
+    });
+  const closeAll = () => instance.close().then(() => world.close());
   try {
     const tools = selectTools(module, instance.tools, exposure);
     const factory = (caller: ReturnType<typeof callerFromRoles>) =>
@@ -119,7 +127,7 @@ export async function startServer(
     const localCaller = callerFromRoles('local', [flags.role]);
     if (flags.transport === 'stdio') {
       const stdio = serveStdioServer(() => factory(localCaller));
-      return { module, instance, close: () => stdio.close().then(() => instance.close()) };
+      return { module, instance, close: () => stdio.close().then(closeAll) };
     }
     const http = await serveHttp({
       factory,
@@ -131,9 +139,9 @@ export async function startServer(
       ready: instance.ready ?? (async () => true),
       log,
     });
-    return { module, instance, url: http.url, close: () => http.close().then(() => instance.close()) };
+    return { module, instance, url: http.url, close: () => http.close().then(closeAll) };
   } catch (error) {
-    await instance.close();
+    await closeAll();
     throw error;
   }
 }

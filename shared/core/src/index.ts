@@ -55,6 +55,7 @@ export {
   type PolicyViolation,
 } from './policy.ts';
 export { redactText, redactValue, registerSecret } from './redact.ts';
+export { createSandboxWorld, type SandboxWorld } from './sandbox.ts';
 export {
   type AnyTool,
   DESTRUCTIVE,

@@ -2,6 +2,7 @@ import type { Exposure } from './config.ts';
 import type { Logger } from './log.ts';
 import type { ErrorMapper, ToolInterceptor } from './mcp.ts';
 import type { PolicyGate } from './policy.ts';
+import type { SandboxWorld } from './sandbox.ts';
 import type { AnyTool } from './tool.ts';
 
 /**
@@ -59,6 +60,8 @@ export interface StartOptions {
   gate: PolicyGate;
   /** --read-only, --toolsets, --tools: a server that reaches tools indirectly (call_tool) must honour them. */
   exposure: Exposure;
+  /** In sandbox mode, where to get fakes from: servers started together share them. */
+  world: SandboxWorld;
 }
 
 export interface ResourceDefinition {

@@ -19,6 +19,7 @@ describe('redaction', () => {
     expect(redactText('Authorization: Bearer abc.def')).toBe('Authorization: Bearer [REDACTED]');
     expect(redactText('{"password":"hunter2","user":"bob"}')).toBe('{"password":"[REDACTED]","user":"bob"}');
     expect(redactText('postgres://app:pa55@db:5432/x')).toBe('postgres://app:[REDACTED]@db:5432/x');
+    expect(redactText('(token=abc) [password: x]')).toBe('(token=[REDACTED]) [password: [REDACTED]]');
   });
 
   it('leaves labelled text alone in tool output so file contents stay intact', () => {
@@ -27,10 +28,13 @@ describe('redaction', () => {
   });
 
   it('masks secret-named fields in objects', () => {
-    expect(redactValue({ user: 'bob', password: 'x', nested: { apiKey: 'y', list: ['ok'] } })).toEqual({
-      user: 'bob',
-      password: '[REDACTED]',
-      nested: { apiKey: '[REDACTED]', list: ['ok'] },
-    });
+    expect(redactValue({ user: 'bob', password: 'x', nested: { apiKey: 'y', list: ['ok'] }, token_ttl: 3600 })).toEqual(
+      {
+        user: 'bob',
+        password: '[REDACTED]',
+        nested: { apiKey: '[REDACTED]', list: ['ok'] },
+        token_ttl: 3600,
+      },
+    );
   });
 });

@@ -18,8 +18,8 @@ const CREDENTIAL_SHAPES: RegExp[] = [
 
 /** Credentials recognisable by what precedes them: group 1 (the label) is kept, the value masked. */
 const LABELLED_CREDENTIALS: RegExp[] = [
-  /((?:proxy-)?authorization\s*[:=]\s*"?(?:(?:bearer|token|basic)\s+)?)[^\s"',}]+/gi,
-  /((?:password|passwd|secret|token|api[_-]?key|client[_-]?secret)"?\s*[:=]\s*"?)[^\s"',}&]+/gi,
+  /((?:proxy-)?authorization\s*[:=]\s*"?(?:(?:bearer|token|basic)\s+)?)[^\s"',})\]]+/gi,
+  /((?:password|passwd|secret|token|api[_-]?key|client[_-]?secret)"?\s*[:=]\s*"?)[^\s"',}&)\]]+/gi,
   /(\/\/[^/\s:@]+:)[^@\s/]+(?=@)/g,
 ];
 
@@ -57,8 +57,8 @@ function redactInner(value: unknown, depth: number): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] =
-        SECRET_KEY.test(key) && item !== null && typeof item !== 'object' ? MASK : redactInner(item, depth + 1);
+      // Only strings can hold a credential: passwordLength or token_ttl stay readable.
+      out[key] = SECRET_KEY.test(key) && typeof item === 'string' ? MASK : redactInner(item, depth + 1);
     }
     return out;
   }

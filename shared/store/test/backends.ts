@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startPostgres, type TestPostgres } from '@idp-mcp/testing/postgres';
 import { openStore, type Store, type StoreOptions } from '../src/index.ts';
-import { startPostgres, type TestPostgres } from './postgres.ts';
 
 /** Where a test's store lives: a fresh SQLite file or a fresh PostgreSQL database. */
 export interface Target {

@@ -234,10 +234,14 @@ export const createService = defineComposite({
     const workflows = templateFiles.filter((file) => file.path.startsWith('.github/workflows/'));
     const serviceRepo = `${settings.org}/${service.name}`;
     const catalog = catalogInfo(service, settings, topic);
+    // With the kafka integration mounted the topic is created through it (Strimzi, policy-gated, undoable);
+    // otherwise its KafkaTopic goes into the GitOps pull request with the rest.
+    const topicThroughKafka = topic !== undefined && ctx.has('kafka_create_kafka_topic');
+    const topicArtefact = topic ? kafkaTopic(topic, service, settings) : undefined;
     const gitopsFiles = [
       workloadManifests(service, settings),
       argocdApplication(service, settings),
-      ...(topic ? [kafkaTopic(topic, service, settings)] : []),
+      ...(topicArtefact && !topicThroughKafka ? [topicArtefact] : []),
     ];
     const artefacts: Artefact[] = [
       ...templateFiles
@@ -251,6 +255,9 @@ export const createService = defineComposite({
         })),
       catalog,
       ...gitopsFiles,
+      ...(topicArtefact && topicThroughKafka
+        ? [{ ...topicArtefact, repo: `kafka:${settings.kafkaCluster}`, path: `KafkaTopic/${topic!.name}` }]
+        : []),
     ];
     const verdict = await checkArtefacts(ctx.gate, artefacts, 'create_service');
     const summary = `Create ${serviceRepo} from ${settings.templateRepo} and deploy it to ${service.environment} through ${settings.gitopsRepo}${topic ? ` with Kafka topic ${topic.name}` : ''}.`;
@@ -293,6 +300,26 @@ export const createService = defineComposite({
         prBody(summary, verdict, ctx.caller),
         gitopsFiles,
       ),
+      ...(topic && topicThroughKafka
+        ? [
+            {
+              name: 'create_topic',
+              description: `Create Kafka topic ${topic.name} (KafkaTopic on cluster ${settings.kafkaCluster})`,
+              call: {
+                tool: 'kafka_create_kafka_topic',
+                args: {
+                  topic: topic.name,
+                  partitions: topic.partitions,
+                  replicas: topic.replicas,
+                  config: (topicArtefact!.documents[0] as { spec: { config: Record<string, string> } }).spec.config,
+                  labels: { team: service.team, owner: service.owner },
+                },
+              },
+              undo: { tool: 'kafka_delete_kafka_topic', args: { name: topic.name } },
+              doneWhen: 'already exists',
+            },
+          ]
+        : []),
       ...optional(ctx, notes, 'backstage_register_location', 'Catalog registration', () => ({
         name: 'register_catalog',
         description: `Register ${serviceRepo}'s catalog-info.yaml in Backstage`,

@@ -308,7 +308,7 @@ export function backstageOperations(state: BackstageState): Record<string, FakeO
         const { type, target } = request.body as { type: string; target: string };
         if (type !== 'url') throw fail(request, 400, `Unknown location type ${type}`);
         const existing = [...state.locations.values()].find((l) => l.target === target);
-        const files = state.remoteFiles.get(target);
+        const files = state.entitiesAt(target);
         if (!files) throw fail(request, 404, `Unable to read url, NotFoundError: ${target} could not be read`);
         const location = existing ?? { id: randomUUID(), type, target };
         const locationRef = `location:default/generated-${Buffer.from(target).toString('hex').slice(0, 40)}`;

@@ -19,6 +19,8 @@ export interface BackstageFakeOptions {
   state?: BackstageState;
   /** Check traffic against Backstage's OpenAPI documents (default true; the sandbox turns it off to start fast). */
   validate?: boolean;
+  /** Reads location URLs the sample data does not hold (the sandbox reads them from its GitHub fake). */
+  readUrl?: (url: string) => string | undefined;
 }
 
 export interface BackstageFake extends OpenApiFake {
@@ -29,6 +31,7 @@ export interface BackstageFake extends OpenApiFake {
 
 export async function startBackstageFake(options: BackstageFakeOptions = {}): Promise<BackstageFake> {
   const state = options.state ?? createSampleBackstageState();
+  if (options.readUrl) state.readUrl = options.readUrl;
   const validate = options.validate ?? true;
   const fake = await startOpenApiFake({
     name: 'backstage',

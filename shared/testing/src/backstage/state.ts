@@ -1,6 +1,7 @@
 // The Backstage fake's world: catalog entities (with relations derived from their specs, as the catalog's
 // processors do), registered locations, catalog-info.yaml files reachable by URL, and scaffolder tasks.
 import { randomUUID } from 'node:crypto';
+import { parseAllDocuments } from 'yaml';
 
 export interface Entity {
   apiVersion: string;
@@ -84,6 +85,19 @@ export class BackstageState {
   readonly locations = new Map<string, Location>();
   /** What a catalog-info.yaml URL holds (already parsed), for registering locations. */
   readonly remoteFiles = new Map<string, Entity[]>();
+  /** Reads the text at a location URL the map above does not hold, e.g. from the sandbox's GitHub fake. */
+  readUrl: ((url: string) => string | undefined) | undefined;
+
+  /** The entities of a location: sample files first, then readUrl's text as catalog YAML documents. */
+  entitiesAt(url: string): Entity[] | undefined {
+    const known = this.remoteFiles.get(url);
+    if (known) return known;
+    const text = this.readUrl?.(url);
+    if (text === undefined) return undefined;
+    return parseAllDocuments(text)
+      .map((document) => document.toJS() as Entity | null)
+      .filter((entity): entity is Entity => Boolean(entity?.kind && entity.metadata?.name));
+  }
   readonly tasks = new Map<string, Task>();
   /** Bearer tokens -> the user ref they act as, and whether they may write. */
   readonly tokens = new Map<string, { user: string; write: boolean }>();

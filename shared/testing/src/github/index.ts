@@ -33,6 +33,7 @@ export {
   timestamp,
   type WorkflowRun,
 } from './state.ts';
+export { readGitHubUrl } from './urls.ts';
 
 export interface GitHubFakeOptions {
   /** The world to serve; default: the sample data (org acme, users alice and bob). */

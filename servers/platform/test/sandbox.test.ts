@@ -1,0 +1,107 @@
+import { policyGateFromEnv } from '@idp-mcp/policy';
+import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformModule } from '../src/index.ts';
+
+/**
+ * The main job on embedded defaults, as a new user runs it: every integration sandboxed in one world,
+ * the real policy gate, and create_service for "order-api with a Kafka topic" from plan to artefacts.
+ */
+let mcp: ConnectedClient;
+
+beforeAll(async () => {
+  mcp = await connectClient(platformModule, {
+    args: ['--sandbox', '--role', 'platform-admin'],
+    env: { IDP_MCP_STATE: ':memory:' },
+    gate: policyGateFromEnv({}),
+  });
+});
+afterAll(() => mcp.close());
+
+async function call<T = Record<string, unknown>>(name: string, args: Record<string, unknown>): Promise<T> {
+  const result = await mcp.client.callTool({ name, arguments: args });
+  if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
+  return result.structuredContent as T;
+}
+
+const through = async <T = Record<string, unknown>>(tool: string, args: Record<string, unknown>) =>
+  (await call<{ result: T }>('call_tool', { name: tool, arguments: args })).result;
+
+describe('create_service in the sandbox', () => {
+  it('refuses a one-partition topic with the kafka rule', async () => {
+    const result = await mcp.client.callTool({
+      name: 'create_service',
+      arguments: {
+        name: 'order-events',
+        team: 'payments',
+        description: 'Order events',
+        kafka_topic: { name: 'orders.events.v1', partitions: 1 },
+      },
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/policy_denied[\s\S]*\[KAFKA-001\][\s\S]*at least 3/);
+  });
+
+  it('plans, applies and leaves the repository, pull request, topic, catalog entry, message and ticket', async () => {
+    const plan = await call<{ plan_id: string; status: string; warnings: unknown[]; steps: Array<{ name: string }> }>(
+      'create_service',
+      {
+        name: 'order-api',
+        team: 'payments',
+        description: 'Takes and tracks customer orders',
+        kafka_topic: { name: 'orders.created.v1' },
+      },
+    );
+    expect(plan.status).toBe('planned');
+    expect(plan.steps.map((step) => step.name)).toEqual([
+      'create_repository',
+      'commit_service_files',
+      'gitops_branch',
+      'gitops_commit',
+      'gitops_pull_request',
+      'create_topic',
+      'register_catalog',
+      'notify',
+      'tracking_ticket',
+    ]);
+
+    const run = await call<{ status: string; done: string[] }>('apply_plan', { plan_id: plan.plan_id });
+    expect(run.status).toBe('succeeded');
+
+    const repo = await through<{ full_name: string }>('github_get_repository', { owner: 'acme', repo: 'order-api' });
+    expect(repo.full_name).toBe('acme/order-api');
+    const pulls = await through<{ pull_requests: Array<{ head: string; title: string }> }>(
+      'github_list_pull_requests',
+      {
+        owner: 'acme',
+        repo: 'gitops',
+      },
+    );
+    expect(pulls.pull_requests.map((pr) => pr.head)).toContain('service/order-api-dev');
+    const manifest = await through<{ content: string }>('github_get_file_contents', {
+      owner: 'acme',
+      repo: 'gitops',
+      path: 'apps/order-api/dev/workload.yaml',
+      ref: 'service/order-api-dev',
+    });
+    expect(manifest.content).toContain('kind: Deployment');
+
+    const topic = await through<Record<string, unknown>>('kafka_describe_kafka_topic', { name: 'orders.created.v1' });
+    expect(JSON.stringify(topic)).toContain('orders.created.v1');
+
+    const entity = await through<Record<string, unknown>>('backstage_get_entity', {
+      ref: 'component:default/order-api',
+    });
+    expect(JSON.stringify(entity)).toContain('group:payments');
+
+    const history = await through<{ messages: Array<{ text: string }> }>('slack_get_channel_history', {
+      channel: '#platform',
+    });
+    expect(history.messages.some((message) => message.text.includes('order-api'))).toBe(true);
+
+    const tickets = await through<{ issues: Array<{ summary: string }> }>('jira_search_issues', {
+      jql: 'project = PLAT AND summary ~ "order-api"',
+    });
+    expect(tickets.issues.map((issue) => issue.summary)).toContain('Onboard service order-api (dev)');
+  });
+});
