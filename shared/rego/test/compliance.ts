@@ -15,7 +15,7 @@ export const complianceDir = resolve(repoRoot, '../shared/opa-compliance');
 export const expectedPassFile = resolve(repoRoot, 'shared/rego/compliance/expected-pass.json');
 
 /** Builtins this evaluator does not provide (crypto keys, JWT, network, schemas, GraphQL, Rego introspection). */
-const OUT_OF_SCOPE = /\b(http\.send|net\.lookup_ip_addr|graphql\.|rego\.parse_module|regex\.globs_match|test\.sleep)/;
+const OUT_OF_SCOPE = /\b(http\.send|net\.lookup_ip_addr|graphql\.|rego\.parse_module|test\.sleep)/;
 
 export interface ComplianceCase {
   suite: Suite;

@@ -1,6 +1,7 @@
 import { awsBuiltins } from './aws.ts';
 import { coreBuiltins } from './core.ts';
 import { encodingBuiltins } from './encoding.ts';
+import { globsBuiltins } from './globs.ts';
 import { schemaBuiltins } from './jsonschema.ts';
 import { jwtBuiltins } from './jwt.ts';
 import { miscBuiltins } from './misc.ts';
@@ -28,6 +29,7 @@ for (const b of [
   ...x509Builtins,
   ...awsBuiltins,
   ...templateBuiltins,
+  ...globsBuiltins,
 ])
   registry.set(b.name, b);
 
