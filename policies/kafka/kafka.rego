@@ -133,9 +133,9 @@ name_field(doc) := "spec.topicName" if doc.spec.topicName else := "metadata.name
 # description: metadata.labels["strimzi.io/cluster"] must name the Kafka cluster.
 # custom:
 #   id: KAFKA-007
-#   severity: deny
-#   rationale: The Strimzi topic operator ignores a KafkaTopic without it, so the topic silently never exists.
-findings contains finding("KAFKA-007", "deny", t.doc, "metadata.labels[\"strimzi.io/cluster\"]", msg) if {
+#   severity: warn
+#   rationale: The Strimzi topic operator ignores a KafkaTopic without it, so the topic silently never exists. A warning, not a deny, because topics created through the Kafka admin API are checked in the same form and need no label.
+findings contains finding("KAFKA-007", "warn", t.doc, "metadata.labels[\"strimzi.io/cluster\"]", msg) if {
 	some t in topics
 	not input.documents[t.doc].metadata.labels["strimzi.io/cluster"]
 	msg := sprintf("topic %q names no Kafka cluster: add metadata.labels[\"strimzi.io/cluster\"] (e.g. platform-kafka)", [t.name])

@@ -146,7 +146,10 @@ describe('admission webhook over HTTPS', () => {
     const { json } = await post('/validate', review(topic));
     const response = json.response as { allowed: boolean; status: { message: string } };
     expect(response.allowed).toBe(false);
-    expect(response.status.message).toMatch(/^denied by the kafka policies \(7 violation\(s\)\)/);
+    expect(response.status.message).toMatch(/^denied by the kafka policies \(6 violation\(s\)\)/);
+    expect(json.response).toMatchObject({
+      warnings: [expect.stringMatching(/^\[KAFKA-007\] topic "orders" names no Kafka cluster/)],
+    });
   });
 
   it('leaves controller-created pods to their controller (the Deployment was checked)', async () => {
@@ -224,6 +227,8 @@ describe('admission webhook over HTTPS', () => {
       'KAFKA-004@5',
       'KAFKA-005@5',
       'KAFKA-006@4',
+    ]);
+    expect((json.warnings as Array<{ rule: string; line?: number }>).map((v) => `${v.rule}@${v.line}`)).toEqual([
       'KAFKA-007@3',
     ]);
     expect(await post('/v1/validate', JSON.stringify({ yaml: topic }))).toMatchObject({
