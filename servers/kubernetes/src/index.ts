@@ -32,7 +32,7 @@ export const kubernetesModule: ServerModule = {
   env: {
     ...KUBE_ENV,
     K8S_DENY_KINDS: {
-      description: 'Kinds the write tools refuse to apply or delete, comma-separated',
+      description: 'Kinds the write tools refuse to apply or delete, comma-separated; none to allow every kind',
       default: 'Secret',
       format: 'list',
     },
@@ -42,7 +42,8 @@ export const kubernetesModule: ServerModule = {
     const denyKinds = (env.K8S_DENY_KINDS ?? '')
       .split(',')
       .map((k) => k.trim().toLowerCase())
-      .filter(Boolean);
+      // An empty value means the default to the env loader, so "none" is how an operator allows every kind.
+      .filter((k) => k !== '' && k !== 'none');
     const current = kube.context();
     return {
       tools: kubernetesTools(kube, { denyKinds, gate }),

@@ -586,7 +586,7 @@ describe('errors and configuration', () => {
     const server = await startServer(
       kubernetesModule,
       parseFlags(['--transport', 'http', '--port', '0', '--role', 'platform-admin']),
-      { KUBECONFIG: fake.kubeconfigPath, K8S_DENY_KINDS: 'ClusterRoleBinding' },
+      { KUBECONFIG: fake.kubeconfigPath, K8S_DENY_KINDS: 'none' },
       createLogger('kubernetes', { level: 'debug', write: (line) => lines.push(line) }),
     );
     const debug = await connectUrl(server.url!);
