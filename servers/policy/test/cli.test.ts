@@ -54,6 +54,16 @@ describe('idp-mcp policy validate (CI gate)', () => {
     expect(stdin.code).toBe(1);
   });
 
+  it('applies the production rules with --environment prod', () => {
+    const app = fixture('argocd-app.yaml');
+    expect(run(['validate', '--file', app]).code).toBe(0);
+    const prod = run(['validate', '--file', app, '--environment', 'prod']);
+    expect(prod.stdout).toContain(
+      `DENY GITOPS-002 ${app}:11 Application/argocd/orders-api (spec.source.targetRevision)`,
+    );
+    expect(prod.code).toBe(1);
+  });
+
   it('writes SARIF 2.1.0 for code scanning', () => {
     const { code, stdout } = run(['validate', '--file', fixture('workflow.yml'), '--format', 'sarif']);
     expect(code).toBe(1);

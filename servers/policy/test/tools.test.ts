@@ -116,6 +116,19 @@ describe('validate', () => {
     expect(wf.warnings.map((v) => v.rule)).toEqual(['CICD-006']);
   });
 
+  it('reads a Terraform plan (terraform show -json) and points at the line', async () => {
+    const result = await call<Validation>(mcp, 'validate', { config: readFixture('plan.json') });
+    expect(result.domains).toEqual(['terraform']);
+    expect(result.violations).toEqual([
+      expect.objectContaining({
+        rule: 'TF-004',
+        resource: 'aws_db_instance.orders',
+        field: 'resource_changes[0].change.after.storage_encrypted',
+        line: 15,
+      }),
+    ]);
+  });
+
   it('reports waived findings instead of dropping them', async () => {
     const waived = deployment.replace(
       '  labels:\n    owner',
