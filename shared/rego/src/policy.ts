@@ -1,7 +1,8 @@
+/** The public API: compile Rego modules into a Policy, then evaluate queries and documents against it. */
 import { type Annotation, type ModuleAnnotations, parseAnnotations } from './annotations.ts';
 import type { ModuleAst } from './ast.ts';
 import { CompileFailure, compileQuery } from './compiler.ts';
-import { type CompileErrorDetail, RegoCompileError, RegoEvalError } from './errors.ts';
+import { type CompileErrorDetail, RegoCompileError } from './errors.ts';
 import { Context, evalBody, evalTerm } from './evaluator.ts';
 import type { CExpr, CTerm, RuleNode } from './ir.ts';
 import { ParseError, parseModule, parseQuery } from './parser.ts';
@@ -178,5 +179,3 @@ export function compile(modules: RegoModule[], options: CompileOptions = {}): Po
   if (compileErrors.length) throw new RegoCompileError(compileErrors);
   return new Policy(root, annotations, regoVersion);
 }
-
-export { RegoEvalError };
