@@ -1,3 +1,4 @@
+/** Syntax tree produced by the parser. */
 import type { Location } from './errors.ts';
 import type { Value } from './values.ts';
 

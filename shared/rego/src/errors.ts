@@ -1,3 +1,4 @@
+/** Errors of compilation (with locations) and of evaluation (with OPA error codes). */
 export interface Location {
   file: string;
   line: number;

@@ -1,3 +1,4 @@
+/** Tokens of Rego source: identifiers, numbers, strings, raw strings, template strings, punctuation; comments kept apart. */
 export type TokenKind = 'ident' | 'number' | 'string' | 'rawstring' | 'template' | 'punct' | 'eof';
 
 export interface Token {

@@ -1,3 +1,4 @@
+/** Recursive-descent parser for Rego v0 and v1 modules and queries (syntax per module, v1 through `import rego.v1`). */
 import type {
   ElseClause,
   Expr,

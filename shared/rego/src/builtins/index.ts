@@ -1,3 +1,4 @@
+/** The builtin registry: every family of builtins, by name. */
 import { awsBuiltins } from './aws.ts';
 import { coreBuiltins } from './core.ts';
 import { encodingBuiltins } from './encoding.ts';

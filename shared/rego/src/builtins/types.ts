@@ -1,3 +1,4 @@
+/** The shape of a builtin and what the evaluator gives it. */
 import type { Value } from '../values.ts';
 
 export interface BuiltinContext {
