@@ -27,22 +27,24 @@ export async function parseConfig(
   text: string,
   options: { filename?: string; format?: InputFormat; maxBytes?: number } = {},
 ): Promise<ParsedInput> {
+  const where = options.filename ? `${options.filename}: ` : '';
   const bytes = Buffer.byteLength(text);
   const limit = options.maxBytes ?? MAX_INPUT_BYTES;
   if (bytes > limit) {
     throw new ToolError(
       'invalid_request',
-      `config: ${bytes} bytes is over the ${limit}-byte (${limit / 1024} KiB) limit`,
+      `${where || 'config: '}${bytes} bytes is over the ${limit}-byte (${limit / 1024} KiB) limit`,
       {
         hint: 'validate the files one at a time, or split the YAML into smaller sets of documents',
       },
     );
   }
   if (text.trim() === '') {
-    throw new ToolError('invalid_request', 'config: empty', { hint: 'pass the YAML, JSON or HCL text to check' });
+    throw new ToolError('invalid_request', `${where || 'config: '}empty`, {
+      hint: 'pass the YAML, JSON or HCL text to check',
+    });
   }
   const format = options.format ?? guessFormat(text, options.filename);
-  const where = options.filename ? `${options.filename}: ` : '';
   if (format === 'json') {
     try {
       const value = JSON.parse(text) as unknown;
