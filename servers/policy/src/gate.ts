@@ -70,10 +70,10 @@ export function evaluate(
   bundle: PolicyBundle,
   domain: PolicyDomain,
   documents: unknown[],
-  options: { context?: PolicyContext & { files?: string[] }; config?: Record<string, unknown>; now?: Date } = {},
+  options: { context?: PolicyContext; data?: { config: Record<string, unknown> }; now?: Date } = {},
 ): DetailedVerdict {
   const input = { documents, context: options.context ?? {} };
-  const evalOptions = { input, data: { config: options.config ?? {} }, now: options.now ?? new Date() };
+  const evalOptions = { input, data: options.data ?? { config: {} }, now: options.now ?? new Date() };
   const violations: Finding[] = [];
   const waived: Finding[] = [];
   for (const pkg of bundle.packages[domain]) {
@@ -127,13 +127,15 @@ export function createPolicyGate(options: PolicyGateOptions = {}): PolicyGate & 
   checkDetailed(domain: PolicyDomain, documents: unknown[], context?: PolicyContext): DetailedVerdict;
 } {
   const bundle = loadBundle(options);
+  // One data object for every check: the engine converts it once and caches it by identity.
+  const data = { config: options.config ?? {} };
   const checkDetailed = (domain: PolicyDomain, documents: unknown[], context?: PolicyContext) => {
     if (!DOMAINS.includes(domain)) {
       throw new Error(`unknown policy domain ${JSON.stringify(domain)}; choose from ${DOMAINS.join(', ')}`);
     }
     return evaluate(bundle, domain, documents, {
       ...(context ? { context } : {}),
-      ...(options.config ? { config: options.config } : {}),
+      data,
       now: options.now?.() ?? new Date(),
     });
   };
