@@ -1,6 +1,6 @@
 /** semver, uuid, rand, walk, graph, print/trace and opa.runtime. */
 import { randomInt, randomUUID } from 'node:crypto';
-import { compare, normalizeBig, RObject, RSet, toRegoString, type Value } from '../values.ts';
+import { normalizeBig, RObject, RSet, toRegoString, type Value } from '../values.ts';
 import { builtinError, int, obj, operandError, str } from './args.ts';
 import type { Builtin } from './types.ts';
 
@@ -186,17 +186,31 @@ export const miscBuiltins: Builtin[] = [
     fn: (args) => {
       const graph = obj(args, 0);
       const out = new RSet();
-      const visit = (node: Value, path: Value[]) => {
+      // a path ends at a leaf, at a node outside the graph (left out), or at an edge to a node already reached
+      // from the same first step (as OPA v1.14 does: `reached` is shared within each first step's search)
+      const extend = (node: Value, path: Value[], reached: RSet): void => {
         if (graph.get(node) === undefined) {
-          if (path.length) out.add(path);
+          out.add(path);
           return;
         }
         const next = [...path, node];
-        const ns = neighbours(graph, node).filter((x) => !next.some((p) => compare(p, x) === 0));
-        if (!ns.length) out.add(next);
-        for (const x of ns) visit(x, next);
+        const edges = neighbours(graph, node);
+        if (!edges.length) {
+          out.add(next);
+          return;
+        }
+        reached.add(node);
+        for (const x of edges) {
+          if (reached.has(x)) out.add(next);
+          else extend(x, next, reached);
+        }
       };
-      for (const n of startNodes(args)) visit(n, []);
+      for (const start of startNodes(args)) {
+        if (graph.get(start) === undefined) continue;
+        const edges = neighbours(graph, start);
+        if (!edges.length) out.add([start]);
+        for (const x of edges) extend(x, [start], new RSet([start]));
+      }
       return out;
     },
   },
