@@ -112,6 +112,69 @@ describe('user policy directories', () => {
     );
   });
 
+  it('compiles v1 templates (code: engine Rego) with their libs', () => {
+    const template = {
+      apiVersion: 'templates.gatekeeper.sh/v1',
+      kind: 'ConstraintTemplate',
+      metadata: { name: 'k8sdisallowedtags' },
+      spec: {
+        crd: { spec: { names: { kind: 'K8sDisallowedTags' } } },
+        targets: [
+          {
+            target: 'admission.k8s.gatekeeper.sh',
+            libs: ['package lib.images\n\ntag(image) := split(image, ":")[1]\n'],
+            code: [
+              {
+                engine: 'Rego',
+                source: {
+                  version: 'v1',
+                  rego: [
+                    'package k8sdisallowedtags',
+                    'import data.lib.images',
+                    'violation contains {"msg": msg} if {',
+                    '  some c in input.review.object.spec.containers',
+                    '  images.tag(c.image) in input.parameters.tags',
+                    '  msg := sprintf("container %s uses a disallowed tag", [c.name])',
+                    '}',
+                  ].join('\n'),
+                },
+              },
+            ],
+          },
+        ],
+      },
+    };
+    const constraint = {
+      apiVersion: 'constraints.gatekeeper.sh/v1beta1',
+      kind: 'K8sDisallowedTags',
+      metadata: { name: 'no-dev-tags' },
+      spec: {
+        enforcementAction: 'dryrun',
+        match: { kinds: [{ apiGroups: [''], kinds: ['Pod'] }] },
+        parameters: { tags: ['dev'] },
+      },
+    };
+    const set = gatekeeperSet([
+      { file: 't.yaml', doc: template },
+      { file: 'c.yaml', doc: constraint },
+    ]);
+    const pod = (image: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'x' },
+      spec: { containers: [{ name: 'app', image }] },
+    });
+    expect(set.evaluate([pod('ghcr.io/acme/app:dev'), pod('ghcr.io/acme/app:1.0.0')])).toEqual([
+      {
+        rule: 'K8sDisallowedTags/no-dev-tags',
+        severity: 'warn',
+        message: 'container app uses a disallowed tag',
+        resource: 'Pod/x/p',
+        document: 0,
+      },
+    ]);
+  });
+
   it('refuses a constraint without its template', () => {
     expect(() =>
       gatekeeperSet([
