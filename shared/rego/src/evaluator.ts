@@ -547,7 +547,9 @@ function computeNode(node: RuleNode, ctx: Context): Value | undefined {
   const out = isObject(base) ? base.clone() : new RObject();
   for (const child of node.children.values()) {
     const cv = nodeValue(child, ctx);
-    if (cv !== undefined) out.set(child.key, cv);
+    if (cv === undefined) continue;
+    const existing = out.get(child.key);
+    out.set(child.key, existing === undefined ? cv : mergeBase(existing, cv));
   }
   for (const r of rules) {
     eachSolution(r, ctx, (f) =>
@@ -567,6 +569,17 @@ function computeNode(node: RuleNode, ctx: Context): Value | undefined {
         return patched;
       }
     }
+  }
+  return out;
+}
+
+/** Base data and virtual documents at one path: objects merge, elsewhere the base document wins (as OPA). */
+function mergeBase(base: Value, virtual: Value): Value {
+  if (!(base instanceof RObject) || !(virtual instanceof RObject)) return base;
+  const out = base.clone();
+  for (const [k, v] of virtual.entries()) {
+    const b = out.get(k);
+    out.set(k, b === undefined ? v : mergeBase(b, v));
   }
   return out;
 }
