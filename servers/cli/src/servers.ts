@@ -9,6 +9,7 @@ import { kubernetesModule } from '@idp-mcp/kubernetes';
 import { pagerdutyModule } from '@idp-mcp/pagerduty';
 import { platformModule } from '@idp-mcp/platform';
 import { policyModule } from '@idp-mcp/policy';
+import { rancherModule } from '@idp-mcp/rancher';
 import { slackModule } from '@idp-mcp/slack';
 import { vaultModule } from '@idp-mcp/vault';
 
@@ -20,6 +21,7 @@ export const servers: ServerModule[] = [
   fluxModule,
   argocdModule,
   kafkaModule,
+  rancherModule,
   policyModule,
   jiraModule,
   slackModule,

@@ -16,6 +16,7 @@ import { kafkaModule } from '@idp-mcp/kafka';
 import { kubernetesModule } from '@idp-mcp/kubernetes';
 import { pagerdutyModule } from '@idp-mcp/pagerduty';
 import { policyModule } from '@idp-mcp/policy';
+import { rancherModule } from '@idp-mcp/rancher';
 import { slackModule } from '@idp-mcp/slack';
 import { openStore, type Store } from '@idp-mcp/store';
 import { vaultModule } from '@idp-mcp/vault';
@@ -38,6 +39,7 @@ export const INTEGRATIONS: ServerModule[] = [
   fluxModule,
   argocdModule,
   kafkaModule,
+  rancherModule,
   policyModule,
   jiraModule,
   slackModule,
@@ -231,7 +233,8 @@ export const platformModule: ServerModule = {
   description: 'Every integration behind one endpoint, with find_tools/call_tool and policy-gated self-service.',
   toolsets: {
     core: 'find_tools and call_tool (reach every tool), platform status, audit',
-    selfservice: 'golden-path composites (create_service, create_kafka_topic): plan, apply_plan, runs',
+    selfservice:
+      'golden-path composites (create_service, create_repo, create_kafka_topic, onboard_team, provision_database): plan, apply_plan, runs',
     remote: 'tools of the remote MCP servers in PLATFORM_REMOTE_SERVERS',
     ...Object.fromEntries(INTEGRATIONS.map((module) => [module.name, `${module.title}: ${module.description}`])),
   },

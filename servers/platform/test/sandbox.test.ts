@@ -105,3 +105,60 @@ describe('create_service in the sandbox', () => {
     expect(tickets.issues.map((issue) => issue.summary)).toContain('Onboard service order-api (dev)');
   });
 });
+
+describe('the other golden paths in the sandbox', () => {
+  const applied = async (tool: string, args: Record<string, unknown>) => {
+    const plan = await call<{ plan_id: string; steps: Array<{ name: string }> }>(tool, args);
+    const run = await call<{ status: string; done: string[] }>('apply_plan', { plan_id: plan.plan_id });
+    expect(run.status).toBe('succeeded');
+    return { plan, run };
+  };
+
+  it('create_repo: a template repository registered in the catalog', async () => {
+    const { run } = await applied('create_repo', {
+      name: 'billing-worker',
+      team: 'payments',
+      description: 'Bills in batches',
+    });
+    expect(run.done).toEqual(['create_repository', 'commit_service_files', 'register_catalog', 'notify']);
+    const entity = await through('backstage_get_entity', { ref: 'component:default/billing-worker' });
+    expect(JSON.stringify(entity)).toContain('billing-worker');
+  });
+
+  it('onboard_team: namespace with its guard rails, a Slack channel and a ticket', async () => {
+    const { plan } = await applied('onboard_team', { team: 'checkout' });
+    expect(plan.steps.map((step) => step.name)).toEqual(['namespace', 'slack_channel', 'tracking_ticket']);
+    const namespace = await through('kubernetes_get_resource', { kind: 'Namespace', name: 'checkout' });
+    expect(JSON.stringify(namespace)).toContain('checkout');
+    const quotas = await through<Record<string, unknown>>('kubernetes_list_resources', {
+      kind: 'ResourceQuota',
+      namespace: 'checkout',
+    });
+    expect(JSON.stringify(quotas)).toContain('checkout');
+    const channel = await through('slack_get_channel', { channel: '#team-checkout' });
+    expect(JSON.stringify(channel)).toContain('team-checkout');
+  });
+
+  it('provision_database: Terraform checked by the terraform policies, in a GitOps pull request', async () => {
+    const plan = await call<{ plan_id: string; files: Array<{ path: string; domain?: string }> }>(
+      'provision_database',
+      {
+        name: 'orders',
+        team: 'payments',
+        environment: 'prod',
+      },
+    );
+    expect(plan.files).toEqual([
+      expect.objectContaining({ path: 'infra/databases/payments/orders-prod/main.tf.json', domain: 'terraform' }),
+    ]);
+    const run = await call<{ status: string }>('apply_plan', { plan_id: plan.plan_id });
+    expect(run.status).toBe('succeeded');
+    const terraform = await through<{ content: string }>('github_get_file_contents', {
+      owner: 'acme',
+      repo: 'gitops',
+      path: 'infra/databases/payments/orders-prod/main.tf.json',
+      ref: 'database/payments-orders-prod',
+    });
+    expect(terraform.content).toContain('"storage_encrypted": true');
+  });
+});

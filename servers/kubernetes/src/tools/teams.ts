@@ -93,7 +93,8 @@ export function renderTeam(spec: TeamSpec): Obj[] {
       kind: 'Namespace',
       metadata: {
         name: ns,
-        labels: { ...spec.labels, ...labels, 'pod-security.kubernetes.io/enforce': 'restricted' },
+        // The namespace policy (K8S-015) wants an owner: the team, unless the caller's labels name another.
+        labels: { owner: spec.team, ...spec.labels, ...labels, 'pod-security.kubernetes.io/enforce': 'restricted' },
       },
     },
     {

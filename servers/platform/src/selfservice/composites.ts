@@ -200,6 +200,100 @@ function prBody(summary: string, verdict: PolicyVerdict, caller: string): string
   ].join('\n');
 }
 
+/** Create the repository from the golden-path template, then commit its rendered files over the template's. */
+function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artefacts: Artefact[]): StepSpec[] {
+  const repo = `${settings.org}/${service.name}`;
+  return [
+    {
+      name: 'create_repository',
+      description: `Create ${repo} from the template ${settings.templateRepo}`,
+      call: {
+        tool: 'github_create_repository',
+        args: {
+          owner: settings.org,
+          name: service.name,
+          description: service.description,
+          template: settings.templateRepo,
+        },
+      },
+      doneWhen: 'already exists',
+    },
+    {
+      name: 'commit_service_files',
+      description: `Commit the rendered template files and catalog-info.yaml to ${repo}`,
+      call: {
+        tool: 'github_push_files',
+        args: {
+          owner: settings.org,
+          repo: service.name,
+          branch: 'main',
+          message: `Golden path: ${service.name} for team ${service.team}`,
+          files: artefacts
+            .filter((file) => file.repo === repo)
+            .map((file) => ({ path: file.path, content: file.content })),
+        },
+      },
+    },
+  ];
+}
+
+/** The repository's artefacts: the template's files with placeholders filled, and a catalog entry. */
+async function repositoryArtefacts(ctx: PlanContext, service: ServiceSpec, topic?: TopicSpec): Promise<Artefact[]> {
+  const repo = `${ctx.settings.org}/${service.name}`;
+  const templateFiles = await renderTemplate(ctx, {
+    service_name: service.name,
+    team: service.team,
+    description: service.description,
+    port: String(service.port),
+  });
+  return [
+    ...templateFiles
+      .filter((file) => file.path !== 'catalog-info.yaml')
+      .map((file): Artefact => {
+        const workflow = file.path.startsWith('.github/workflows/');
+        return {
+          repo,
+          path: file.path,
+          content: file.content,
+          documents: workflow ? [parse(file.content) as Record<string, unknown>] : [],
+          ...(workflow ? { domain: 'cicd' as const } : {}),
+        };
+      }),
+    catalogInfo(service, ctx.settings, topic),
+  ];
+}
+
+function catalogStep(ctx: PlanContext, notes: string[], repo: string): StepSpec[] {
+  return optional(ctx, notes, 'backstage_register_location', 'Catalog registration', () => ({
+    name: 'register_catalog',
+    description: `Register ${repo}'s catalog-info.yaml in Backstage`,
+    call: {
+      tool: 'backstage_register_location',
+      args: { url: `https://github.com/${repo}/blob/main/catalog-info.yaml` },
+    },
+    doneWhen: 'already exists',
+  }));
+}
+
+function notifyStep(ctx: PlanContext, notes: string[], text: string, what: string): StepSpec[] {
+  return optional(ctx, notes, 'slack_send_message', 'Notification', () => ({
+    name: 'notify',
+    description: `Announce ${what} in ${ctx.settings.slackChannel}`,
+    call: { tool: 'slack_send_message', args: { channel: ctx.settings.slackChannel, text } },
+  }));
+}
+
+function ticketStep(ctx: PlanContext, notes: string[], summary: string, description: string, team: string): StepSpec[] {
+  return optional(ctx, notes, 'jira_create_issue', 'Tracking ticket', () => ({
+    name: 'tracking_ticket',
+    description: `Open a tracking ticket in ${ctx.settings.jiraProject}`,
+    call: {
+      tool: 'jira_create_issue',
+      args: { project: ctx.settings.jiraProject, type: 'Task', summary, description, labels: ['self-service', team] },
+    },
+  }));
+}
+
 export const createService = defineComposite({
   name: 'create_service',
   title: 'Create a service (golden path)',
@@ -225,15 +319,7 @@ export const createService = defineComposite({
       environment: input.environment,
     };
     const topic = input.kafka_topic ? topicSpec(input.kafka_topic) : undefined;
-    const templateFiles = await renderTemplate(ctx, {
-      service_name: service.name,
-      team: service.team,
-      description: service.description,
-      port: String(service.port),
-    });
-    const workflows = templateFiles.filter((file) => file.path.startsWith('.github/workflows/'));
     const serviceRepo = `${settings.org}/${service.name}`;
-    const catalog = catalogInfo(service, settings, topic);
     // With the kafka integration mounted the topic is created through it (Strimzi, policy-gated, undoable);
     // otherwise its KafkaTopic goes into the GitOps pull request with the rest.
     const topicThroughKafka = topic !== undefined && ctx.has('kafka_create_kafka_topic');
@@ -244,16 +330,7 @@ export const createService = defineComposite({
       ...(topicArtefact && !topicThroughKafka ? [topicArtefact] : []),
     ];
     const artefacts: Artefact[] = [
-      ...templateFiles
-        .filter((file) => file.path !== 'catalog-info.yaml')
-        .map((file) => ({
-          repo: serviceRepo,
-          path: file.path,
-          content: file.content,
-          documents: workflows.includes(file) ? [parse(file.content) as Record<string, unknown>] : [],
-          ...(workflows.includes(file) ? { domain: 'cicd' as const } : {}),
-        })),
-      catalog,
+      ...(await repositoryArtefacts(ctx, service, topic)),
       ...gitopsFiles,
       ...(topicArtefact && topicThroughKafka
         ? [{ ...topicArtefact, repo: `kafka:${settings.kafkaCluster}`, path: `KafkaTopic/${topic!.name}` }]
@@ -263,36 +340,7 @@ export const createService = defineComposite({
     const summary = `Create ${serviceRepo} from ${settings.templateRepo} and deploy it to ${service.environment} through ${settings.gitopsRepo}${topic ? ` with Kafka topic ${topic.name}` : ''}.`;
     const notes: string[] = [];
     const steps: StepSpec[] = [
-      {
-        name: 'create_repository',
-        description: `Create ${serviceRepo} from the template ${settings.templateRepo}`,
-        call: {
-          tool: 'github_create_repository',
-          args: {
-            owner: settings.org,
-            name: service.name,
-            description: service.description,
-            template: settings.templateRepo,
-          },
-        },
-        doneWhen: 'already exists',
-      },
-      {
-        name: 'commit_service_files',
-        description: `Commit the rendered template files and catalog-info.yaml to ${serviceRepo}`,
-        call: {
-          tool: 'github_push_files',
-          args: {
-            owner: settings.org,
-            repo: service.name,
-            branch: 'main',
-            message: `Golden path: ${service.name} for team ${service.team}`,
-            files: artefacts
-              .filter((file) => file.repo === serviceRepo)
-              .map((file) => ({ path: file.path, content: file.content })),
-          },
-        },
-      },
+      ...repositorySteps(settings, service, artefacts),
       ...pullRequestSteps(
         settings,
         `service/${service.name}-${service.environment}`,
@@ -320,40 +368,14 @@ export const createService = defineComposite({
             },
           ]
         : []),
-      ...optional(ctx, notes, 'backstage_register_location', 'Catalog registration', () => ({
-        name: 'register_catalog',
-        description: `Register ${serviceRepo}'s catalog-info.yaml in Backstage`,
-        call: {
-          tool: 'backstage_register_location',
-          args: { url: `https://github.com/${serviceRepo}/blob/main/catalog-info.yaml` },
-        },
-        doneWhen: 'already exists',
-      })),
-      ...optional(ctx, notes, 'slack_send_message', 'Notification', () => ({
-        name: 'notify',
-        description: `Announce ${service.name} in ${settings.slackChannel}`,
-        call: {
-          tool: 'slack_send_message',
-          args: {
-            channel: settings.slackChannel,
-            text: `New service ${service.name} (team ${service.team}): ${summary} Repository: https://github.com/${serviceRepo}`,
-          },
-        },
-      })),
-      ...optional(ctx, notes, 'jira_create_issue', 'Tracking ticket', () => ({
-        name: 'tracking_ticket',
-        description: `Open a tracking ticket in ${settings.jiraProject}`,
-        call: {
-          tool: 'jira_create_issue',
-          args: {
-            project: settings.jiraProject,
-            type: 'Task',
-            summary: `Onboard service ${service.name} (${service.environment})`,
-            description: summary,
-            labels: ['self-service', service.team],
-          },
-        },
-      })),
+      ...catalogStep(ctx, notes, serviceRepo),
+      ...notifyStep(
+        ctx,
+        notes,
+        `New service ${service.name} (team ${service.team}): ${summary} Repository: https://github.com/${serviceRepo}`,
+        service.name,
+      ),
+      ...ticketStep(ctx, notes, `Onboard service ${service.name} (${service.environment})`, summary, service.team),
     ];
     return { summary, artefacts, steps, notes, verdict };
   },
@@ -394,4 +416,165 @@ export const createKafkaTopic = defineComposite({
   },
 });
 
-export const COMPOSITES: AnyComposite[] = [createService, createKafkaTopic];
+export const createRepo = defineComposite({
+  name: 'create_repo',
+  title: 'Create a repository (golden path)',
+  description:
+    'Plan a repository from the golden-path template (rendered Dockerfile, CI workflow, manifests, catalog-info.yaml), checked against the CI/CD policies, registered in the catalog. Nothing changes until apply_plan.',
+  input: z.object({
+    name: dnsLabel('billing-worker').describe('Repository name.'),
+    team: dnsLabel('payments').describe('Owning team.'),
+    description: z.string().min(3).max(200),
+  }),
+  async plan(input, ctx) {
+    await assertRepoIsNew(ctx, ctx.settings.org, input.name);
+    const service: ServiceSpec = { ...input, owner: input.team, port: 8080, environment: 'dev' };
+    const repo = `${ctx.settings.org}/${input.name}`;
+    const artefacts = await repositoryArtefacts(ctx, service);
+    const verdict = await checkArtefacts(ctx.gate, artefacts, 'create_repo');
+    const summary = `Create ${repo} from ${ctx.settings.templateRepo} for team ${input.team}.`;
+    const notes: string[] = [];
+    const steps = [
+      ...repositorySteps(ctx.settings, service, artefacts),
+      ...catalogStep(ctx, notes, repo),
+      ...notifyStep(ctx, notes, `New repository ${repo} (team ${input.team}): ${input.description}`, repo),
+    ];
+    return { summary, artefacts, steps, notes, verdict };
+  },
+});
+
+const quantity = z
+  .string()
+  .regex(/^\d+(\.\d+)?(m|Mi|Gi)?$/, { error: 'must be a Kubernetes quantity, e.g. 4, 500m or 8Gi' });
+
+export const onboardTeam = defineComposite({
+  name: 'onboard_team',
+  title: 'Onboard a team',
+  description:
+    "Plan a team's onboarding: namespace with quota, default limits, default-deny network policy and RoleBindings (checked by the kubernetes policies), a Slack channel and a tracking ticket.",
+  input: z.object({
+    team: dnsLabel('checkout').describe('Team name; also its namespace.'),
+    cpu: quantity.default('4').describe('CPU quota of the namespace.'),
+    memory: quantity.default('8Gi').describe('Memory quota of the namespace.'),
+    pods: z.number().int().min(1).max(1000).default(50),
+  }),
+  async plan(input, ctx) {
+    if (!ctx.has('kubernetes_onboard_team')) {
+      throw new ToolError(
+        'upstream_unavailable',
+        'onboard_team needs the kubernetes integration, which is not mounted',
+        {
+          hint: 'mount it (PLATFORM_INTEGRATIONS) and configure KUBECONFIG or K8S_IN_CLUSTER',
+          retryable: false,
+        },
+      );
+    }
+    const namespace = { team: input.team, cpu: input.cpu, memory: input.memory, pods: input.pods };
+    // The kubernetes server renders the namespace's objects and checks them with the policies in its dry run.
+    const preview = (await ctx.invoke('kubernetes_onboard_team', { ...namespace, dry_run: true }, ctx.signal)) as {
+      steps: Array<{ kind: string; name: string }>;
+      policy?: { gate?: string; warnings?: Array<{ rule: string; message: string }> };
+    };
+    const channel = `team-${input.team}`;
+    const summary = `Onboard team ${input.team}: namespace ${input.team} (${preview.steps.map((step) => step.kind).join(', ')}), Slack channel #${channel}.`;
+    const notes = ['Backstage groups come from the identity provider (Keycloak) group sync, not from this request'];
+    const steps: StepSpec[] = [
+      {
+        name: 'namespace',
+        description: `Create namespace ${input.team} with its quota, limits, network policy and RoleBindings`,
+        call: { tool: 'kubernetes_onboard_team', args: { ...namespace, dry_run: false } },
+        undo: { tool: 'kubernetes_delete_resource', args: { kind: 'Namespace', name: input.team } },
+      },
+      ...optional(ctx, notes, 'slack_create_channel', 'Team channel', () => ({
+        name: 'slack_channel',
+        description: `Create Slack channel #${channel}`,
+        call: { tool: 'slack_create_channel', args: { name: channel, topic: `Team ${input.team}` } },
+        doneWhen: 'already has this name',
+      })),
+      ...ticketStep(ctx, notes, `Onboard team ${input.team}`, summary, input.team),
+    ];
+    const verdict: PolicyVerdict = {
+      allowed: true,
+      violations: (preview.policy?.warnings ?? []).map((warning) => ({ ...warning, severity: 'warn' as const })),
+      gate: preview.policy?.gate ?? 'kubernetes server dry run',
+    };
+    return {
+      summary,
+      artefacts: preview.steps.map((step) => ({
+        repo: `cluster:${input.team}`,
+        path: `${step.kind}/${step.name}`,
+        documents: [],
+        content: '',
+      })),
+      steps,
+      notes,
+      verdict,
+    };
+  },
+});
+
+const DB_SIZES = { small: ['db.t4g.small', 20], medium: ['db.m7g.large', 100], large: ['db.r7g.xlarge', 500] } as const;
+
+export const provisionDatabase = defineComposite({
+  name: 'provision_database',
+  title: 'Provision a database',
+  description:
+    'Plan an RDS database as Terraform (JSON syntax) in the GitOps repository, checked against the terraform policies (encryption, backups, not public, tags), with the Vault path its credentials belong at.',
+  input: z.object({
+    name: dnsLabel('orders').describe('Database name.'),
+    team: dnsLabel('payments').describe('Owning team.'),
+    engine: z.enum(['postgres', 'mysql']).default('postgres'),
+    size: z.enum(['small', 'medium', 'large']).default('small'),
+    environment: z.enum(['dev', 'staging', 'prod']).default('dev'),
+  }),
+  async plan(input, ctx) {
+    const id = `${input.team}-${input.name}-${input.environment}`;
+    const [instanceClass, storage] = DB_SIZES[input.size];
+    const prod = input.environment === 'prod';
+    const terraform = {
+      resource: {
+        aws_db_instance: {
+          [id.replace(/-/g, '_')]: {
+            identifier: id,
+            engine: input.engine,
+            engine_version: input.engine === 'postgres' ? '16.4' : '8.0.39',
+            instance_class: instanceClass,
+            allocated_storage: storage,
+            storage_encrypted: true,
+            backup_retention_period: prod ? 14 : 7,
+            publicly_accessible: false,
+            multi_az: prod,
+            deletion_protection: prod,
+            skip_final_snapshot: !prod,
+            manage_master_user_password: true,
+            tags: { owner: input.team, team: input.team, environment: input.environment, 'managed-by': 'idp-mcp' },
+          },
+        },
+      },
+    };
+    const path = `infra/databases/${input.team}/${input.name}-${input.environment}/main.tf.json`;
+    const artefact: Artefact = {
+      repo: ctx.settings.gitopsRepo,
+      path,
+      domain: 'terraform',
+      documents: [terraform],
+      content: `${JSON.stringify(terraform, null, 2)}\n`,
+    };
+    const verdict = await checkArtefacts(ctx.gate, [artefact], 'provision_database');
+    const vaultPath = `secret/data/${input.team}/databases/${input.name}-${input.environment}`;
+    const summary = `Provision ${input.engine} database ${id} (${instanceClass}, ${storage} GiB, encrypted, private) through ${ctx.settings.gitopsRepo}; credentials belong at Vault ${vaultPath}.`;
+    const notes = [
+      `Credentials: the master password is managed by AWS (manage_master_user_password); sync it to ${vaultPath} for workloads to read`,
+    ];
+    const steps = [
+      ...pullRequestSteps(ctx.settings, `database/${id}`, `database: ${id}`, prBody(summary, verdict, ctx.caller), [
+        artefact,
+      ]),
+      ...notifyStep(ctx, notes, `Database ${id} requested for team ${input.team}: ${summary}`, id),
+      ...ticketStep(ctx, notes, `Provision database ${id}`, summary, input.team),
+    ];
+    return { summary, artefacts: [artefact], steps, notes, verdict };
+  },
+});
+
+export const COMPOSITES: AnyComposite[] = [createService, createKafkaTopic, createRepo, onboardTeam, provisionDatabase];
