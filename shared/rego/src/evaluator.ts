@@ -542,6 +542,8 @@ function computeNode(node: RuleNode, ctx: Context): Value | undefined {
     return out;
   }
   if (!rules.length && node.defaultRule) return completeValue(node, ctx);
+  // a function is no document, except one without arguments, whose value it is
+  if (!rules.length && node.arity === 0) return callUser(node, [], ctx);
   if (!rules.length && node.arity !== undefined && node.children.size === 0) return undefined;
   const base = baseDataAt(ctx, node.path);
   const out = isObject(base) ? base.clone() : new RObject();
