@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/testing/github';
 import { textOf } from '@idp-mcp/testing/mcp';
 import { Client } from '@modelcontextprotocol/client';
@@ -13,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
  * outlives both platform processes, as the real GitHub would.
  */
 const bin = new URL('../src/bin.ts', import.meta.url).pathname;
+const execFileAsync = promisify(execFile);
 let fake: GitHubFake;
 let dir: string;
 
@@ -87,4 +90,18 @@ it('resumes a run after the process is killed mid-step, doing nothing twice', as
     .pullRequests()
     .filter((pr) => pr.pull?.head === 'service/inventory-api-dev');
   expect(pulls).toHaveLength(1);
+});
+
+it('exports the audit log of those runs as JSON lines', async () => {
+  const { stdout } = await execFileAsync(process.execPath, [bin, 'audit-export'], {
+    env: { ...process.env, IDP_MCP_LOG_LEVEL: 'warn', IDP_MCP_STATE: join(dir, 'state.db') },
+  });
+  const entries = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { tool: string; caller: string; result: string });
+  expect(entries.map((entry) => entry.tool)).toEqual(
+    expect.arrayContaining(['apply_plan', 'github_create_repository']),
+  );
+  expect(entries.every((entry) => entry.caller && entry.result)).toBe(true);
 });
