@@ -8,7 +8,7 @@ import { gateOptionsFromEnv } from './env.ts';
 import { createPolicyGate } from './gate.ts';
 import { MAX_FILE_BYTES } from './parse.ts';
 import { renderFindings, type Validation, validateText } from './validate.ts';
-import { createWebhookServer } from './webhook.ts';
+import { createWebhookServer, reloadCertificates } from './webhook.ts';
 
 type Io = Parameters<ServerCommand['run']>[1];
 
@@ -159,12 +159,13 @@ async function runWebhook(args: string[], io: Io): Promise<number> {
       'tls-key': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      'tls-reload-seconds': { type: 'string' },
     },
     strict: true,
   });
   if (values.help) {
     io.stdout(
-      'Usage: idp-mcp policy webhook --tls-cert FILE --tls-key FILE [--port 8443] [--host 0.0.0.0] [--policy-dir DIR] [--config FILE]\n\nServes the Kubernetes admission webhook (admission.k8s.io/v1) on HTTPS: POST /validate, GET /healthz.\n',
+      'Usage: idp-mcp policy webhook --tls-cert FILE --tls-key FILE [--port 8443] [--host 0.0.0.0] [--tls-reload-seconds 60] [--policy-dir DIR] [--config FILE]\n\nServes the Kubernetes admission webhook (admission.k8s.io/v1) on HTTPS: POST /validate, POST /v1/validate, GET /healthz.\nA renewed certificate is picked up within --tls-reload-seconds.\n',
     );
     return EXIT.allowed;
   }
@@ -174,19 +175,30 @@ async function runWebhook(args: string[], io: Io): Promise<number> {
   }
   const port = Number(values.port ?? '8443');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: must be 0-65535');
+  const reloadSeconds = Number(values['tls-reload-seconds'] ?? '60');
+  if (!(reloadSeconds > 0)) throw new UsageError('--tls-reload-seconds: must be a positive number');
   const gate = gateFrom(values, process.env);
   const server = createWebhookServer(gate, {
     cert: readFileSync(values['tls-cert']!),
     key: readFileSync(values['tls-key']!),
     log: (line) => io.stderr(`${line}\n`),
   });
+  const stopReloading = reloadCertificates(
+    server,
+    { cert: values['tls-cert']!, key: values['tls-key']! },
+    reloadSeconds * 1000,
+    (line) => io.stderr(`${line}\n`),
+  );
   await new Promise<void>((resolve) => server.listen(port, values.host ?? '0.0.0.0', resolve));
   const address = server.address();
   io.stderr(
     `idp-mcp policy webhook: listening on https://${values.host ?? '0.0.0.0'}:${typeof address === 'object' && address ? address.port : port}/validate\n`,
   );
   await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => resolve());
+    const stop = () => {
+      stopReloading();
+      server.close(() => resolve());
+    };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });

@@ -1,3 +1,4 @@
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { ToolError } from '@idp-mcp/core';
@@ -148,4 +149,27 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * Serves renewed certificates without a restart: cert-manager rewrites the Secret volume before the old
+ * certificate expires; the server picks the new pair up within `intervalMs`. A pair that does not load is
+ * logged and the current one kept. Returns the function that stops watching.
+ */
+export function reloadCertificates(
+  server: Server,
+  files: { cert: string; key: string },
+  intervalMs: number,
+  log: (line: string) => void,
+): () => void {
+  const reload = () => {
+    try {
+      server.setSecureContext({ cert: readFileSync(files.cert), key: readFileSync(files.key) });
+      log(`webhook: reloaded the TLS certificate from ${files.cert}`);
+    } catch (error) {
+      log(`webhook: kept the current TLS certificate; ${files.cert} did not load: ${(error as Error).message}`);
+    }
+  };
+  watchFile(files.cert, { interval: intervalMs }, reload);
+  return () => unwatchFile(files.cert, reload);
 }

@@ -1,8 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { readFixture } from './support.ts';
@@ -14,6 +15,39 @@ const keyFile = join(dir, 'tls.key');
 let ca: Buffer;
 let webhook: ChildProcess;
 let base: string;
+/** What the webhook process wrote to stderr. */
+let output = '';
+
+/** A self-signed certificate for localhost, as cert-manager would issue for the Service. */
+function issueCertificate(key: string, cert: string) {
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]),
+    { stdio: 'ignore' },
+  );
+}
+
+/** The SHA-256 fingerprint of the certificate the server presents now. */
+function servedFingerprint(): Promise<string> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(
+      { host: '127.0.0.1', port: Number(port), servername: 'localhost', rejectUnauthorized: false },
+      () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.end();
+      },
+    );
+    socket.on('error', reject);
+  });
+}
 
 beforeAll(async () => {
   // A self-signed certificate for localhost, as cert-manager would issue for the Service.
@@ -41,14 +75,26 @@ beforeAll(async () => {
   ca = readFileSync(certFile);
   webhook = spawn(
     process.execPath,
-    [bin, 'webhook', '--tls-cert', certFile, '--tls-key', keyFile, '--port', '0', '--host', '127.0.0.1'],
+    [
+      bin,
+      'webhook',
+      '--tls-cert',
+      certFile,
+      '--tls-key',
+      keyFile,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--tls-reload-seconds',
+      '0.2',
+    ],
     {
       env: { ...process.env, POLICY_DIRS: '', POLICY_CONFIG: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
   base = await new Promise<string>((resolve, reject) => {
-    let output = '';
     webhook.stderr!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (https:\/\/[\d.]+:\d+)\/validate/.exec(output);
@@ -239,5 +285,21 @@ describe('admission webhook over HTTPS', () => {
       status: 400,
       json: { error: expect.stringMatching(/^YAML document 1 line/) },
     });
+  });
+
+  it('serves a renewed certificate without a restart', async () => {
+    const before = await servedFingerprint();
+    // cert-manager replaces the Secret's files; write the new pair aside and move it in.
+    issueCertificate(join(dir, 'new.key'), join(dir, 'new.crt'));
+    renameSync(join(dir, 'new.key'), keyFile);
+    renameSync(join(dir, 'new.crt'), certFile);
+    let after = before;
+    for (let i = 0; i < 100 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await servedFingerprint();
+    }
+    expect(after, output).not.toBe(before);
+    ca = readFileSync(certFile);
+    expect(await post('/healthz', '', 'GET')).toEqual({ status: 200, json: { ok: true } });
   });
 });
