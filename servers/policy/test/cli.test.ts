@@ -76,6 +76,12 @@ describe('idp-mcp policy validate (CI gate)', () => {
       'CICD-006:warning',
     ]);
     expect(results[0].locations[0].physicalLocation.artifactLocation.uri).toBe(fixture('workflow.yml'));
+    expect(
+      results.map(
+        (r: { locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) =>
+          r.locations[0]!.physicalLocation.region.startLine,
+      ),
+    ).toEqual([12, 13, 9]);
     expect(tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(['CICD-001', 'CICD-002', 'CICD-006']);
   });
 
