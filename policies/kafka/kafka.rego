@@ -82,16 +82,20 @@ findings contains finding("KAFKA-003", "deny", t.doc, "spec.config[\"min.insync.
 
 # METADATA
 # title: Bounded retention
-# description: spec.config["retention.ms"] must be set, not -1, and at most max_retention_ms (default 30 days).
+# description: Topics that delete old records (cleanup.policy delete, the default, or "compact,delete") set spec.config["retention.ms"], not -1, at most max_retention_ms (default 30 days).
 # custom:
 #   id: KAFKA-004
 #   severity: deny
-#   rationale: Unbounded retention fills broker disks and keeps personal data longer than allowed.
+#   rationale: Unbounded retention fills broker disks and keeps personal data longer than allowed. Compact-only topics keep the latest record per key instead and are exempt.
 findings contains finding("KAFKA-004", "deny", t.doc, "spec.config[\"retention.ms\"]", msg) if {
 	some t in topics
+	deletes(t.config)
 	not retention_ok(t.config)
 	msg := sprintf("topic %q has retention.ms %v: set spec.config[\"retention.ms\"] to a positive number of milliseconds, at most %d (e.g. 604800000 = 7 days)", [t.name, object.get(t.config, "retention.ms", "unset"), max_retention_ms])
 }
+
+# Whether old records are deleted by time: any cleanup.policy but compact alone.
+deletes(config) if not object.get(config, "cleanup.policy", "delete") == "compact"
 
 retention_ok(config) if {
 	ms := lib.num(config["retention.ms"])

@@ -60,6 +60,17 @@ test_KAFKA_004_allowed if {
 	not "KAFKA-004" in ids(with_ops([{"op": "replace", "path": "/spec/config/retention.ms", "value": "86400000"}]))
 }
 
+test_KAFKA_004_allowed_for_compacted_topics if {
+	not "KAFKA-004" in ids(with_ops([
+		{"op": "remove", "path": "/spec/config/retention.ms"},
+		{"op": "replace", "path": "/spec/config/cleanup.policy", "value": "compact"},
+	]))
+	"KAFKA-004" in ids(with_ops([
+		{"op": "remove", "path": "/spec/config/retention.ms"},
+		{"op": "replace", "path": "/spec/config/cleanup.policy", "value": "compact,delete"},
+	]))
+}
+
 test_KAFKA_004_configurable if {
 	"KAFKA-004" in ids([topic]) with data.config.kafka.max_retention_ms as 86400000
 }
