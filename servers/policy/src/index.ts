@@ -47,7 +47,7 @@ export const policyModule: ServerModule = {
   description:
     'Checks configuration against the Rego policies (Kubernetes, Kafka, Terraform, CI/CD, GitOps) before it changes anything.',
   toolsets: {
-    policy: 'validate configuration, list and explain rules, run the policy tests',
+    policy: 'validate configuration, list and explain rules, run the policy tests, fix and generate compliant config',
   },
   env: {
     POLICY_DIRS: {
