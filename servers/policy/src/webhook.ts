@@ -32,6 +32,10 @@ export function admissionResponse(checker: Checker, review: unknown): unknown {
   if (request.operation === 'DELETE' || object === null || object === undefined) return response({ allowed: true });
   // Pods and ReplicaSets a controller creates were checked as part of their Deployment, Job, ...
   if (controlledBy(object)) return response({ allowed: true });
+  // An object being deleted only loses finalizers: refusing that update would block its deletion.
+  if ((object as { metadata?: { deletionTimestamp?: unknown } }).metadata?.deletionTimestamp) {
+    return response({ allowed: true });
+  }
   const domain = detectDomain(object) ?? 'kubernetes';
   const result = validateDocuments(checker, [object], {
     domain,

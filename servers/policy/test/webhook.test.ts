@@ -219,6 +219,17 @@ describe('admission webhook over HTTPS', () => {
     expect((json.response as { allowed: boolean }).allowed).toBe(false);
   });
 
+  it('lets an object being deleted drop its finalizers', async () => {
+    const object = structuredClone(deployment);
+    object.spec.template.spec.containers[0].securityContext.privileged = true;
+    const denied = await post('/validate', review(object, 'UPDATE'));
+    expect((denied.json.response as { allowed: boolean }).allowed).toBe(false);
+    object.metadata.deletionTimestamp = '2026-11-22T08:00:00Z';
+    object.metadata.finalizers = [];
+    const { json } = await post('/validate', review(object, 'UPDATE'));
+    expect(json.response).toEqual({ uid: '705ab4f5-6393-11e8-b7cc-42010a800002', allowed: true });
+  });
+
   it('allows deletes without evaluating', async () => {
     const object = structuredClone(deployment);
     object.spec.template.spec.containers[0].securityContext.privileged = true;
