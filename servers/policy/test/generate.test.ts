@@ -25,8 +25,9 @@ function withModel(answers: string[]) {
     caller: callerFromRoles('test', ['viewer']),
     log: silentLogger,
     confirm: async () => undefined,
+    sample,
   };
-  return { ctx: Object.assign(ctx, { sample }), prompts };
+  return { ctx, prompts };
 }
 
 describe('without sampling (what clients get today)', () => {
@@ -91,7 +92,7 @@ describe('with a client model (sampling)', () => {
 
   it('falls back to describing the fix when the client declines to sample', async () => {
     const { ctx } = withModel([]);
-    Object.assign(ctx, { sample: async () => undefined });
+    ctx.sample = async () => undefined;
     const result = await fixViolations.handler({ config: latest }, ctx);
     expect(result).toMatchObject({ status: 'needs_manual_fix', sampled: false, fixes: [{ rule: 'K8S-010' }] });
   });

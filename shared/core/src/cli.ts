@@ -115,6 +115,7 @@ export async function startServer(
     const tools = selectTools(module, instance.tools, exposure);
     const factory = (caller: ReturnType<typeof callerFromRoles>) =>
       buildMcpServer({
+        canAskClient: flags.transport === 'stdio',
         name: module.name,
         version: SERVER_VERSION,
         tools,

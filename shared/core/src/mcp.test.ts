@@ -21,6 +21,7 @@ const ctx: ToolContext = {
   signal: new AbortController().signal,
   progress: async () => {},
   confirm: async () => undefined,
+  sample: async () => undefined,
   caller: callerFromRoles('test', ['viewer']),
   log: silentLogger,
 };

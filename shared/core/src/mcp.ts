@@ -37,6 +37,11 @@ export interface McpServerOptions {
   log: Logger;
   mapError?: ErrorMapper;
   intercept?: ToolInterceptor;
+  /**
+   * Whether tools may ask the client (elicitation, sampling). False over Streamable HTTP: each request gets
+   * a fresh server, so the client's answer would reach another instance and the call would wait forever.
+   */
+  canAskClient?: boolean;
 }
 
 export const SERVER_VERSION = '0.1.0';
@@ -65,7 +70,12 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
         annotations: { title: tool.title, ...tool.annotations },
       },
       (args: Record<string, unknown>, sdkContext: ServerContext) =>
-        invokeTool(tool, args, toolContext(sdkContext, options.caller, options.log), options),
+        invokeTool(
+          tool,
+          args,
+          toolContext(sdkContext, options.caller, options.log, options.canAskClient ?? true),
+          options,
+        ),
     );
   }
   for (const resource of options.resources ?? []) {
@@ -116,13 +126,14 @@ function withoutSchemaUri<T extends object>(schema: T): T {
   return Object.assign(Object.create(schema), { '~standard': { ...standard, jsonSchema } });
 }
 
-function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger): ToolContext {
+function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger, canAskClient: boolean): ToolContext {
   const progressToken = sdkContext.mcpReq._meta?.progressToken;
   return {
     signal: sdkContext.mcpReq.signal,
     caller,
     log,
     confirm: async (message) => {
+      if (!canAskClient) return undefined;
       let answer: Awaited<ReturnType<ServerContext['mcpReq']['elicitInput']>>;
       try {
         answer = await sdkContext.mcpReq.elicitInput({
@@ -138,6 +149,26 @@ function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger): To
         return undefined;
       }
       return answer.action === 'accept' && answer.content?.confirm === true;
+    },
+    sample: async (request, signal) => {
+      if (!canAskClient) return undefined;
+      let result: Awaited<ReturnType<ServerContext['mcpReq']['requestSampling']>>;
+      try {
+        result = await sdkContext.mcpReq.requestSampling(
+          {
+            systemPrompt: request.system,
+            messages: [{ role: 'user', content: { type: 'text', text: request.prompt } }],
+            maxTokens: request.maxTokens,
+          },
+          { signal },
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return undefined;
+      }
+      const blocks = Array.isArray(result.content) ? result.content : [result.content];
+      const text = blocks.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
+      return text || undefined;
     },
     progress: async (progress, total, message) => {
       if (progressToken === undefined) return;

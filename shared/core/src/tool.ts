@@ -22,6 +22,14 @@ export interface ToolContext {
    * the client cannot ask (no elicitation support, or a stateless or 2026-era exchange).
    */
   confirm(message: string): Promise<boolean | undefined>;
+  /**
+   * Asks the client's model for text (MCP sampling). Undefined when the client cannot (no sampling support,
+   * or a stateless or 2026-era exchange): tools then describe instead of proposing.
+   */
+  sample(
+    request: { system: string; prompt: string; maxTokens: number },
+    signal: AbortSignal,
+  ): Promise<string | undefined>;
 }
 
 type ZodShape = z.ZodRawShape;

@@ -7,17 +7,8 @@ import { checkOptions, configInput, domain, LOCAL } from './args.ts';
 
 type Gate = ReturnType<typeof createPolicyGate>;
 
-/**
- * Asks the client's model for text (MCP sampling); undefined when the client cannot (like ToolContext.confirm).
- * The core's ToolContext does not carry it yet: a context with `sample` (wired to the SDK's
- * mcpReq.requestSampling) switches these tools from describing fixes to proposing them.
- */
-export type Sampler = (
-  request: { system: string; prompt: string; maxTokens: number },
-  signal: AbortSignal,
-) => Promise<string | undefined>;
-
-const samplerOf = (ctx: ToolContext): Sampler | undefined => (ctx as ToolContext & { sample?: Sampler }).sample;
+/** Asks the client's model for text (MCP sampling); undefined when the client cannot. */
+export type Sampler = ToolContext['sample'];
 
 /** Rounds of model proposal -> re-validation before giving up. */
 export const MAX_ATTEMPTS = 2;
@@ -121,10 +112,8 @@ export function generationTools(gate: Gate) {
             fix: v.message,
           })),
         });
-        const sample = samplerOf(ctx);
-        if (!sample) return manual();
         const prompt = `Fix this ${original.format} configuration (${original.domains.join(', ')}) so it passes the policies. Change only what the violations require.\n\nViolations:\n${listFindings(original.violations)}\n\nConfiguration:\n${input.config}`;
-        const proposal = await proposeUntilValid(sample, ctx, { system: SYSTEM, prompt }, check);
+        const proposal = await proposeUntilValid(ctx.sample, ctx, { system: SYSTEM, prompt }, check);
         if (proposal.unavailable) return manual();
         const result = proposal.result ?? original;
         return {
@@ -162,8 +151,6 @@ export function generationTools(gate: Gate) {
           warnings: [],
           requirements: needs,
         };
-        const sample = samplerOf(ctx);
-        if (!sample) return unsampled;
         const check = (text: string) =>
           validateText(gate, text, {
             domain: input.domain,
@@ -171,7 +158,7 @@ export function generationTools(gate: Gate) {
             ...(input.environment ? { context: { environment: input.environment } } : {}),
           });
         const prompt = `Write ${input.format} ${input.domain} configuration for: ${input.request}${input.environment ? ` (environment ${input.environment})` : ''}.\n\nIt must pass these rules:\n${needs}`;
-        const proposal = await proposeUntilValid(sample, ctx, { system: SYSTEM, prompt }, check);
+        const proposal = await proposeUntilValid(ctx.sample, ctx, { system: SYSTEM, prompt }, check);
         if (proposal.unavailable) return unsampled;
         return {
           status: proposal.result?.allowed ? ('compliant' as const) : ('still_violating' as const),
