@@ -41,7 +41,14 @@ export function createInvoker(options: {
     const result = await invokeTool(
       tool,
       args,
-      { signal, caller: options.caller, log: options.log, progress: async () => {}, confirm: async () => undefined, sample: async () => undefined },
+      {
+        signal,
+        caller: options.caller,
+        log: options.log,
+        progress: async () => {},
+        confirm: async () => undefined,
+        sample: async () => undefined,
+      },
       { intercept: options.intercept },
     );
     const error = toolErrorOf(result);
