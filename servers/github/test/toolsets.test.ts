@@ -89,6 +89,11 @@ describe('contents and pull requests: a change from branch to merge', () => {
     });
     expect(dir.type).toBe('dir');
     expect(dir.entries.map((entry) => entry.path)).toContain('src/routes');
+    const root = await call<{ type: string; entries: Array<{ path: string }> }>(github.mcp(), 'get_file_contents', {
+      owner: 'acme',
+      repo: 'payments-api',
+    });
+    expect(root.entries.map((entry) => entry.path)).toEqual(expect.arrayContaining(['Dockerfile', 'README.md', 'src']));
     const part = await call<{ content: string; sha: string }>(github.mcp(), 'get_file_contents', {
       owner: 'acme',
       repo: 'payments-api',
