@@ -12,10 +12,12 @@ export function rancherTools(rancher: Rancher) {
 export const rancherModule: ServerModule = {
   name: 'rancher',
   title: 'Rancher',
-  description: 'Downstream Kubernetes clusters in Rancher: status, nodes, node pools (scale), cordon, events.',
+  description:
+    'Downstream Kubernetes clusters in Rancher: status, nodes, node pools (scale), cordon and drain, events, projects.',
   toolsets: {
     clusters: 'list clusters, their status and events',
-    nodes: 'nodes and node pools; scale pools, cordon nodes',
+    nodes: 'nodes and node pools; scale pools, cordon and drain nodes',
+    projects: "a cluster's Rancher projects, their namespaces and quotas",
   },
   env: {
     RANCHER_URL: {

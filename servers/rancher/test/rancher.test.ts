@@ -308,6 +308,220 @@ describe('rancher tools', () => {
     expect(sc(uncordoned).cordoned).toBe(false);
   });
 
+  it('shows a node in detail: conditions, taints, resources and pool', async () => {
+    const problems = await call('list_nodes', { cluster: 'prod', problems_only: true });
+    const [sick] = sc(problems).nodes as Array<{ id: string }>;
+    const result = await call('get_node', { node_id: sick!.id });
+    expect(result.structuredContent).toMatchObject({
+      id: sick!.id,
+      name: 'prod-worker-5',
+      cluster_id: 'c-m-prod01',
+      node_pool_id: 'c-m-prod01:np-p7w2n',
+      roles: ['worker'],
+      state: 'unavailable',
+      message: 'Kubelet stopped posting node status.',
+      ready: false,
+      cordoned: false,
+      kubelet: 'v1.30.4',
+      os: 'Ubuntu 22.04.4 LTS',
+      container_runtime: 'containerd://1.7.17',
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'NodeStatusUnknown',
+          message: 'Kubelet stopped posting node status.',
+        },
+        { type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory' },
+      ],
+      taints: [
+        { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' },
+        { key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' },
+      ],
+      resources: {
+        capacity: { cpu_cores: 8, memory_gib: 32, pods: 110 },
+        allocatable: { cpu_cores: 7.9, memory_gib: 31.5, pods: 110 },
+        requested: { cpu_cores: 3.68, pods: 23 },
+      },
+    });
+    expect(sc(result).last_drain).toBeUndefined();
+    expect(fake.requests.at(-1)?.path).toBe(`/v3/nodes/${encodeURIComponent(sick!.id)}`);
+
+    const missing = await call('get_node', { node_id: 'c-m-prod01:m-nope1' });
+    expect(errorMeta(missing)?.code).toBe('not_found');
+    expect(textOf(missing)).toContain('list_clusters');
+    const badId = await call('get_node', { node_id: 'prod-worker-5' });
+    expect(result.isError).toBeFalsy();
+    expect(badId.isError).toBe(true);
+    expect(textOf(badId)).toContain('must be a node id like c-m-prod01:m-abc12');
+  });
+
+  it('drains a node with the documented Rancher drain input, then brings it back', async () => {
+    const nodes = await call('list_nodes', { cluster: 'dev' });
+    const worker = (sc(nodes).nodes as Array<{ id: string; name: string }>).find((n) => n.name === 'dev-worker-2')!;
+    fake.controllersRunning = false;
+    const drained = await call('drain_node', { node_id: worker.id });
+    expect(drained.structuredContent).toEqual({
+      node_id: worker.id,
+      name: 'dev-worker-2',
+      state: 'draining',
+      cordoned: true,
+      message: 'Draining node',
+    });
+    const action = fake.requests.find((r) => r.method === 'POST');
+    expect(action?.query).toEqual({ action: 'drain' });
+    expect(action?.body).toEqual({
+      deleteLocalData: false,
+      force: false,
+      ignoreDaemonSets: true,
+      gracePeriod: -1,
+      timeout: 120,
+    });
+    const twice = await call('drain_node', { node_id: worker.id });
+    expect(errorMeta(twice)?.code).toBe('conflict');
+    expect(textOf(twice)).toContain('dev-worker-2 is already draining');
+
+    fake.controllersRunning = true;
+    const done = await call('get_node', { node_id: worker.id });
+    expect(done.structuredContent).toMatchObject({
+      state: 'drained',
+      cordoned: true,
+      conditions: expect.arrayContaining([expect.objectContaining({ type: 'Drained', status: 'True' })]),
+      taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }],
+      last_drain: {
+        force: false,
+        ignore_daemonsets: true,
+        delete_local_data: false,
+        grace_period_seconds: -1,
+        timeout_seconds: 120,
+      },
+    });
+    const again = await call('drain_node', { node_id: worker.id });
+    expect(errorMeta(again)?.code).toBe('conflict');
+    expect(textOf(again)).toContain('cordon: false');
+    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+
+    const back = await call('cordon_node', { node_id: worker.id, cordon: false });
+    expect(back.structuredContent).toMatchObject({ cordoned: false, state: 'active' });
+    const after = await call('get_node', { node_id: worker.id });
+    expect(sc(after).taints).toEqual([]);
+  });
+
+  it('passes the drain options; a pod with local data blocks a drain until allowed', async () => {
+    const nodes = await call('list_nodes', { cluster: 'prod' });
+    const byName = (name: string) =>
+      (sc(nodes).nodes as Array<{ id: string; name: string }>).find((n) => n.name === name)!;
+    const cache = byName('prod-worker-3');
+    const blocked = await call('drain_node', { node_id: cache.id, grace_period_seconds: 30, timeout_seconds: 600 });
+    expect(sc(blocked)).toMatchObject({ state: 'draining', cordoned: true });
+    expect(fake.requests.find((r) => r.method === 'POST')?.body).toMatchObject({ gracePeriod: 30, timeout: 600 });
+    const stuck = await call('get_node', { node_id: cache.id });
+    expect(sc(stuck)).toMatchObject({
+      state: 'draining',
+      message: 'cannot delete Pods with local storage (use --delete-local-data to override): payments/payments-cache-0',
+      conditions: expect.arrayContaining([expect.objectContaining({ type: 'Drained', status: 'False' })]),
+      last_drain: { delete_local_data: false, grace_period_seconds: 30, timeout_seconds: 600 },
+    });
+
+    const other = byName('prod-worker-4');
+    await call('drain_node', { node_id: other.id, delete_local_data: true, force: true, ignore_daemonsets: false });
+    expect(fake.requests.filter((r) => r.method === 'POST').at(-1)?.body).toEqual({
+      deleteLocalData: true,
+      force: true,
+      ignoreDaemonSets: false,
+      gracePeriod: -1,
+      timeout: 120,
+    });
+    expect(sc(await call('get_node', { node_id: other.id })).state).toBe('drained');
+
+    const down = await call('drain_node', { node_id: byName('prod-worker-5').id });
+    expect(errorMeta(down)?.code).toBe('conflict');
+    expect(textOf(down)).toContain('prod-worker-5 is unavailable');
+
+    const posts = fake.requests.filter((r) => r.method === 'POST').length;
+    const tooLong = await call('drain_node', { node_id: other.id, timeout_seconds: 20000 });
+    expect(tooLong.isError).toBe(true);
+    expect(textOf(tooLong)).toContain('timeout_seconds');
+    const badGrace = await call('drain_node', { node_id: other.id, grace_period_seconds: -5 });
+    expect(textOf(badGrace)).toContain('grace_period_seconds');
+    const missing = await call('drain_node', { node_id: 'c-m-prod01:m-nope1' });
+    expect(errorMeta(missing)?.code).toBe('not_found');
+    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(posts);
+  });
+
+  it('lists projects with their namespaces and quotas', async () => {
+    const prod = await call('list_projects', { cluster: 'prod' });
+    expect(prod.structuredContent).toEqual({
+      projects: [
+        {
+          id: 'c-m-prod01:p-pd4m8',
+          name: 'Default',
+          description: 'Default project created for the cluster',
+          state: 'active',
+          namespace_count: 1,
+          namespaces: ['default'],
+        },
+        {
+          id: 'c-m-prod01:p-pay7x',
+          name: 'payments',
+          description: 'Payments team',
+          state: 'active',
+          namespace_count: 2,
+          namespaces: ['payments', 'payments-jobs'],
+          quota: {
+            limitsCpu: { limit: '40000m', used: '26000m' },
+            limitsMemory: { limit: '131072Mi', used: '98304Mi' },
+            pods: { limit: '300', used: '84' },
+          },
+          namespace_default_quota: { limitsCpu: '20000m', limitsMemory: '65536Mi', pods: '150' },
+        },
+        {
+          id: 'c-m-prod01:p-plt3k',
+          name: 'platform',
+          description: 'Platform team',
+          state: 'active',
+          namespace_count: 2,
+          namespaces: ['ingress-nginx', 'platform'],
+        },
+        {
+          id: 'c-m-prod01:p-ps2q6',
+          name: 'System',
+          description: 'System project created for the cluster',
+          state: 'active',
+          namespace_count: 5,
+          namespaces: ['cattle-monitoring-system', 'cattle-system', 'kube-node-lease', 'kube-public', 'kube-system'],
+        },
+      ],
+      namespaces_in_no_project: [],
+    });
+    expect(fake.requests.find((r) => r.path === '/v3/projects')?.query).toMatchObject({ clusterId: 'c-m-prod01' });
+
+    const dev = await call('list_projects', { cluster: 'c-m-dev01' });
+    expect(sc(dev).namespaces_in_no_project).toEqual(['scratch-alice']);
+    expect(sc(dev).projects).toContainEqual(
+      expect.objectContaining({ name: 'teams', namespaces: ['orders', 'payments'] }),
+    );
+
+    const eks = await call('list_projects', { cluster: 'data-eks' });
+    expect(eks.structuredContent).toEqual({
+      projects: [
+        {
+          id: 'c-8xk2p:p-ek6d1',
+          name: 'Default',
+          description: 'Default project created for the cluster',
+          state: 'active',
+        },
+      ],
+      note: 'data-eks is unavailable (Cluster agent is not connected): namespaces cannot be listed',
+    });
+    expect(fake.requests.some((r) => r.path.startsWith('/k8s/clusters/c-8xk2p'))).toBe(false);
+
+    const missing = await call('list_projects', { cluster: 'qa' });
+    expect(errorMeta(missing)?.code).toBe('not_found');
+    const bad = await call('list_projects', { cluster: '../prod' });
+    expect(textOf(bad)).toContain('must be a cluster id (c-m-abc12, local) or a cluster name (prod)');
+  });
+
   it('shows recent events, newest first, filtered', async () => {
     const all = await call('get_cluster_events', { cluster: 'prod' });
     expect((sc(all).events as Array<{ reason: string }>).map((e) => e.reason)).toEqual([
@@ -350,6 +564,42 @@ describe('rancher upstream failures', () => {
       expect(JSON.stringify(rejected)).not.toContain('notavalidsecret');
     } finally {
       await stranger.close();
+    }
+  });
+
+  it('maps a forbidden drain', async () => {
+    const bob = await connect({ token: SAMPLE_TOKENS.bob });
+    try {
+      const nodes = await call('list_nodes', { cluster: 'dev' }, bob);
+      const node = (sc(nodes).nodes as Array<{ id: string; name: string }>).find((n) => n.name === 'dev-worker-1')!;
+      const refused = await call('drain_node', { node_id: node.id }, bob);
+      expect(errorMeta(refused)?.code).toBe('forbidden');
+      expect(textOf(refused)).toContain('cannot update resource "nodes"');
+      expect(sc(await call('get_node', { node_id: node.id }, bob)).state).toBe('active');
+    } finally {
+      await bob.close();
+    }
+  });
+
+  it('shows a viewer the reads and none of the writes', async () => {
+    const viewer = await connect({ args: ['--role', 'viewer'] });
+    try {
+      const tools = (await viewer.client.listTools()).tools.map((t) => t.name).sort();
+      expect(tools).toEqual([
+        'get_cluster_events',
+        'get_cluster_status',
+        'get_node',
+        'list_clusters',
+        'list_node_pools',
+        'list_nodes',
+        'list_projects',
+      ]);
+      await expect(call('drain_node', { node_id: 'c-m-dev01:m-abc12' }, viewer)).rejects.toThrow(
+        'Tool drain_node not found',
+      );
+      expect(fake.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    } finally {
+      await viewer.close();
     }
   });
 

@@ -86,7 +86,42 @@ interface Node {
   worker?: boolean;
   unschedulable?: boolean;
   conditions?: Condition[];
-  info?: { kubernetes?: { kubeletVersion?: string } };
+  info?: {
+    kubernetes?: { kubeletVersion?: string };
+    os?: { operatingSystem?: string; kernelVersion?: string; dockerVersion?: string };
+  };
+  capacity?: Resources;
+  allocatable?: Resources;
+  requested?: Resources;
+  taints?: Array<{ key: string; value?: string; effect: string; timeAdded?: string }>;
+  nodeDrainInput?: DrainInput;
+}
+
+/** Rancher's NodeDrainInput, the body of the node `drain` action. */
+interface DrainInput {
+  force?: boolean;
+  ignoreDaemonSets?: boolean;
+  deleteLocalData?: boolean;
+  gracePeriod?: number;
+  timeout?: number;
+}
+
+/** Rancher's ResourceQuotaLimit: Kubernetes quantities by resource (pods, limitsCpu, requestsMemory, ...). */
+type QuotaLimit = Record<string, string>;
+
+interface Project {
+  id: string;
+  name: string;
+  clusterId: string;
+  description?: string;
+  state?: string;
+  resourceQuota?: { limit?: QuotaLimit; usedLimit?: QuotaLimit };
+  namespaceDefaultResourceQuota?: { limit?: QuotaLimit };
+}
+
+/** A Kubernetes Namespace as the Steve API serves it. */
+interface Namespace {
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
 }
 
 interface Event {
@@ -180,6 +215,24 @@ function checkScale(name: string, poolRoles: string[], quantity: number): void {
       { hint: 'use an odd number of etcd nodes (1, 3 or 5)' },
     );
   }
+}
+
+/** Rancher's annotation (and label) that puts a namespace in a project: `<clusterId>:<projectId>`. */
+const PROJECT_ANNOTATION = 'field.cattle.io/projectId';
+const MAX_NAMESPACES_LISTED = 25;
+
+function resourcesOf(r: Resources | undefined) {
+  return { cpu_cores: cores(r?.cpu), memory_gib: gib(r?.memory), pods: Number(r?.pods ?? 0) || 0 };
+}
+
+function conditionList(conditions: Condition[] | undefined) {
+  return (conditions ?? []).map((c) => ({
+    type: c.type ?? '',
+    status: c.status ?? '',
+    reason: c.reason,
+    message: c.message,
+    last_update: c.lastUpdateTime,
+  }));
 }
 
 function isReady(node: Node): boolean {
@@ -580,6 +633,269 @@ export function clusterTools(rancher: Rancher) {
           name: node.nodeName ?? node.id,
           cordoned: node.unschedulable ?? false,
           state: node.state ?? 'unknown',
+        };
+      },
+    }),
+    defineTool({
+      name: 'get_node',
+      title: 'Get node',
+      description:
+        'Get one node in detail: pool, roles, state and message, every condition (Ready, MemoryPressure, Drained, ...), taints, CPU/memory/pods capacity, allocatable and requested, OS and kubelet, and the options of its last drain. Use after list_nodes to see why a node is unhealthy or whether a drain finished.',
+      toolset: 'nodes',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({ node_id: nodeId }),
+      output: z.object({
+        id: z.string(),
+        name: z.string(),
+        cluster_id: z.string(),
+        node_pool_id: z.string().optional(),
+        roles: z.array(z.string()),
+        state: z.string().describe('active, cordoned, draining, drained, unavailable, provisioning, ...'),
+        message: z.string().optional(),
+        ready: z.boolean(),
+        cordoned: z.boolean(),
+        ip: z.string().optional(),
+        kubelet: z.string().optional(),
+        os: z.string().optional(),
+        kernel: z.string().optional(),
+        container_runtime: z.string().optional(),
+        conditions: z.array(
+          z.object({
+            type: z.string(),
+            status: z.string(),
+            reason: z.string().optional(),
+            message: z.string().optional(),
+            last_update: z.string().optional(),
+          }),
+        ),
+        taints: z.array(z.object({ key: z.string(), value: z.string().optional(), effect: z.string() })),
+        resources: z.object({
+          capacity: z.object({ cpu_cores: z.number(), memory_gib: z.number(), pods: z.number() }),
+          allocatable: z.object({ cpu_cores: z.number(), memory_gib: z.number(), pods: z.number() }),
+          requested: z.object({ cpu_cores: z.number(), memory_gib: z.number(), pods: z.number() }),
+        }),
+        last_drain: z
+          .object({
+            force: z.boolean(),
+            ignore_daemonsets: z.boolean(),
+            delete_local_data: z.boolean(),
+            grace_period_seconds: z.number(),
+            timeout_seconds: z.number(),
+          })
+          .optional()
+          .describe('The options of the last drain_node, as Rancher keeps them on the node.'),
+      }),
+      handler: async (input, ctx) => {
+        const node = await rancher.request<Node & { clusterId: string }>(
+          'GET',
+          `/v3/nodes/${encodeURIComponent(input.node_id)}`,
+          { signal: ctx.signal },
+        );
+        const drain = node.nodeDrainInput;
+        return {
+          id: node.id,
+          name: node.nodeName ?? node.hostname ?? node.id,
+          cluster_id: node.clusterId,
+          node_pool_id: node.nodePoolId,
+          roles: roles(node),
+          state: node.state ?? 'unknown',
+          message: node.transitioningMessage || undefined,
+          ready: isReady(node),
+          cordoned: node.unschedulable ?? false,
+          ip: node.ipAddress,
+          kubelet: node.info?.kubernetes?.kubeletVersion,
+          os: node.info?.os?.operatingSystem,
+          kernel: node.info?.os?.kernelVersion,
+          container_runtime: node.info?.os?.dockerVersion,
+          conditions: conditionList(node.conditions),
+          taints: (node.taints ?? []).map((t) => ({ key: t.key, value: t.value || undefined, effect: t.effect })),
+          resources: {
+            capacity: resourcesOf(node.capacity),
+            allocatable: resourcesOf(node.allocatable),
+            requested: resourcesOf(node.requested),
+          },
+          last_drain: drain
+            ? {
+                force: drain.force ?? false,
+                ignore_daemonsets: drain.ignoreDaemonSets ?? true,
+                delete_local_data: drain.deleteLocalData ?? false,
+                grace_period_seconds: drain.gracePeriod ?? -1,
+                timeout_seconds: drain.timeout ?? 120,
+              }
+            : undefined,
+        };
+      },
+    }),
+    defineTool({
+      name: 'drain_node',
+      title: 'Drain node',
+      description:
+        "Cordon a node and evict its pods (Rancher's node drain), e.g. before maintenance. Rancher drains in the background: the node goes draining, then drained; follow with get_node, whose message says what blocks a drain. Bring the node back with cordon_node (cordon: false).",
+      toolset: 'nodes',
+      tier: 'write',
+      annotations: { ...WRITE, destructiveHint: true, idempotentHint: false },
+      input: z.object({
+        node_id: nodeId,
+        delete_local_data: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Also evict pods with emptyDir volumes; their local data is lost. Without it such pods block the drain.',
+          ),
+        force: z
+          .boolean()
+          .default(false)
+          .describe('Also delete pods no controller manages (they are not recreated anywhere).'),
+        ignore_daemonsets: z
+          .boolean()
+          .default(true)
+          .describe('Proceed although DaemonSet pods run on the node (they stay; Rancher defaults to true).'),
+        grace_period_seconds: z
+          .number()
+          .int()
+          .min(-1)
+          .max(3600)
+          .default(-1)
+          .describe("Seconds each pod gets to terminate; -1 uses each pod's own terminationGracePeriodSeconds."),
+        timeout_seconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(10800)
+          .default(120)
+          .describe('Seconds Rancher waits for the evictions before giving up (1-10800).'),
+      }),
+      output: z.object({
+        node_id: z.string(),
+        name: z.string(),
+        state: z.string().describe('draining while Rancher evicts pods, drained when done.'),
+        cordoned: z.boolean(),
+        message: z.string().optional(),
+      }),
+      handler: async (input, ctx) => {
+        const path = `/v3/nodes/${encodeURIComponent(input.node_id)}`;
+        const node = await rancher.request<Node>('GET', path, { signal: ctx.signal });
+        const name = node.nodeName ?? node.id;
+        if (node.state === 'draining' || node.state === 'drained') {
+          throw new ToolError('conflict', `node_id: ${name} is already ${node.state}`, {
+            hint:
+              node.state === 'drained'
+                ? 'cordon_node with cordon: false puts it back in service'
+                : 'get_node shows the progress and what blocks the drain',
+          });
+        }
+        if (node.state !== 'active' && node.state !== 'cordoned') {
+          throw new ToolError(
+            'conflict',
+            `node_id: ${name} is ${node.state}; only an active or cordoned node can be drained`,
+            {
+              hint: 'get_node shows why; wait until it is active',
+            },
+          );
+        }
+        const body: DrainInput = {
+          deleteLocalData: input.delete_local_data,
+          force: input.force,
+          ignoreDaemonSets: input.ignore_daemonsets,
+          gracePeriod: input.grace_period_seconds,
+          timeout: input.timeout_seconds,
+        };
+        await rancher.request<unknown>('POST', path, { query: { action: 'drain' }, body, signal: ctx.signal });
+        // The action's answer is not relied on: the node as Rancher has it now says where the drain stands.
+        const after = await rancher.request<Node>('GET', path, { signal: ctx.signal });
+        return {
+          node_id: after.id,
+          name: after.nodeName ?? after.id,
+          state: after.state ?? 'unknown',
+          cordoned: after.unschedulable ?? false,
+          message: after.transitioningMessage || undefined,
+        };
+      },
+    }),
+    defineTool({
+      name: 'list_projects',
+      title: 'List projects',
+      description:
+        "List a cluster's Rancher projects (groups of namespaces sharing access and quotas): id, name, the namespaces in each, the project's resource quota (limit and used) and the default quota per namespace. Also counts namespaces in no project.",
+      toolset: 'projects',
+      tier: 'read',
+      annotations: READ,
+      input: z.object({ cluster: clusterArg }),
+      output: z.object({
+        projects: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            description: z.string().optional(),
+            state: z.string(),
+            namespace_count: z.number().optional(),
+            namespaces: z.array(z.string()).optional().describe(`The first ${MAX_NAMESPACES_LISTED}, by name.`),
+            quota: z
+              .record(z.string(), z.object({ limit: z.string(), used: z.string().optional() }))
+              .optional()
+              .describe('The project quota by resource (limitsCpu, limitsMemory, pods, ...).'),
+            namespace_default_quota: z.record(z.string(), z.string()).optional(),
+          }),
+        ),
+        namespaces_in_no_project: z.array(z.string()).optional(),
+        note: z.string().optional(),
+      }),
+      handler: async (input, ctx) => {
+        const cluster = await resolveCluster(input.cluster, ctx.signal);
+        const projects = await allPages<Project>('/v3/projects', { clusterId: cluster.id }, ctx.signal);
+        // Namespaces live in the downstream cluster; Rancher reaches them through its agent (Steve API).
+        let namespaces: Namespace[] | undefined;
+        let note: string | undefined;
+        if (cluster.state === 'unavailable') {
+          note = `${cluster.name} is unavailable (${cluster.transitioningMessage || 'its agent is not connected'}): namespaces cannot be listed`;
+        } else {
+          namespaces = [];
+          let next: string | undefined;
+          for (let pages = 0; pages < 10; pages++) {
+            const page = await rancher.request<Collection<Namespace>>(
+              'GET',
+              `/k8s/clusters/${encodeURIComponent(cluster.id)}/v1/namespaces`,
+              { query: { limit: 1000, continue: next }, signal: ctx.signal },
+            );
+            namespaces.push(...page.data);
+            next = page.pagination?.continue;
+            if (!next) break;
+          }
+        }
+        const projectOf = (ns: Namespace) => ns.metadata.annotations?.[PROJECT_ANNOTATION];
+        return {
+          projects: projects
+            .sort((a, b) => a.name.localeCompare(b.name))
+            .map((p) => {
+              const inProject = namespaces
+                ?.filter((ns) => projectOf(ns) === p.id)
+                .map((ns) => ns.metadata.name)
+                .sort();
+              const limit = p.resourceQuota?.limit ?? {};
+              const quota = Object.fromEntries(
+                Object.entries(limit).map(([resource, value]) => [
+                  resource,
+                  { limit: value, used: p.resourceQuota?.usedLimit?.[resource] },
+                ]),
+              );
+              return {
+                id: p.id,
+                name: p.name,
+                description: p.description || undefined,
+                state: p.state ?? 'unknown',
+                namespace_count: inProject?.length,
+                namespaces: inProject?.slice(0, MAX_NAMESPACES_LISTED),
+                quota: Object.keys(quota).length > 0 ? quota : undefined,
+                namespace_default_quota: p.namespaceDefaultResourceQuota?.limit,
+              };
+            }),
+          namespaces_in_no_project: namespaces
+            ?.filter((ns) => !projectOf(ns))
+            .map((ns) => ns.metadata.name)
+            .sort()
+            .slice(0, MAX_NAMESPACES_LISTED),
+          note,
         };
       },
     }),

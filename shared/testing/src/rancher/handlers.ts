@@ -10,8 +10,10 @@ import type {
   FakeCluster,
   FakeEvent,
   FakeMachinePool,
+  FakeNamespace,
   FakeNode,
   FakeNodePool,
+  FakeProject,
   FakeProvisioningCluster,
   RancherState,
   RancherUser,
@@ -193,6 +195,17 @@ function renderNode(node: FakeNode, base: string): Json {
       memory: `${node.memoryGiB * 1024 * 1024 - 524288}Ki`,
       pods: '110',
     },
+    requested: {
+      cpu: `${Math.round(node.cpu * 1000 * 0.46)}m`,
+      memory: `${Math.round(node.memoryGiB * 0.52 * 1024)}Mi`,
+      pods: '23',
+    },
+    // Kubernetes taints a cordoned node itself; the others are the node's own.
+    taints: [
+      ...(node.taints ?? []),
+      ...(node.unschedulable ? [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] : []),
+    ],
+    ...(node.drainInput ? { nodeDrainInput: node.drainInput } : {}),
     info: {
       cpu: { count: node.cpu },
       memory: { memTotalKiB: node.memoryGiB * 1024 * 1024 },
@@ -214,9 +227,70 @@ function renderNode(node: FakeNode, base: string): Json {
     },
     annotations: {},
     links: { self: `${base}/v3/nodes/${node.id}` },
-    actions: node.unschedulable
-      ? { uncordon: `${base}/v3/nodes/${node.id}?action=uncordon` }
-      : { cordon: `${base}/v3/nodes/${node.id}?action=cordon` },
+    actions: nodeActions(node, `${base}/v3/nodes/${node.id}`),
+  };
+}
+
+/** The actions Rancher's node formatter offers: stopDrain while draining, else drain (unless drained) and (un)cordon. */
+function nodeActions(node: FakeNode, self: string): Record<string, string> {
+  const action = (name: string) => [name, `${self}?action=${name}`];
+  if (node.state === 'draining') return Object.fromEntries([action('stopDrain')]);
+  return Object.fromEntries([
+    ...(node.state === 'drained' ? [] : [action('drain')]),
+    action(node.unschedulable ? 'uncordon' : 'cordon'),
+  ]);
+}
+
+function renderProject(project: FakeProject, base: string): Json {
+  return {
+    id: project.id,
+    type: 'project',
+    baseType: 'project',
+    name: project.name,
+    clusterId: project.clusterId,
+    namespaceId: project.clusterId,
+    description: project.description,
+    state: 'active',
+    transitioning: 'no',
+    transitioningMessage: '',
+    created: project.created,
+    createdTS: createdTS(project.created),
+    creatorId: 'user-admin',
+    enableProjectMonitoring: false,
+    conditions: [
+      { type: 'BackingNamespaceCreated', status: 'True', lastUpdateTime: project.created },
+      { type: 'InitialRolesPopulated', status: 'True', lastUpdateTime: project.created },
+    ],
+    ...(project.resourceQuota ? { resourceQuota: project.resourceQuota } : {}),
+    ...(project.namespaceDefaultResourceQuota
+      ? { namespaceDefaultResourceQuota: project.namespaceDefaultResourceQuota }
+      : {}),
+    labels: {},
+    annotations: {},
+    links: { self: `${base}/v3/projects/${project.id}` },
+    actions: {},
+  };
+}
+
+function renderNamespace(namespace: FakeNamespace, base: string): Json {
+  const projectId = namespace.projectId;
+  return {
+    id: namespace.name,
+    type: 'namespace',
+    links: { self: `${base}/k8s/clusters/${namespace.clusterId}/v1/namespaces/${namespace.name}` },
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: namespace.name,
+      creationTimestamp: namespace.created,
+      labels: {
+        'kubernetes.io/metadata.name': namespace.name,
+        ...(projectId ? { 'field.cattle.io/projectId': projectId.split(':').at(-1)! } : {}),
+      },
+      annotations: projectId ? { 'field.cattle.io/projectId': projectId } : {},
+    },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
   };
 }
 
@@ -356,6 +430,23 @@ function reconcile(state: RancherState, clusterId: string, running: boolean): vo
     } else if (node.state === 'removing') {
       state.nodes.delete(node.id);
       changed = true;
+    } else if (node.state === 'draining') {
+      // Rancher's drain, like kubectl drain, refuses pods with emptyDir volumes unless deleteLocalData is set.
+      const blocked = node.drainInput?.deleteLocalData ? [] : (node.localDataPods ?? []);
+      const drained = blocked.length === 0;
+      node.state = drained ? 'drained' : 'draining';
+      node.transitioningMessage = drained
+        ? ''
+        : `cannot delete Pods with local storage (use --delete-local-data to override): ${blocked.join(', ')}`;
+      node.conditions = [
+        ...node.conditions.filter((c) => c.type !== 'Drained'),
+        {
+          type: 'Drained',
+          status: drained ? 'True' : 'False',
+          lastUpdateTime: state.now(),
+          ...(drained ? {} : { message: node.transitioningMessage }),
+        },
+      ];
     }
   }
   if (changed && cluster && cluster.state === 'updating') {
@@ -376,6 +467,11 @@ export function rancherOperations(state: RancherState, options: RancherOptions):
     if (!cluster) throw fail(404, `clusters.management.cattle.io "${id}" not found`);
     reconcile(state, id, options.controllersRunning());
     return cluster;
+  };
+  const findNode = (id: string) => {
+    const node = state.nodes.get(id);
+    if (!node) throw fail(404, `nodes.management.cattle.io "${id.split(':').at(-1)}" not found`);
+    return node;
   };
   const findPool = (id: string) => {
     const pool = state.nodePools.get(id);
@@ -472,15 +568,52 @@ export function rancherOperations(state: RancherState, options: RancherOptions):
         return collection(context, 'node', items, (n) => renderNode(n, context.baseUrl));
       },
     },
+    getNode: {
+      route: 'GET /v3/nodes/{id}',
+      handle: (context) => {
+        const node = findNode(context.request.params.id!);
+        reconcile(state, node.clusterId, options.controllersRunning());
+        const current = state.nodes.get(node.id);
+        if (!current) throw fail(404, `nodes.management.cattle.io "${node.id.split(':').at(-1)}" not found`);
+        return { status: 200, body: renderNode(current, context.baseUrl) };
+      },
+    },
     nodeAction: {
       route: 'POST /v3/nodes/{id}',
       handle: (context) => {
-        const node = state.nodes.get(context.request.params.id!);
-        if (!node)
-          throw fail(404, `nodes.management.cattle.io "${context.request.params.id!.split(':').at(-1)}" not found`);
+        const node = findNode(context.request.params.id!);
         mustChange(state, context, 'nodes', node.id.split(':').at(-1)!);
         const action = query(context, 'action');
-        if (node.state !== 'active' && node.state !== 'cordoned') {
+        if (action === 'drain' || action === 'stopDrain') {
+          const offered =
+            action === 'drain' ? node.state !== 'draining' && node.state !== 'drained' : node.state === 'draining';
+          if (!offered) throw fail(422, `Node ${node.id} is ${node.state}: action ${action} is not available`);
+          if (action === 'stopDrain') {
+            node.state = 'cordoned';
+            node.transitioningMessage = '';
+            node.conditions = node.conditions.filter((c) => c.type !== 'Drained');
+            return { status: 200, body: renderNode(node, context.baseUrl) };
+          }
+          if (node.state !== 'active' && node.state !== 'cordoned') {
+            throw fail(409, `node ${node.nodeName} is ${node.state}: wait until it is active`);
+          }
+          // Rancher stores the input with its defaults on the node (spec.nodeDrainInput) and its controller drains.
+          const input = (context.request.body ?? {}) as Record<string, unknown>;
+          node.drainInput = {
+            force: false,
+            ignoreDaemonSets: true,
+            deleteLocalData: false,
+            gracePeriod: -1,
+            timeout: 120,
+            ...input,
+          };
+          node.unschedulable = true;
+          node.state = 'draining';
+          node.transitioningMessage = 'Draining node';
+          return { status: 200, body: renderNode(node, context.baseUrl) };
+        }
+        const uncordonsDrained = action === 'uncordon' && node.state === 'drained';
+        if (node.state !== 'active' && node.state !== 'cordoned' && !uncordonsDrained) {
           throw fail(409, `node ${node.nodeName} is ${node.state}: wait until it is active`);
         }
         if (action === 'cordon' && node.unschedulable)
@@ -489,6 +622,7 @@ export function rancherOperations(state: RancherState, options: RancherOptions):
           throw fail(422, `node ${node.nodeName} is not cordoned`, 'action');
         node.unschedulable = action === 'cordon';
         node.state = node.unschedulable ? 'cordoned' : 'active';
+        if (!node.unschedulable) node.conditions = node.conditions.filter((c) => c.type !== 'Drained');
         return { status: 200, body: renderNode(node, context.baseUrl) };
       },
     },
@@ -567,6 +701,49 @@ export function rancherOperations(state: RancherState, options: RancherOptions):
           management.transitioningMessage = `[Reconciling] rkecontrolplane: scaling machine pools of ${name}`;
         }
         return { status: 200, body: renderProvisioningCluster(state, cluster, context.baseUrl) };
+      },
+    },
+    listProjects: {
+      route: 'GET /v3/projects',
+      handle: (context) => {
+        const clusterId = query(context, 'clusterId');
+        const name = query(context, 'name');
+        const items = [...state.projects.values()].filter(
+          (p) => (!clusterId || p.clusterId === clusterId) && (!name || p.name === name),
+        );
+        return collection(context, 'project', items, (p) => renderProject(p, context.baseUrl));
+      },
+    },
+    listClusterNamespaces: {
+      route: 'GET /k8s/clusters/{clusterId}/v1/namespaces',
+      handle: (context) => {
+        const clusterId = context.request.params.clusterId!;
+        const cluster = findCluster(clusterId);
+        if (cluster.state === 'unavailable') {
+          throw fail(503, `cluster agent for ${cluster.name} is not connected`);
+        }
+        const namespaces = state.namespaces
+          .filter((n) => n.clusterId === clusterId)
+          .sort((a, b) => a.name.localeCompare(b.name));
+        const limit = Number(query(context, 'limit') ?? 0) || namespaces.length || 1;
+        const offset = Number(Buffer.from(query(context, 'continue') ?? '', 'base64url').toString() || 0);
+        const more = offset + limit < namespaces.length;
+        return {
+          status: 200,
+          body: {
+            type: 'collection',
+            resourceType: 'namespace',
+            links: { self: new URL(context.request.path, context.baseUrl).href },
+            createTypes: {},
+            actions: {},
+            revision: '48213',
+            pagination: {
+              limit,
+              ...(more ? { continue: Buffer.from(String(offset + limit)).toString('base64url') } : {}),
+            },
+            data: namespaces.slice(offset, offset + limit).map((n) => renderNamespace(n, context.baseUrl)),
+          },
+        };
       },
     },
     listClusterEvents: {

@@ -7,6 +7,7 @@ import {
   type FakeCluster,
   type FakeEvent,
   type FakeNodePool,
+  type FakeProject,
   type FakeProvisioningCluster,
   RancherState,
 } from './state.ts';
@@ -258,6 +259,110 @@ export function createSampleRancherState(): RancherState {
       message: 'kubelet has insufficient memory available',
     },
   ];
+
+  strained.taints = [
+    { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: ago(1) },
+    { key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule', timeAdded: ago(1.2) },
+  ];
+  // prod-worker-3 runs the payments cache with an emptyDir volume: a drain stops there unless it may delete local data.
+  [...state.nodes.values()].find((n) => n.nodeName === 'prod-worker-3')!.localDataPods = ['payments/payments-cache-0'];
+
+  // Projects (Rancher's Default and System in every cluster, team projects besides) and the namespaces in them.
+  const project = (
+    p: Omit<FakeProject, 'description' | 'created'> & { description?: string },
+    namespaces: string[],
+  ) => {
+    state.projects.set(p.id, { description: '', created: ago(2000), ...p });
+    for (const name of namespaces)
+      state.namespaces.push({ clusterId: p.clusterId, name, projectId: p.id, created: ago(1900) });
+  };
+  const system = ['cattle-system', 'kube-node-lease', 'kube-public', 'kube-system'];
+  project(
+    {
+      id: 'c-m-dev01:p-dv7k2',
+      clusterId: 'c-m-dev01',
+      name: 'Default',
+      description: 'Default project created for the cluster',
+    },
+    ['default'],
+  );
+  project(
+    {
+      id: 'c-m-dev01:p-ds9x4',
+      clusterId: 'c-m-dev01',
+      name: 'System',
+      description: 'System project created for the cluster',
+    },
+    system,
+  );
+  project(
+    { id: 'c-m-dev01:p-dt5r2', clusterId: 'c-m-dev01', name: 'teams', description: 'payments and orders teams' },
+    ['orders', 'payments'],
+  );
+  state.namespaces.push({ clusterId: 'c-m-dev01', name: 'scratch-alice', created: ago(30) });
+  project(
+    {
+      id: 'c-m-prod01:p-pd4m8',
+      clusterId: 'c-m-prod01',
+      name: 'Default',
+      description: 'Default project created for the cluster',
+    },
+    ['default'],
+  );
+  project(
+    {
+      id: 'c-m-prod01:p-ps2q6',
+      clusterId: 'c-m-prod01',
+      name: 'System',
+      description: 'System project created for the cluster',
+    },
+    [...system, 'cattle-monitoring-system'],
+  );
+  project(
+    {
+      id: 'c-m-prod01:p-pay7x',
+      clusterId: 'c-m-prod01',
+      name: 'payments',
+      description: 'Payments team',
+      resourceQuota: {
+        limit: { limitsCpu: '40000m', limitsMemory: '131072Mi', pods: '300' },
+        usedLimit: { limitsCpu: '26000m', limitsMemory: '98304Mi', pods: '84' },
+      },
+      namespaceDefaultResourceQuota: { limit: { limitsCpu: '20000m', limitsMemory: '65536Mi', pods: '150' } },
+    },
+    ['payments', 'payments-jobs'],
+  );
+  project({ id: 'c-m-prod01:p-plt3k', clusterId: 'c-m-prod01', name: 'platform', description: 'Platform team' }, [
+    'ingress-nginx',
+    'platform',
+  ]);
+  project(
+    {
+      id: 'c-m-stg01:p-sd8n3',
+      clusterId: 'c-m-stg01',
+      name: 'Default',
+      description: 'Default project created for the cluster',
+    },
+    ['default', 'payments', 'orders'],
+  );
+  project(
+    {
+      id: 'c-m-stg01:p-ss4w7',
+      clusterId: 'c-m-stg01',
+      name: 'System',
+      description: 'System project created for the cluster',
+    },
+    system,
+  );
+  project(
+    {
+      id: 'c-8xk2p:p-ek6d1',
+      clusterId: 'c-8xk2p',
+      name: 'Default',
+      description: 'Default project created for the cluster',
+    },
+    ['default'],
+  );
 
   const event = (
     e: Omit<FakeEvent, 'name' | 'count' | 'firstTimestamp' | 'lastTimestamp'> & {

@@ -1,6 +1,6 @@
 // Rancher publishes no OpenAPI description of its v3 API. This one is written by hand from Rancher's documented v3
-// types (the API UI at /v3 shows each schema: collection, cluster, nodePool, node, error) and, for events, from the
-// Steve API (/k8s/clusters/{id}/v1), which returns the same collection envelope. It describes only what idp-mcp calls,
+// types (the API UI at /v3 shows each schema: collection, cluster, nodePool, node, nodeDrainInput, project, error) and,
+// for events and namespaces, from the Steve API (/k8s/clusters/{id}/v1), which returns the same collection envelope. It describes only what idp-mcp calls,
 // field by field as Rancher 2.x returns it; the fake is held to it like the other fakes are held to published specs.
 import type { OpenApiDocument } from '../spec.ts';
 
@@ -144,13 +144,37 @@ export const RANCHER_OPENAPI: OpenApiDocument = {
       },
     },
     '/v3/nodes/{id}': {
+      get: {
+        operationId: 'getNode',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: 'a node', ...json(ref('node')) }, ...errors },
+      },
+      // The v3 node type's actions (Rancher's node ActionHandler): cordon, uncordon, drain (with a nodeDrainInput
+      // body) and stopDrain. Only drain takes a body.
       post: {
         operationId: 'nodeAction',
         parameters: [
           { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-          { name: 'action', in: 'query', required: true, schema: { type: 'string', enum: ['cordon', 'uncordon'] } },
+          {
+            name: 'action',
+            in: 'query',
+            required: true,
+            schema: { type: 'string', enum: ['cordon', 'uncordon', 'drain', 'stopDrain'] },
+          },
         ],
+        requestBody: { required: false, ...json(ref('nodeDrainInput')) },
         responses: { 200: { description: 'the node after the action', ...json(ref('node')) }, ...errors },
+      },
+    },
+    '/v3/projects': {
+      get: {
+        operationId: 'listProjects',
+        parameters: [
+          ...listParameters,
+          { name: 'clusterId', in: 'query', schema: { type: 'string' } },
+          { name: 'name', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { 200: { description: 'projects', ...json(collection('project')) }, ...errors },
       },
     },
     '/v1/provisioning.cattle.io.clusters/{namespace}/{name}': {
@@ -173,6 +197,20 @@ export const RANCHER_OPENAPI: OpenApiDocument = {
         ],
         requestBody: { required: true, ...json(ref('provisioningCluster')) },
         responses: { 200: { description: 'the updated cluster', ...json(ref('provisioningCluster')) }, ...errors },
+      },
+    },
+    '/k8s/clusters/{clusterId}/v1/namespaces': {
+      get: {
+        operationId: 'listClusterNamespaces',
+        parameters: [
+          { name: 'clusterId', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1 } },
+          { name: 'continue', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          200: { description: 'namespaces of the cluster (Steve API)', ...json(collection('namespace')) },
+          ...errors,
+        },
       },
     },
     '/k8s/clusters/{clusterId}/v1/events': {
@@ -292,6 +330,113 @@ export const RANCHER_OPENAPI: OpenApiDocument = {
         },
         additionalProperties: false,
       },
+      // Rancher's NodeDrainInput (management.cattle.io/v3): ignoreDaemonSets defaults to true, gracePeriod to -1 (each
+      // pod's own terminationGracePeriodSeconds), timeout to 120 seconds with 1..10800 allowed.
+      nodeDrainInput: {
+        type: 'object',
+        properties: {
+          force: { type: 'boolean' },
+          ignoreDaemonSets: { type: 'boolean' },
+          deleteLocalData: { type: 'boolean' },
+          gracePeriod: { type: 'integer', minimum: -1 },
+          timeout: { type: 'integer', minimum: 1, maximum: 10800 },
+        },
+        additionalProperties: false,
+      },
+      // Rancher's v3 project type: resourceQuota is a ProjectResourceQuota (limit and usedLimit are ResourceQuotaLimits),
+      // namespaceDefaultResourceQuota a NamespaceResourceQuota, containerDefaultResourceLimit a ContainerResourceLimit.
+      project: {
+        type: 'object',
+        required: ['id', 'type', 'name', 'clusterId', 'state'],
+        properties: {
+          ...resourceBase,
+          type: { const: 'project' },
+          clusterId: { type: 'string' },
+          namespaceId: { type: 'string' },
+          description: { type: 'string' },
+          enableProjectMonitoring: { type: 'boolean' },
+          conditions: { type: 'array', items: condition },
+          resourceQuota: {
+            type: 'object',
+            properties: { limit: ref('resourceQuotaLimit'), usedLimit: ref('resourceQuotaLimit') },
+            additionalProperties: false,
+          },
+          namespaceDefaultResourceQuota: {
+            type: 'object',
+            properties: { limit: ref('resourceQuotaLimit') },
+            additionalProperties: false,
+          },
+          containerDefaultResourceLimit: {
+            type: 'object',
+            properties: {
+              requestsCpu: { type: 'string' },
+              requestsMemory: { type: 'string' },
+              limitsCpu: { type: 'string' },
+              limitsMemory: { type: 'string' },
+            },
+            additionalProperties: false,
+          },
+        },
+        additionalProperties: false,
+      },
+      resourceQuotaLimit: {
+        type: 'object',
+        properties: Object.fromEntries(
+          [
+            'pods',
+            'services',
+            'replicationControllers',
+            'secrets',
+            'configMaps',
+            'persistentVolumeClaims',
+            'servicesNodePorts',
+            'servicesLoadBalancers',
+            'requestsCpu',
+            'requestsMemory',
+            'requestsStorage',
+            'limitsCpu',
+            'limitsMemory',
+          ].map((name) => [name, { type: 'string' }]),
+        ),
+        additionalProperties: false,
+      },
+      // A Kubernetes Namespace as the Steve API serves it; Rancher puts a namespace in a project with the
+      // field.cattle.io/projectId annotation (<clusterId>:<projectId>) and label (<projectId>).
+      namespace: {
+        type: 'object',
+        required: ['id', 'type', 'metadata'],
+        properties: {
+          id: { type: 'string' },
+          type: { const: 'namespace' },
+          links: stringMap,
+          apiVersion: { const: 'v1' },
+          kind: { const: 'Namespace' },
+          metadata: {
+            type: 'object',
+            required: ['name'],
+            properties: {
+              name: { type: 'string' },
+              uid: { type: 'string' },
+              resourceVersion: { type: 'string' },
+              creationTimestamp: { type: 'string' },
+              labels: stringMap,
+              annotations: stringMap,
+            },
+            additionalProperties: false,
+          },
+          spec: {
+            type: 'object',
+            properties: { finalizers: { type: 'array', items: { type: 'string' } } },
+            additionalProperties: false,
+          },
+          status: {
+            type: 'object',
+            properties: { phase: { type: 'string', enum: ['Active', 'Terminating'] } },
+            additionalProperties: false,
+          },
+        },
+        additionalProperties: false,
+      },
       node: {
         type: 'object',
         required: ['id', 'type', 'clusterId', 'state'],
@@ -313,6 +458,23 @@ export const RANCHER_OPENAPI: OpenApiDocument = {
           capacity: resources,
           allocatable: resources,
           requested: resources,
+          limits: resources,
+          // The Kubernetes node's spec.taints, and the drain options of the last drain action (spec.nodeDrainInput).
+          taints: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['key', 'effect'],
+              properties: {
+                key: { type: 'string' },
+                value: { type: 'string' },
+                effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+                timeAdded: { type: 'string' },
+              },
+              additionalProperties: false,
+            },
+          },
+          nodeDrainInput: ref('nodeDrainInput'),
           info: {
             type: 'object',
             properties: {

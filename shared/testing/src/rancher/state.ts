@@ -78,6 +78,56 @@ export interface FakeNode {
   kubeletVersion: string;
   conditions: Condition[];
   created: string;
+  /** Taints besides node.kubernetes.io/unschedulable, which Kubernetes adds while the node is cordoned. */
+  taints?: Taint[];
+  /** The drain options of the last drain action (Rancher keeps them on the node as spec.nodeDrainInput). */
+  drainInput?: Record<string, unknown>;
+  /** Pods with emptyDir volumes (namespace/name): a drain without deleteLocalData stops at them. */
+  localDataPods?: string[];
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  timeAdded?: string;
+}
+
+/** A ResourceQuotaLimit of Rancher's v3 project type: Kubernetes quantities by resource. */
+export type QuotaLimit = Partial<
+  Record<
+    | 'pods'
+    | 'services'
+    | 'configMaps'
+    | 'persistentVolumeClaims'
+    | 'requestsCpu'
+    | 'requestsMemory'
+    | 'requestsStorage'
+    | 'limitsCpu'
+    | 'limitsMemory',
+    string
+  >
+>;
+
+/** A Rancher project: a group of a cluster's namespaces sharing access rules and quotas. */
+export interface FakeProject {
+  /** `<clusterId>:p-xxxxx` */
+  id: string;
+  clusterId: string;
+  name: string;
+  description: string;
+  created: string;
+  resourceQuota?: { limit: QuotaLimit; usedLimit: QuotaLimit };
+  namespaceDefaultResourceQuota?: { limit: QuotaLimit };
+}
+
+/** A namespace of a downstream cluster; Rancher records its project in the field.cattle.io/projectId annotation. */
+export interface FakeNamespace {
+  clusterId: string;
+  name: string;
+  /** `<clusterId>:p-xxxxx`, or none when the namespace belongs to no project. */
+  projectId?: string;
+  created: string;
 }
 
 export interface FakeEvent {
@@ -106,6 +156,8 @@ export class RancherState {
   /** By `namespace/name`. */
   readonly provisioningClusters = new Map<string, FakeProvisioningCluster>();
   readonly events = new Map<string, FakeEvent[]>();
+  readonly projects = new Map<string, FakeProject>();
+  readonly namespaces: FakeNamespace[] = [];
   readonly tokens = new Map<string, RancherUser>();
   clock: () => Date = () => new Date();
   private counter = 0;
