@@ -407,7 +407,7 @@ describe('rancher tools', () => {
     expect(sc(after).taints).toEqual([]);
   });
 
-  it('passes the drain options; a pod with local data blocks a drain until allowed', async () => {
+  it('passes the drain options; a pod with local data blocks a drain, which can be stopped', async () => {
     const nodes = await call('list_nodes', { cluster: 'prod' });
     const byName = (name: string) =>
       (sc(nodes).nodes as Array<{ id: string; name: string }>).find((n) => n.name === name)!;
@@ -422,6 +422,21 @@ describe('rancher tools', () => {
       conditions: expect.arrayContaining([expect.objectContaining({ type: 'Drained', status: 'False' })]),
       last_drain: { delete_local_data: false, grace_period_seconds: 30, timeout_seconds: 600 },
     });
+
+    const stopped = await call('stop_drain_node', { node_id: cache.id });
+    expect(stopped.structuredContent).toEqual({
+      node_id: cache.id,
+      name: 'prod-worker-3',
+      state: 'cordoned',
+      cordoned: true,
+    });
+    expect(fake.requests.filter((r) => r.method === 'POST').at(-1)).toMatchObject({
+      query: { action: 'stopDrain' },
+      body: undefined,
+    });
+    const notDraining = await call('stop_drain_node', { node_id: cache.id });
+    expect(errorMeta(notDraining)?.code).toBe('conflict');
+    expect(textOf(notDraining)).toContain('prod-worker-3 is cordoned, not draining');
 
     const other = byName('prod-worker-4');
     await call('drain_node', { node_id: other.id, delete_local_data: true, force: true, ignore_daemonsets: false });

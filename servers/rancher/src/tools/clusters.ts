@@ -731,7 +731,7 @@ export function clusterTools(rancher: Rancher) {
       name: 'drain_node',
       title: 'Drain node',
       description:
-        "Cordon a node and evict its pods (Rancher's node drain), e.g. before maintenance. Rancher drains in the background: the node goes draining, then drained; follow with get_node, whose message says what blocks a drain. Bring the node back with cordon_node (cordon: false).",
+        "Cordon a node and evict its pods (Rancher's node drain), e.g. before maintenance. Rancher drains in the background: the node goes draining, then drained; follow with get_node, whose message says what blocks a drain; stop_drain_node stops a stuck one. Bring the node back with cordon_node (cordon: false).",
       toolset: 'nodes',
       tier: 'write',
       annotations: { ...WRITE, destructiveHint: true, idempotentHint: false },
@@ -810,6 +810,38 @@ export function clusterTools(rancher: Rancher) {
           state: after.state ?? 'unknown',
           cordoned: after.unschedulable ?? false,
           message: after.transitioningMessage || undefined,
+        };
+      },
+    }),
+    defineTool({
+      name: 'stop_drain_node',
+      title: 'Stop draining node',
+      description:
+        'Stop a drain that is still running, e.g. one stuck on a pod with local data (get_node shows why). Pods already evicted stay evicted; the node stays cordoned until cordon_node with cordon: false.',
+      toolset: 'nodes',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: false },
+      input: z.object({ node_id: nodeId }),
+      output: z.object({ node_id: z.string(), name: z.string(), state: z.string(), cordoned: z.boolean() }),
+      handler: async (input, ctx) => {
+        const path = `/v3/nodes/${encodeURIComponent(input.node_id)}`;
+        const node = await rancher.request<Node>('GET', path, { signal: ctx.signal });
+        if (node.state !== 'draining') {
+          throw new ToolError(
+            'conflict',
+            `node_id: ${node.nodeName ?? node.id} is ${node.state ?? 'unknown'}, not draining`,
+            {
+              hint: 'only a drain in progress can be stopped; cordon_node with cordon: false puts a node back in service',
+            },
+          );
+        }
+        await rancher.request<unknown>('POST', path, { query: { action: 'stopDrain' }, signal: ctx.signal });
+        const after = await rancher.request<Node>('GET', path, { signal: ctx.signal });
+        return {
+          node_id: after.id,
+          name: after.nodeName ?? after.id,
+          state: after.state ?? 'unknown',
+          cordoned: after.unschedulable ?? false,
         };
       },
     }),
