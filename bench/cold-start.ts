@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { servers } from '@idp-mcp/cli';
+import { loadServers } from '@idp-mcp/cli';
 import { connectStdio } from '@idp-mcp/testing/mcp';
 
 /**
@@ -18,7 +18,7 @@ export interface ColdStart {
 
 export async function measureColdStart(runs = 7): Promise<ColdStart[]> {
   const results: ColdStart[] = [];
-  for (const module of servers) {
+  for (const module of await loadServers()) {
     const times: number[] = [];
     for (let run = 0; run < runs; run++) {
       const started = performance.now();

@@ -1,4 +1,4 @@
-import { servers } from '@idp-mcp/cli';
+import { loadServers } from '@idp-mcp/cli';
 import { connectClient } from '@idp-mcp/testing/mcp';
 import { encode } from 'gpt-tokenizer';
 
@@ -20,7 +20,7 @@ export interface ToolsListSize {
 
 export async function measureToolsList(): Promise<ToolsListSize[]> {
   const sizes: ToolsListSize[] = [];
-  for (const module of servers) {
+  for (const module of await loadServers()) {
     const profiles: Array<[string, string[]]> = [
       ['default (platform-admin)', ['--role', 'platform-admin']],
       ['read-only', ['--read-only']],

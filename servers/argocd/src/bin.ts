@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from '@idp-mcp/core';
-import { policyGateFromEnv } from '@idp-mcp/policy';
+import { lazyGate, runCli } from '@idp-mcp/core';
 import { argocdModule } from './index.ts';
 
-await runCli([argocdModule], process.argv.slice(2), 'argocd', { gate: policyGateFromEnv(process.env) });
+await runCli([argocdModule], process.argv.slice(2), 'argocd', {
+  gate: lazyGate(async () => (await import('@idp-mcp/policy')).policyGateFromEnv(process.env)),
+});

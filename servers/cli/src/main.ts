@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-import { runCli } from '@idp-mcp/core';
-import { policyGateFromEnv } from '@idp-mcp/policy';
-import { servers } from './servers.ts';
+import { lazyGate, runCli } from '@idp-mcp/core';
+import { loadServers, SERVER_LOADERS } from './servers.ts';
 
-await runCli(servers, process.argv.slice(2), undefined, { gate: policyGateFromEnv(process.env) });
+const args = process.argv.slice(2);
+const load = args[0] ? SERVER_LOADERS[args[0]] : undefined;
+const modules = load ? [await load()] : await loadServers();
+
+const gate = lazyGate(async () => (await import('@idp-mcp/policy')).policyGateFromEnv(process.env));
+
+await runCli(modules, args, undefined, { gate });

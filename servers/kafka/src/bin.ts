@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from '@idp-mcp/core';
-import { policyGateFromEnv } from '@idp-mcp/policy';
+import { lazyGate, runCli } from '@idp-mcp/core';
 import { kafkaModule } from './index.ts';
 
-await runCli([kafkaModule], process.argv.slice(2), 'kafka', { gate: policyGateFromEnv(process.env) });
+await runCli([kafkaModule], process.argv.slice(2), 'kafka', {
+  gate: lazyGate(async () => (await import('@idp-mcp/policy')).policyGateFromEnv(process.env)),
+});

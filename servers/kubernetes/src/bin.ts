@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from '@idp-mcp/core';
-import { policyGateFromEnv } from '@idp-mcp/policy';
+import { lazyGate, runCli } from '@idp-mcp/core';
 import { kubernetesModule } from './index.ts';
 
-await runCli([kubernetesModule], process.argv.slice(2), 'kubernetes', { gate: policyGateFromEnv(process.env) });
+await runCli([kubernetesModule], process.argv.slice(2), 'kubernetes', {
+  gate: lazyGate(async () => (await import('@idp-mcp/policy')).policyGateFromEnv(process.env)),
+});

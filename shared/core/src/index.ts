@@ -48,6 +48,7 @@ export {
 export {
   allowAllGate,
   enforcePolicy,
+  lazyGate,
   type PolicyContext,
   type PolicyDomain,
   type PolicyGate,

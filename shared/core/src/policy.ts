@@ -65,3 +65,14 @@ export async function enforcePolicy(
   }
   return verdict;
 }
+
+/** A gate loaded on its first check: a server that never writes configuration never loads the policy engine. */
+export function lazyGate(load: () => Promise<PolicyGate>): PolicyGate {
+  let loaded: Promise<PolicyGate> | undefined;
+  return {
+    check: async (domain, documents, context) => {
+      loaded ??= load();
+      return (await loaded).check(domain, documents, context);
+    },
+  };
+}
