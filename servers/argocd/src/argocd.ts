@@ -1,4 +1,4 @@
-import { createUpstreamFetch, type Logger, ToolError, upstreamHttpError } from '@idp-mcp/core';
+import { createJsonClient, type JsonClient, type Logger, ToolError, upstreamHttpError } from '@idp-mcp/core';
 
 /**
  * The only place that talks to Argo CD: its REST API (the grpc-gateway in front of the API server) over the core's
@@ -13,12 +13,6 @@ export interface ArgoCdClientOptions {
   token: string;
   timeoutMs?: number;
   log: Logger;
-}
-
-export interface RequestOptions {
-  query?: Record<string, string | string[] | boolean | undefined>;
-  body?: unknown;
-  signal?: AbortSignal;
 }
 
 /** A non-2xx answer from Argo CD: the HTTP status and its runtimeError body `{ error, code, message }`. */
@@ -38,58 +32,30 @@ export class ArgoCdApiError extends Error {
   }
 }
 
-export interface ArgoCd {
-  readonly url: string;
-  request<T>(method: string, path: string, options?: RequestOptions): Promise<T>;
-}
+export type ArgoCd = JsonClient;
 
 export function createArgoCdClient(options: ArgoCdClientOptions): ArgoCd {
-  const base = options.url.replace(/\/+$/, '');
-  const fetch = createUpstreamFetch({
+  return createJsonClient({
     upstream: UPSTREAM,
     log: options.log,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-  });
-  return {
-    url: base,
-    async request<T>(method: string, path: string, request: RequestOptions = {}): Promise<T> {
-      const url = new URL(`${base}${path}`);
-      for (const [name, value] of Object.entries(request.query ?? {})) {
-        if (value === undefined) continue;
-        for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
-      }
-      const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'application/json' };
-      if (request.body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(url, {
+    baseUrl: options.url,
+    headers: { authorization: `Bearer ${options.token}` },
+    failure: ({ status, method, statusText, body, retryAfter }) => {
+      const error = body as { message?: string; error?: string; code?: number } | string | undefined;
+      const message =
+        typeof error === 'object' && error !== null
+          ? (error.message ?? error.error ?? statusText)
+          : (error || statusText).slice(0, 300);
+      return new ArgoCdApiError(
+        status,
         method,
-        headers,
-        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-      const text = await response.text();
-      let body: unknown;
-      try {
-        body = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      if (!response.ok) {
-        const error = body as { message?: string; error?: string; code?: number } | string | undefined;
-        const message =
-          typeof error === 'object' && error !== null
-            ? (error.message ?? error.error ?? response.statusText)
-            : (error || response.statusText).slice(0, 300);
-        throw new ArgoCdApiError(
-          response.status,
-          method,
-          message,
-          typeof error === 'object' && error !== null ? error.code : undefined,
-          response.headers.get('retry-after') ?? undefined,
-        );
-      }
-      return body as T;
+        message,
+        typeof error === 'object' && error !== null ? error.code : undefined,
+        retryAfter,
+      );
     },
-  };
+  });
 }
 
 /** Path segment, encoded. */

@@ -1,4 +1,4 @@
-import { createUpstreamFetch, type Logger, type ToolError, upstreamHttpError } from '@idp-mcp/core';
+import { createJsonClient, type JsonClient, type Logger, type ToolError, upstreamHttpError } from '@idp-mcp/core';
 
 /**
  * The only place that talks to Rancher: its v3 management API (and the Steve API for cluster events) over the core's
@@ -13,12 +13,6 @@ export interface RancherClientOptions {
   token: string;
   timeoutMs?: number;
   log: Logger;
-}
-
-export interface RequestOptions {
-  query?: Record<string, string | number | undefined>;
-  body?: unknown;
-  signal?: AbortSignal;
 }
 
 /** A Rancher error answer: `{ type: 'error', status, code, message, fieldName? }`. */
@@ -40,10 +34,7 @@ export class RancherApiError extends Error {
   }
 }
 
-export interface Rancher {
-  readonly url: string;
-  request<T>(method: string, path: string, options?: RequestOptions): Promise<T>;
-}
+export type Rancher = JsonClient;
 
 /** Rancher's collection envelope. */
 export interface Collection<T> {
@@ -53,53 +44,22 @@ export interface Collection<T> {
 }
 
 export function createRancherClient(options: RancherClientOptions): Rancher {
-  const base = options.url.replace(/\/+$/, '').replace(/\/v3$/, '');
-  const fetch = createUpstreamFetch({
+  return createJsonClient({
     upstream: UPSTREAM,
     log: options.log,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-  });
-  return {
-    url: base,
-    async request<T>(method: string, path: string, request: RequestOptions = {}): Promise<T> {
-      const url = new URL(`${base}${path}`);
-      for (const [name, value] of Object.entries(request.query ?? {})) {
-        if (value !== undefined) url.searchParams.set(name, String(value));
-      }
-      const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'application/json' };
-      if (request.body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(url, {
-        method,
-        headers,
-        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-      const text = await response.text();
-      let body: unknown;
-      try {
-        body = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      if (!response.ok) {
-        const error = (typeof body === 'object' && body !== null ? body : {}) as {
-          message?: string;
-          code?: string;
-          fieldName?: string;
-        };
-        const message = error.message ?? (typeof body === 'string' && body ? body.slice(0, 300) : response.statusText);
-        throw new RancherApiError(
-          response.status,
-          method,
-          message,
-          error.code,
-          error.fieldName,
-          response.headers.get('retry-after') ?? undefined,
-        );
-      }
-      return body as T;
+    baseUrl: options.url.replace(/\/+$/, '').replace(/\/v3$/, ''),
+    headers: { authorization: `Bearer ${options.token}` },
+    failure: ({ status, method, statusText, body, retryAfter }) => {
+      const error = (typeof body === 'object' && body !== null ? body : {}) as {
+        message?: string;
+        code?: string;
+        fieldName?: string;
+      };
+      const message = error.message ?? (typeof body === 'string' && body ? body.slice(0, 300) : statusText);
+      return new RancherApiError(status, method, message, error.code, error.fieldName, retryAfter);
     },
-  };
+  });
 }
 
 /** The marker of a collection's next page (Rancher puts it in pagination.next as a full URL). */

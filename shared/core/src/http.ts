@@ -115,3 +115,78 @@ function describe(error: unknown): string {
   }
   return String(error);
 }
+
+export type QueryValue = string | number | boolean | undefined | ReadonlyArray<string | number | boolean>;
+
+export interface JsonRequestOptions {
+  /** Query parameters; undefined ones are left out, arrays repeat the name. */
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/** A non-2xx answer, for the upstream's own error type: the body parsed as JSON when it is JSON, else its text. */
+export interface JsonFailure {
+  status: number;
+  method: string;
+  statusText: string;
+  body: unknown;
+  retryAfter: string | undefined;
+}
+
+export interface JsonClient {
+  /** The base URL, without a trailing slash. */
+  readonly url: string;
+  request<T>(method: string, path: string, options?: JsonRequestOptions): Promise<T>;
+}
+
+/**
+ * JSON over the upstream fetch, for REST APIs without a client library (Argo CD, Rancher): base URL,
+ * headers (auth), query encoding, JSON bodies, and a failed answer turned into the upstream's own error.
+ */
+export function createJsonClient(
+  options: UpstreamFetchOptions & {
+    baseUrl: string;
+    headers: Record<string, string>;
+    failure(answer: JsonFailure): Error;
+  },
+): JsonClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const fetch = createUpstreamFetch(options);
+  return {
+    url: base,
+    async request<T>(method: string, path: string, request: JsonRequestOptions = {}): Promise<T> {
+      const url = new URL(`${base}${path}`);
+      for (const [name, value] of Object.entries(request.query ?? {})) {
+        if (value === undefined) continue;
+        for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
+      }
+      const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+      if (request.body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(url, {
+        method,
+        headers,
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      if (!response.ok) {
+        throw options.failure({
+          status: response.status,
+          method,
+          statusText: response.statusText,
+          body,
+          retryAfter: response.headers.get('retry-after') ?? undefined,
+        });
+      }
+      return body as T;
+    },
+  };
+}

@@ -12,7 +12,17 @@ export {
   type ToolErrorOptions,
   upstreamHttpError,
 } from './errors.ts';
-export { createUpstreamFetch, DEFAULT_TIMEOUT_MS, type FetchFunction, type UpstreamFetchOptions } from './http.ts';
+export {
+  createJsonClient,
+  createUpstreamFetch,
+  DEFAULT_TIMEOUT_MS,
+  type FetchFunction,
+  type JsonClient,
+  type JsonFailure,
+  type JsonRequestOptions,
+  type QueryValue,
+  type UpstreamFetchOptions,
+} from './http.ts';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './log.ts';
 export {
   buildMcpServer,
