@@ -132,15 +132,6 @@ export interface ResourceDiff {
   predictedLiveState?: string;
 }
 
-export interface KubeEvent {
-  type?: string;
-  reason?: string;
-  message?: string;
-  count?: number;
-  lastTimestamp?: string;
-  involvedObject?: { kind?: string; name?: string; namespace?: string };
-}
-
 export interface AppProject {
   metadata?: { name?: string; creationTimestamp?: string };
   spec?: {

@@ -323,7 +323,11 @@ describe('argocd tools', () => {
     expect(own.structuredContent).toEqual({
       total: 2,
       events: [
-        expect.objectContaining({ type: 'Warning', reason: 'ResourceUpdated', object: 'Application/orders-api-dev' }),
+        expect.objectContaining({
+          type: 'Warning',
+          reason: 'ResourceUpdated',
+          object: 'Application/argocd/orders-api-dev',
+        }),
         expect.objectContaining({ type: 'Normal', reason: 'OperationCompleted' }),
       ],
     });

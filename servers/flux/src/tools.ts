@@ -1,7 +1,9 @@
 import {
+  age,
   decodeCursor,
   defineTool,
   encodeCursor,
+  kubeEventSchema,
   listArgs,
   nextCursorField,
   READ,
@@ -9,7 +11,7 @@ import {
   truncateText,
   WRITE,
 } from '@idp-mcp/core';
-import { maskSensitive } from '@idp-mcp/kubernetes';
+import { maskSensitive, recentEvents } from '@idp-mcp/kubernetes';
 import { stringify } from 'yaml';
 import * as z from 'zod';
 import {
@@ -70,16 +72,6 @@ const conditionSchema = z.object({
   message: z.string().optional(),
   lastTransitionTime: z.string().optional(),
 });
-
-function age(timestamp: string | undefined): string | undefined {
-  if (!timestamp) return undefined;
-  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(timestamp)) / 1000));
-  if (Number.isNaN(seconds)) return undefined;
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86_400)}d`;
-}
 
 export function summarize(object: FluxObject): Summary {
   const ready = conditionsOf(object).find((c) => c.type === 'Ready');
@@ -346,49 +338,15 @@ export function fluxTools(flux: Flux) {
         namespace,
         limit: z.number().int().min(1).max(50).default(20).describe('Maximum events.'),
       }),
-      output: z.object({
-        events: z.array(
-          z.object({
-            type: z.string(),
-            reason: z.string(),
-            message: z.string(),
-            count: z.number(),
-            last_seen: z.string(),
-          }),
-        ),
+      output: z.object({ events: z.array(kubeEventSchema) }),
+      handler: async (input, ctx) => ({
+        events: await recentEvents(flux.kube, ctx.signal, {
+          context: input.context,
+          namespace: input.namespace,
+          object: { kind: input.kind, name: input.name },
+          limit: input.limit,
+        }),
       }),
-      handler: async (input, ctx) => {
-        const list = await flux.kube.call(ctx.signal, input.context, (c) =>
-          c.core.listNamespacedEvent({
-            namespace: input.namespace,
-            fieldSelector: `involvedObject.kind=${input.kind},involvedObject.name=${input.name}`,
-          }),
-        );
-        type Event = {
-          type?: string;
-          reason?: string;
-          message?: string;
-          count?: number;
-          lastTimestamp?: string;
-          eventTime?: string;
-          metadata?: { creationTimestamp?: string };
-        };
-        const events = (JSON.parse(JSON.stringify(list)) as { items: Event[] }).items;
-        const time = (e: Event) =>
-          Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '') || 0;
-        return {
-          events: events
-            .sort((a, b) => time(b) - time(a))
-            .slice(0, input.limit)
-            .map((e) => ({
-              type: e.type ?? '',
-              reason: e.reason ?? '',
-              message: (e.message ?? '').slice(0, 500),
-              count: e.count ?? 1,
-              last_seen: age(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp) ?? '',
-            })),
-        };
-      },
     }),
     defineTool({
       name: 'reconcile',

@@ -9,6 +9,7 @@ import { workloadTools } from './tools/workloads.ts';
 export { Kube, type KubeOptions, mapKubeError, type ResolvedKind } from './kube.ts';
 export { clean, maskSensitive, parseManifests, summarize } from './objects.ts';
 export { KUBE_ENV, kubeIsConfigured, startKube } from './start.ts';
+export { recentEvents } from './tools/resources.ts';
 export { renderTeam, type TeamSpec } from './tools/teams.ts';
 export { rolloutStatus } from './tools/workloads.ts';
 

@@ -1,4 +1,4 @@
-import { ToolError, truncateText } from '@idp-mcp/core';
+import { age, ToolError, truncateText } from '@idp-mcp/core';
 import { parseAllDocuments } from 'yaml';
 
 /** Helpers over plain Kubernetes objects: noise removal, secrets, summaries, ages, manifests. */
@@ -106,16 +106,6 @@ function capStrings(value: unknown): unknown {
 }
 
 /** kubectl's age: 45s, 12m, 5h, 3d. */
-export function age(timestamp: unknown, now = Date.now()): string {
-  const time = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
-  if (Number.isNaN(time)) return '';
-  const seconds = Math.max(0, Math.floor((now - time) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86_400)}d`;
-}
-
 interface Condition {
   type?: string;
   status?: string;

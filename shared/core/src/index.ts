@@ -23,6 +23,14 @@ export {
   type QueryValue,
   type UpstreamFetchOptions,
 } from './http.ts';
+export {
+  age,
+  type KubeEvent,
+  type KubeEventSummary,
+  kubeEventSchema,
+  recentKubeEvents,
+  summarizeKubeEvent,
+} from './kube-events.ts';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './log.ts';
 export {
   buildMcpServer,

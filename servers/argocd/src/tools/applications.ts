@@ -2,9 +2,12 @@ import {
   decodeCursor,
   defineTool,
   encodeCursor,
+  type KubeEvent,
+  kubeEventSchema,
   listArgs,
   nextCursorField,
   READ,
+  recentKubeEvents,
   ToolError,
   WRITE,
 } from '@idp-mcp/core';
@@ -13,7 +16,6 @@ import { type ArgoCd, seg } from '../argocd.ts';
 import {
   type Application,
   applicationSummary,
-  type KubeEvent,
   type List,
   operationSummary,
   type ResourceDiff,
@@ -447,16 +449,7 @@ export function applicationReadTools(argocd: ArgoCd) {
         limit: z.number().int().min(1).max(100).default(20).describe('Events to return (1-100).'),
       }),
       output: z.object({
-        events: z.array(
-          z.object({
-            type: z.string(),
-            reason: z.string(),
-            message: z.string(),
-            object: z.string().describe('Kind/name'),
-            count: z.number(),
-            last_seen: z.string().optional(),
-          }),
-        ),
+        events: z.array(kubeEventSchema),
         total: z.number(),
       }),
       handler: async (input, ctx) => {
@@ -492,18 +485,9 @@ export function applicationReadTools(argocd: ArgoCd) {
           query,
           signal: ctx.signal,
         });
-        const events = (list.items ?? [])
-          .filter((e) => !input.warnings_only || e.type === 'Warning')
-          .sort((a, b) => (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? ''));
+        const events = (list.items ?? []).filter((e) => !input.warnings_only || e.type === 'Warning');
         return {
-          events: events.slice(0, input.limit).map((e) => ({
-            type: e.type ?? 'Normal',
-            reason: e.reason ?? '',
-            message: (e.message ?? '').slice(0, 500),
-            object: `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
-            count: e.count ?? 1,
-            last_seen: e.lastTimestamp,
-          })),
+          events: recentKubeEvents(events, input.limit),
           total: events.length,
         };
       },

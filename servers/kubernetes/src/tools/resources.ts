@@ -1,8 +1,21 @@
-import { decodeCursor, defineTool, encodeCursor, listArgs, nextCursorField, READ, ToolError } from '@idp-mcp/core';
+import {
+  age,
+  decodeCursor,
+  defineTool,
+  encodeCursor,
+  type KubeEvent,
+  type KubeEventSummary,
+  kubeEventSchema,
+  listArgs,
+  nextCursorField,
+  READ,
+  recentKubeEvents,
+  ToolError,
+} from '@idp-mcp/core';
 import { stringify } from 'yaml';
 import * as z from 'zod';
 import type { Kube, ResolvedKind } from '../kube.ts';
-import { age, clean, type Obj, plain, summarize } from '../objects.ts';
+import { clean, type Obj, plain, summarize } from '../objects.ts';
 import {
   apiVersion,
   context,
@@ -25,39 +38,12 @@ export const summarySchema = z.object({
   info: z.string().optional(),
 });
 
-export const eventSchema = z.object({
-  type: z.string(),
-  reason: z.string(),
-  object: z.string(),
-  message: z.string(),
-  count: z.number(),
-  last_seen: z.string(),
-});
-
 const objectOutput = z.object({
   apiVersion: z.string(),
   kind: z.string(),
   object: z.record(z.string(), z.unknown()).describe('The object without managedFields and last-applied noise.'),
   secret_keys: z.array(z.string()).optional().describe('For a Secret: its keys. Values are never returned.'),
 });
-
-export function eventSummary(event: Obj): z.input<typeof eventSchema> {
-  const involved = (event.involvedObject ?? {}) as { kind?: string; name?: string };
-  const last = event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
-  return {
-    type: String(event.type ?? ''),
-    reason: String(event.reason ?? ''),
-    object: `${involved.kind ?? ''}/${involved.name ?? ''}`,
-    message: String(event.message ?? '').slice(0, 500),
-    count: Number(event.count ?? 1),
-    last_seen: age(last),
-  };
-}
-
-function eventTime(event: Obj): number {
-  const value = event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
-  return typeof value === 'string' ? Date.parse(value) : 0;
-}
 
 /** Events of a namespace or of one object, newest first. */
 export async function recentEvents(
@@ -70,7 +56,7 @@ export async function recentEvents(
     warningsOnly?: boolean;
     limit: number;
   },
-): Promise<Array<z.input<typeof eventSchema>>> {
+): Promise<KubeEventSummary[]> {
   const selectors = [
     ...(options.object
       ? [`involvedObject.kind=${options.object.kind}`, `involvedObject.name=${options.object.name}`]
@@ -82,10 +68,7 @@ export async function recentEvents(
       ? c.core.listNamespacedEvent({ namespace: options.namespace, ...(selectors ? { fieldSelector: selectors } : {}) })
       : c.core.listEventForAllNamespaces(selectors ? { fieldSelector: selectors } : {}),
   );
-  return plain<{ items: Obj[] }>(list)
-    .items.sort((a, b) => eventTime(b) - eventTime(a))
-    .slice(0, options.limit)
-    .map(eventSummary);
+  return recentKubeEvents(plain<{ items: KubeEvent[] }>(list).items, options.limit);
 }
 
 /** Reads one object of a resolved kind. */
@@ -328,7 +311,7 @@ export function resourceTools(kube: Kube) {
           )
           .optional()
           .describe('For a pod: each container, its state and why it last terminated.'),
-        events: z.array(eventSchema),
+        events: z.array(kubeEventSchema),
       }),
       handler: async (input, ctx) => {
         const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.api_version);
@@ -390,7 +373,7 @@ export function resourceTools(kube: Kube) {
         warnings_only: z.boolean().default(false).describe('Only Warning events.'),
         limit: z.number().int().min(1).max(100).default(30).describe('Maximum events (newest first).'),
       }),
-      output: z.object({ events: z.array(eventSchema) }),
+      output: z.object({ events: z.array(kubeEventSchema) }),
       handler: async (input, ctx) => {
         let object: { kind: string; name: string } | undefined;
         if (input.kind || input.name) {

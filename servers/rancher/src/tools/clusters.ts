@@ -2,9 +2,11 @@ import {
   decodeCursor,
   defineTool,
   encodeCursor,
+  kubeEventSchema,
   listArgs,
   nextCursorField,
   READ,
+  recentKubeEvents,
   ToolError,
   WRITE,
 } from '@idp-mcp/core';
@@ -947,16 +949,7 @@ export function clusterTools(rancher: Rancher) {
         limit: z.number().int().min(1).max(100).default(20).describe('Events to return (1-100).'),
       }),
       output: z.object({
-        events: z.array(
-          z.object({
-            type: z.string(),
-            reason: z.string(),
-            message: z.string(),
-            object: z.string().describe('Kind/name (namespace/ when namespaced).'),
-            count: z.number(),
-            last_seen: z.string().optional(),
-          }),
-        ),
+        events: z.array(kubeEventSchema),
         total: z.number().describe('Matching events fetched.'),
       }),
       handler: async (input, ctx) => {
@@ -976,16 +969,10 @@ export function clusterTools(rancher: Rancher) {
             signal: ctx.signal,
           },
         );
-        const events = [...page.data].sort((a, b) => (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? ''));
+        // Steve renames an object's `type` field to `_type` (its own `type` names the resource).
+        const events = page.data.map(({ _type, ...event }) => ({ ...event, ...(_type ? { type: _type } : {}) }));
         return {
-          events: events.slice(0, input.limit).map((e) => ({
-            type: e._type ?? 'Normal',
-            reason: e.reason ?? '',
-            message: (e.message ?? '').slice(0, 500),
-            object: `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.namespace ? `${e.involvedObject.namespace}/` : ''}${e.involvedObject?.name ?? ''}`,
-            count: e.count ?? 1,
-            last_seen: e.lastTimestamp,
-          })),
+          events: recentKubeEvents(events, input.limit),
           total: events.length,
         };
       },
