@@ -1,17 +1,17 @@
 /**
- * Runs OPA's compliance cases (../shared/opa-compliance beside the repository) against the evaluator.
+ * Runs OPA's compliance cases (vendored in shared/vendor/opa-compliance) against the evaluator.
  * Used by scripts/compliance.ts (report, rewrite expectations) and test/compliance.test.ts (regression gate).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readVendoredBundle } from '@idp-mcp/vendor';
 import { compile, RegoCompileError, RegoEvalError } from '../src/index.ts';
 import { compare, keyOf, parseJSON, RObject, RSet, stringify, type Value } from '../src/values.ts';
 
 export type Suite = 'v0' | 'v1';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const complianceDir = resolve(repoRoot, '../shared/opa-compliance');
 export const expectedPassFile = resolve(repoRoot, 'shared/rego/compliance/expected-pass.json');
 
 /** Builtins this evaluator does not provide (crypto keys, JWT, network, schemas, GraphQL, Rego introspection). */
@@ -34,21 +34,18 @@ export function loadCases(suites: Suite[] = ['v1', 'v0']): ComplianceCase[] {
   const out: ComplianceCase[] = [];
   for (const suite of suites) {
     const seen = new Map<string, number>();
-    const root = join(complianceDir, suite);
-    if (!existsSync(root)) throw new Error(`compliance cases not found at ${root}`);
-    for (const folder of readdirSync(root).sort()) {
-      for (const file of readdirSync(join(root, folder)).sort()) {
-        const doc = parseJSON(readFileSync(join(root, folder, file), 'utf8')) as RObject;
-        for (const c of doc.get('cases') as Value[]) {
-          const raw = c as RObject;
-          const text = [...((raw.get('modules') as Value[] | undefined) ?? []), raw.get('query') ?? ''].join('\n');
-          // a few notes repeat: number the repeats so each case has its own id
-          const base = raw.get('note') as string;
-          const n = (seen.get(base) ?? 0) + 1;
-          seen.set(base, n);
-          const note = n === 1 ? base : `${base} #${n}`;
-          out.push({ suite, folder, note, outOfScope: OUT_OF_SCOPE.test(String(text)), raw });
-        }
+    for (const [file, text] of readVendoredBundle(`opa-compliance/${suite}.json`)) {
+      const folder = file.slice(0, file.indexOf('/'));
+      const doc = parseJSON(text) as RObject;
+      for (const c of doc.get('cases') as Value[]) {
+        const raw = c as RObject;
+        const source = [...((raw.get('modules') as Value[] | undefined) ?? []), raw.get('query') ?? ''].join('\n');
+        // a few notes repeat: number the repeats so each case has its own id
+        const base = raw.get('note') as string;
+        const n = (seen.get(base) ?? 0) + 1;
+        seen.set(base, n);
+        const note = n === 1 ? base : `${base} #${n}`;
+        out.push({ suite, folder, note, outOfScope: OUT_OF_SCOPE.test(String(source)), raw });
       }
     }
   }

@@ -19,9 +19,9 @@ export {
   type LoadSpecOptions,
   loadSpec,
   type OpenApiDocument,
+  readSpecText,
   repoRoot,
   type SpecSource,
-  specsDir,
   trimSpec,
 } from './spec.ts';
 export { oneOfToAnyOfWhereBranch, rewriteNullableForAjv, rewriteObjects } from './spec-cleanups.ts';

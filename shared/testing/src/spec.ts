@@ -1,10 +1,11 @@
-// Loading the upstreams' published API descriptions: files in <repoRoot>/../shared/specs (see MANIFEST.json there)
+// Loading the upstreams' published API descriptions: files vendored in shared/vendor/specs (see its MANIFEST.json)
 // and documents shipped in npm packages. Swagger 2.0 is converted to OpenAPI 3; clean-ups a validator needs are
 // applied in code by the caller's `cleanUp` hook, never by editing a spec. Everything is cached per process.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readVendored } from '@idp-mcp/vendor';
 
 /** An OpenAPI 3.x document. Kept loose on purpose: published specs stretch every typed model of OpenAPI. */
 export type OpenApiDocument = {
@@ -15,7 +16,7 @@ export type OpenApiDocument = {
 };
 
 export type SpecSource =
-  /** A file below the shared specs folder, e.g. `argocd/argocd-swagger.json`. */
+  /** A file below shared/vendor/specs, e.g. `argocd/argocd-swagger.json`. */
   | { file: string }
   /** A JSON document inside an installed npm package, e.g. `@octokit/openapi/generated/api.github.com.json`. */
   | { npm: string };
@@ -31,9 +32,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** shared/testing/src -> the repository root. */
 export const repoRoot = resolve(here, '../../..');
 
-/** CI clones the repo with `shared/` beside it; IDP_MCP_SPECS_DIR overrides for other layouts. */
-export function specsDir(): string {
-  return process.env.IDP_MCP_SPECS_DIR ?? join(repoRoot, '..', 'shared', 'specs');
+/** The text of a vendored upstream description, e.g. `argocd/application-crd.yaml`. */
+export function readSpecText(file: string): string {
+  return readVendored(`specs/${file}`);
 }
 
 const requireFromHere = createRequire(import.meta.url);
@@ -63,8 +64,8 @@ export function loadSpec(source: SpecSource, options: LoadSpecOptions = {}): Pro
 }
 
 async function readAndConvert(source: SpecSource): Promise<OpenApiDocument> {
-  const path = 'file' in source ? join(specsDir(), source.file) : requireFromHere.resolve(source.npm);
-  const text = readFileSync(path, 'utf8');
+  const path = 'file' in source ? `shared/vendor/specs/${source.file}` : requireFromHere.resolve(source.npm);
+  const text = 'file' in source ? readSpecText(source.file) : readFileSync(path, 'utf8');
   const doc = JSON.parse(text) as Record<string, unknown>;
   if (doc.swagger === '2.0') {
     // Loaded on demand: fakes that never convert (or never validate, like the sandbox) start without it.

@@ -1,17 +1,15 @@
 // The Application CRD (argoproj.io/v1alpha1) as a validator. Argo CD's swagger types an Application loosely (no
 // required fields); the CRD's openAPIV3Schema is what the Kubernetes API server enforces when Argo CD stores one, so the
 // fake checks request bodies against it (refusing what the API server would refuse) and its own answers (a violation).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { specsDir } from '../spec.ts';
+import { readSpecText } from '../spec.ts';
 
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (compiled) return compiled;
-  const crd = parse(readFileSync(join(specsDir(), 'argocd', 'application-crd.yaml'), 'utf8')) as {
+  const crd = parse(readSpecText('argocd/application-crd.yaml')) as {
     spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: object } }> };
   };
   const version = crd.spec.versions.find((v) => v.name === 'v1alpha1');

@@ -1,9 +1,7 @@
 // The resource types the fake serves: built-in kinds (validated against the Kubernetes OpenAPI document) and the
-// CRDs in ../shared/specs (validated against their openAPIV3Schema). Discovery documents are derived from this table.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// CRDs vendored in shared/vendor/specs (validated against their openAPIV3Schema). Discovery documents are derived from this table.
 import { parseAllDocuments } from 'yaml';
-import { specsDir } from '../spec.ts';
+import { readSpecText } from '../spec.ts';
 
 export interface ResourceType {
   group: string;
@@ -75,7 +73,7 @@ const ALL_CATEGORY = new Set([
   'CronJob',
 ]);
 
-/** CRD files below the shared specs folder that the fake serves. */
+/** CRD files below shared/vendor/specs that the fake serves. */
 export const CRD_FILES = [
   'argocd/application-crd.yaml',
   'argocd/applicationset-crd.yaml',
@@ -120,7 +118,7 @@ export function resourceTypes(): ResourceType[] {
     categories: ALL_CATEGORY.has(kind) ? ['all'] : [],
   }));
   for (const file of CRD_FILES) {
-    const text = readFileSync(join(specsDir(), file), 'utf8');
+    const text = readSpecText(file);
     for (const document of parseAllDocuments(text)) {
       const crd = document.toJS() as CrdDocument;
       const { group, scope, names } = crd.spec;
