@@ -1,7 +1,7 @@
 import { parseFlags, type StartedServer, silentLogger, startServer } from '@idp-mcp/core';
 import { githubModule } from '@idp-mcp/github';
 import { platformModule } from '@idp-mcp/platform';
-import { connectClient } from '@idp-mcp/testing/mcp';
+import { connectClient, shippedPolicyGate } from '@idp-mcp/testing/mcp';
 import type { Client } from '@modelcontextprotocol/client';
 
 /**
@@ -59,6 +59,7 @@ export async function measureLatency(calls = 300): Promise<Latency[]> {
     githubModule,
     parseFlags(['--sandbox', '--transport', 'http', '--port', '0']),
     {},
+    shippedPolicyGate,
     silentLogger,
   );
   const mounted = await connectClient(platformModule, {

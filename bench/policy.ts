@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createPolicyGate, parseConfig } from '../servers/policy/src/index.ts';
+import { createPolicyGate, parseConfig } from '../shared/policy/src/index.ts';
 
 const [deployment] = (
   await parseConfig(readFileSync(new URL('../servers/policy/test/fixtures/deployment.yaml', import.meta.url), 'utf8'))

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { lazyGate, runCli } from '@idp-mcp/core';
+import { runCli } from '@idp-mcp/core';
+import { gateFromEnv } from '@idp-mcp/policy/lazy';
 import { argocdModule } from './index.ts';
 
-await runCli([argocdModule], process.argv.slice(2), 'argocd', {
-  gate: lazyGate(async () => (await import('@idp-mcp/policy')).policyGateFromEnv(process.env)),
-});
+await runCli([argocdModule], process.argv.slice(2), 'argocd', { gate: gateFromEnv(process.env) });

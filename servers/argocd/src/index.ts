@@ -50,7 +50,7 @@ export const argocdModule: ServerModule = {
     let token = env.ARGOCD_TOKEN!;
     let stopFake = async () => {};
     if (sandbox) {
-      const { startArgoCdFake, SANDBOX_TOKEN } = await import('@idp-mcp/testing/argocd');
+      const { startArgoCdFake, SANDBOX_TOKEN } = await import('@idp-mcp/sandbox/argocd');
       const fake = await startArgoCdFake({ validate: false });
       url = fake.url;
       token = SANDBOX_TOKEN;

@@ -1,7 +1,7 @@
 import type { PolicyGate, PolicyViolation } from '@idp-mcp/core';
-import { assertNoViolations } from '@idp-mcp/testing';
-import { type ArgoCdFake, COMMITS, SAMPLE_TOKENS, startArgoCdFake } from '@idp-mcp/testing/argocd';
+import { type ArgoCdFake, COMMITS, SAMPLE_TOKENS, startArgoCdFake } from '@idp-mcp/sandbox/argocd';
 import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { argocdModule } from '../src/index.ts';
 

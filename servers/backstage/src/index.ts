@@ -36,8 +36,8 @@ export const backstageModule: ServerModule = {
     let baseUrl = env.BACKSTAGE_URL!;
     let token = env.BACKSTAGE_TOKEN!;
     if (sandbox) {
-      const { startBackstageFake } = await import('@idp-mcp/testing/backstage');
-      const { readGitHubUrl, startGitHubFake } = await import('@idp-mcp/testing/github');
+      const { startBackstageFake } = await import('@idp-mcp/sandbox/backstage');
+      const { readGitHubUrl, startGitHubFake } = await import('@idp-mcp/sandbox/github');
       // Catalog files live in the sandbox's GitHub, as a real Backstage reads them from GitHub.
       const github = await world.shared('github', () => startGitHubFake({ validate: false }));
       const fake = await world.shared('backstage', () =>

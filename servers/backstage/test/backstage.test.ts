@@ -1,11 +1,11 @@
-import { assertNoViolations } from '@idp-mcp/testing';
 import {
   type BackstageFake,
   READ_ONLY_TOKEN,
   startBackstageFake,
   UNREGISTERED_LOCATION,
-} from '@idp-mcp/testing/backstage';
+} from '@idp-mcp/sandbox/backstage';
 import { connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backstageModule } from '../src/index.ts';

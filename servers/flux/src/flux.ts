@@ -1,5 +1,5 @@
 import { ToolError } from '@idp-mcp/core';
-import type { Kube, ResolvedKind } from '@idp-mcp/kubernetes';
+import type { Kube, ResolvedKind } from '@idp-mcp/kube';
 import { PatchStrategy } from '@kubernetes/client-node';
 
 /**

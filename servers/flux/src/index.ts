@@ -1,5 +1,5 @@
 import type { ServerModule } from '@idp-mcp/core';
-import { KUBE_ENV, kubeIsConfigured, mapKubeError, startKube } from '@idp-mcp/kubernetes';
+import { KUBE_ENV, kubeIsConfigured, mapKubeError, startKube } from '@idp-mcp/kube';
 import { Flux } from './flux.ts';
 import { fluxTools } from './tools.ts';
 
@@ -17,8 +17,8 @@ export const fluxModule: ServerModule = {
     operations: 'reconcile (with source), suspend and resume',
   },
   env: KUBE_ENV,
-  async start({ env, sandbox, log }) {
-    const { kube, close } = await startKube(env, sandbox, log);
+  async start({ env, sandbox, log, world }) {
+    const kube = await startKube(env, sandbox, log, world);
     return {
       tools: fluxTools(new Flux(kube)),
       upstream: { mode: sandbox ? 'sandbox' : 'live', url: kube.context().server },
@@ -27,7 +27,7 @@ export const fluxModule: ServerModule = {
         await kube.call(AbortSignal.timeout(5000), undefined, (c) => c.core.getAPIResources());
         return true;
       },
-      close,
+      close: async () => {},
     };
   },
 };

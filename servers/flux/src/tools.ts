@@ -3,7 +3,6 @@ import {
   decodeCursor,
   defineTool,
   encodeCursor,
-  kubeEventSchema,
   listArgs,
   nextCursorField,
   READ,
@@ -11,7 +10,7 @@ import {
   truncateText,
   WRITE,
 } from '@idp-mcp/core';
-import { maskSensitive, recentEvents } from '@idp-mcp/kubernetes';
+import { kubeEventSchema, maskSensitive, recentEvents } from '@idp-mcp/kube';
 import { stringify } from 'yaml';
 import * as z from 'zod';
 import {

@@ -1,6 +1,6 @@
-import { assertNoViolations } from '@idp-mcp/testing';
-import { type KubernetesFake, startKubernetesFake } from '@idp-mcp/testing/kubernetes';
+import { type KubernetesFake, startKubernetesFake } from '@idp-mcp/sandbox/kubernetes';
 import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fluxModule } from '../src/index.ts';

@@ -79,7 +79,7 @@ export const githubModule: ServerModule = {
     let token = env.GITHUB_TOKEN!;
     let baseUrl = env.GITHUB_API_URL!;
     if (sandbox) {
-      const { startGitHubFake, SANDBOX_TOKEN } = await import('@idp-mcp/testing/github');
+      const { startGitHubFake, SANDBOX_TOKEN } = await import('@idp-mcp/sandbox/github');
       const fake = await world.shared('github', () => startGitHubFake({ validate: false }));
       token = SANDBOX_TOKEN;
       baseUrl = fake.url;

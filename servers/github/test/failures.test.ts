@@ -1,5 +1,5 @@
-import { assertNoViolations } from '@idp-mcp/testing';
 import { textOf } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useGitHub } from './support.ts';
 

@@ -1,6 +1,6 @@
-import { assertNoViolations } from '@idp-mcp/testing';
-import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/testing/github';
+import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/sandbox/github';
 import { type ConnectedClient, connectClient } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { githubModule } from '../src/index.ts';
 

@@ -1,4 +1,4 @@
-import { SANDBOX_TOKEN } from '@idp-mcp/testing/github';
+import { SANDBOX_TOKEN } from '@idp-mcp/sandbox/github';
 import { connectClient, connectStdio, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import { describe, expect, it } from 'vitest';
 import { githubModule } from '../src/index.ts';

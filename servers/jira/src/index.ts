@@ -52,7 +52,7 @@ export const jiraModule: ServerModule = {
     let auth: JiraAuth;
     let stopFake = async () => {};
     if (sandbox) {
-      const { startJiraFake } = await import('@idp-mcp/testing/jira');
+      const { startJiraFake } = await import('@idp-mcp/sandbox/jira');
       const fake = await startJiraFake({ validate: false });
       baseUrl = fake.url;
       auth = { type: 'basic', email: fake.email, apiToken: fake.token };

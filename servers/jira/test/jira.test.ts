@@ -1,7 +1,7 @@
 import { ConfigError, createLogger, parseFlags, startServer } from '@idp-mcp/core';
-import { assertNoViolations } from '@idp-mcp/testing';
-import { type JiraFake, SAMPLE_JIRA_CREDENTIALS, startJiraFake } from '@idp-mcp/testing/jira';
-import { connectStdio, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { type JiraFake, SAMPLE_JIRA_CREDENTIALS, startJiraFake } from '@idp-mcp/sandbox/jira';
+import { connectStdio, connectUrl, shippedPolicyGate, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { searchAndReconsileIssuesUsingJql } from 'jira.js/cloud';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ async function connect(env: Record<string, string> = {}, role = 'platform-admin'
     jiraModule,
     parseFlags(['--transport', 'http', '--port', '0', '--role', role]),
     { JIRA_URL: fake.url, JIRA_EMAIL: fake.email, JIRA_API_TOKEN: fake.token, JIRA_TIMEOUT_MS: '2000', ...env },
+    shippedPolicyGate,
     log,
   );
   const client = await connectUrl(server.url!);
@@ -460,6 +461,7 @@ describe('jira set-up', () => {
       jiraModule,
       parseFlags(['--transport', 'http', '--port', '0']),
       { JIRA_URL: fake.url },
+      shippedPolicyGate,
       createLogger('jira', { level: 'error', write: () => {} }),
     );
     await expect(starting).rejects.toThrow(ConfigError);

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { lazyGate, runCli } from '@idp-mcp/core';
+import { runCli } from '@idp-mcp/core';
+import { gateFromEnv } from '@idp-mcp/policy/lazy';
 import { kafkaModule } from './index.ts';
 
-await runCli([kafkaModule], process.argv.slice(2), 'kafka', {
-  gate: lazyGate(async () => (await import('@idp-mcp/policy')).policyGateFromEnv(process.env)),
-});
+await runCli([kafkaModule], process.argv.slice(2), 'kafka', { gate: gateFromEnv(process.env) });

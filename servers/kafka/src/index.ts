@@ -130,12 +130,12 @@ export const kafkaModule: ServerModule = {
     let resolved = env;
     let kubeconfigText: string | undefined;
     if (sandbox) {
-      const { startKafkaFake, kafkaTopicResources, startTopicOperator } = await import('@idp-mcp/testing/kafka');
+      const { startKafkaFake, kafkaTopicResources, startTopicOperator } = await import('@idp-mcp/sandbox/kafka');
       const fake = await startKafkaFake();
       stops.push(() => fake.close());
       resolved = { ...env, KAFKA_BROKERS: fake.brokers.join(','), KAFKA_SASL_MECHANISM: undefined, KAFKA_SSL: 'false' };
       if (env.KAFKA_WRITE_MODE === 'strimzi') {
-        const { startKubernetesFake } = await import('@idp-mcp/testing/kubernetes');
+        const { startKubernetesFake } = await import('@idp-mcp/sandbox/kubernetes');
         const namespace = env.STRIMZI_NAMESPACE ?? 'kafka';
         const cluster = env.STRIMZI_CLUSTER ?? 'events';
         const kube = await startKubernetesFake({

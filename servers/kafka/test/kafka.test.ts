@@ -1,5 +1,5 @@
 import type { PolicyGate, PolicyViolation } from '@idp-mcp/core';
-import { assertNoKafkaViolations, type KafkaFake, SAMPLE_USERS, startKafkaFake } from '@idp-mcp/testing/kafka';
+import { assertNoKafkaViolations, type KafkaFake, SAMPLE_USERS, startKafkaFake } from '@idp-mcp/sandbox/kafka';
 import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kafkaModule } from '../src/index.ts';

@@ -1,5 +1,4 @@
 import type { PolicyGate, PolicyViolation } from '@idp-mcp/core';
-import { assertNoViolations } from '@idp-mcp/testing';
 import {
   assertNoKafkaViolations,
   type KafkaFake,
@@ -7,9 +6,10 @@ import {
   startKafkaFake,
   startTopicOperator,
   type TopicOperator,
-} from '@idp-mcp/testing/kafka';
-import { type KubernetesFake, startKubernetesFake } from '@idp-mcp/testing/kubernetes';
+} from '@idp-mcp/sandbox/kafka';
+import { type KubernetesFake, startKubernetesFake } from '@idp-mcp/sandbox/kubernetes';
 import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kafkaModule } from '../src/index.ts';
 import { callTool, errorMeta, type Result, sc } from './support.ts';

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { lazyGate, runCli } from '@idp-mcp/core';
+import { runCli } from '@idp-mcp/core';
+import { gateFromEnv } from '@idp-mcp/policy/lazy';
 import { kubernetesModule } from './index.ts';
 
-await runCli([kubernetesModule], process.argv.slice(2), 'kubernetes', {
-  gate: lazyGate(async () => (await import('@idp-mcp/policy')).policyGateFromEnv(process.env)),
-});
+await runCli([kubernetesModule], process.argv.slice(2), 'kubernetes', { gate: gateFromEnv(process.env) });

@@ -1,17 +1,9 @@
 import type { ServerModule } from '@idp-mcp/core';
-import { type Kube, mapKubeError } from './kube.ts';
-import { KUBE_ENV, kubeIsConfigured, startKube } from './start.ts';
+import { KUBE_ENV, type Kube, kubeIsConfigured, mapKubeError, startKube } from '@idp-mcp/kube';
 import { type ApplySettings, applyTools } from './tools/apply.ts';
 import { resourceTools } from './tools/resources.ts';
 import { teamTools } from './tools/teams.ts';
 import { workloadTools } from './tools/workloads.ts';
-
-export { Kube, type KubeOptions, mapKubeError, type ResolvedKind } from './kube.ts';
-export { clean, maskSensitive, parseManifests, summarize } from './objects.ts';
-export { KUBE_ENV, kubeIsConfigured, startKube } from './start.ts';
-export { recentEvents } from './tools/resources.ts';
-export { renderTeam, type TeamSpec } from './tools/teams.ts';
-export { rolloutStatus } from './tools/workloads.ts';
 
 /** Every Kubernetes tool, bound to one set of clusters. */
 export function kubernetesTools(kube: Kube, settings: ApplySettings) {
@@ -38,8 +30,8 @@ export const kubernetesModule: ServerModule = {
       format: 'list',
     },
   },
-  async start({ env, sandbox, log, gate }) {
-    const { kube, close } = await startKube(env, sandbox, log);
+  async start({ env, sandbox, log, gate, world }) {
+    const kube = await startKube(env, sandbox, log, world);
     const denyKinds = (env.K8S_DENY_KINDS ?? '')
       .split(',')
       .map((k) => k.trim().toLowerCase())
@@ -54,7 +46,7 @@ export const kubernetesModule: ServerModule = {
         await kube.call(AbortSignal.timeout(5000), undefined, (c) => c.core.getAPIResources());
         return true;
       },
-      close,
+      close: async () => {},
     };
   },
 };

@@ -48,7 +48,7 @@ export const pagerdutyModule: ServerModule = {
     let from = env.PAGERDUTY_FROM;
     let stopFake = async () => {};
     if (sandbox) {
-      const { startPagerDutyFake, PAYMENTS_ROUTING_KEY } = await import('@idp-mcp/testing/pagerduty');
+      const { startPagerDutyFake, PAYMENTS_ROUTING_KEY } = await import('@idp-mcp/sandbox/pagerduty');
       const fake = await startPagerDutyFake({ validate: false });
       token = fake.token;
       apiUrl = fake.url;

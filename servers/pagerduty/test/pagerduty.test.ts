@@ -1,11 +1,11 @@
-import { assertNoViolations } from '@idp-mcp/testing';
-import { connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import {
   PAYMENTS_ROUTING_KEY,
   type PagerDutyFake,
   READ_ONLY_TOKEN,
   startPagerDutyFake,
-} from '@idp-mcp/testing/pagerduty';
+} from '@idp-mcp/sandbox/pagerduty';
+import { connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pagerdutyModule } from '../src/index.ts';

@@ -1,5 +1,3 @@
-import { argocdModule } from '@idp-mcp/argocd';
-import { backstageModule } from '@idp-mcp/backstage';
 import {
   type AnyTool,
   ConfigError,
@@ -9,21 +7,12 @@ import {
   READ,
   type ServerModule,
 } from '@idp-mcp/core';
-import { fluxModule } from '@idp-mcp/flux';
-import { githubModule } from '@idp-mcp/github';
-import { jiraModule } from '@idp-mcp/jira';
-import { kafkaModule } from '@idp-mcp/kafka';
-import { kubernetesModule } from '@idp-mcp/kubernetes';
-import { pagerdutyModule } from '@idp-mcp/pagerduty';
-import { policyModule } from '@idp-mcp/policy';
-import { rancherModule } from '@idp-mcp/rancher';
-import { slackModule } from '@idp-mcp/slack';
 import { openStore, type Store } from '@idp-mcp/store';
-import { vaultModule } from '@idp-mcp/vault';
 import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
 import { Gateway } from './gateway.ts';
 import { type MountedServer, mountServers } from './mount.ts';
+import { loadIntegrations } from './registry.ts';
 import { mountRemote, parseRemoteServers } from './remote.ts';
 import { COMPOSITES } from './selfservice/composites.ts';
 import type { PlatformSettings } from './selfservice/render.ts';
@@ -32,21 +21,8 @@ import { resumeInterruptedRuns, selfServiceTools } from './selfservice/tools.ts'
 export { type AuditSink, Gateway } from './gateway.ts';
 export { namespaced } from './mount.ts';
 
-/** The integration servers the platform mounts in-process, in tools/list order. */
-export const INTEGRATIONS: ServerModule[] = [
-  githubModule,
-  kubernetesModule,
-  fluxModule,
-  argocdModule,
-  kafkaModule,
-  rancherModule,
-  policyModule,
-  jiraModule,
-  slackModule,
-  pagerdutyModule,
-  backstageModule,
-  vaultModule,
-];
+/** The integration servers the platform mounts in-process, in tools/list order (the registry's). */
+export const INTEGRATIONS: ServerModule[] = await loadIntegrations();
 
 const PLATFORM_ENV: Record<string, EnvVarSpec> = {
   PLATFORM_INTEGRATIONS: {

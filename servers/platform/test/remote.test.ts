@@ -1,6 +1,6 @@
 import { parseFlags, type StartedServer, silentLogger, startServer } from '@idp-mcp/core';
 import { githubModule } from '@idp-mcp/github';
-import { connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { connectClient, shippedPolicyGate, textOf } from '@idp-mcp/testing/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformModule } from '../src/index.ts';
 
@@ -15,6 +15,7 @@ describe('remote MCP servers', () => {
       githubModule,
       parseFlags(['--sandbox', '--transport', 'http', '--port', '0']),
       {},
+      shippedPolicyGate,
       silentLogger,
     );
   });
@@ -76,6 +77,7 @@ describe('remote MCP servers', () => {
       githubModule,
       parseFlags(['--sandbox', '--transport', 'http', '--port', '0']),
       {},
+      shippedPolicyGate,
       silentLogger,
     );
     const mcp = await mountedWith([{ name: 'doomed', url: doomed.url }]);

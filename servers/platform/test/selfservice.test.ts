@@ -1,8 +1,8 @@
 import type { PolicyGate, PolicyViolation } from '@idp-mcp/core';
-import { assertNoViolations } from '@idp-mcp/testing';
-import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/testing/github';
+import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/sandbox/github';
 import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
 import { startPostgres, type TestPostgres } from '@idp-mcp/testing/postgres';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { platformModule } from '../src/index.ts';
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from '@idp-mcp/core';
+import { gateFromEnv } from '@idp-mcp/policy/lazy';
 import { policyModule } from './index.ts';
 
-await runCli([policyModule], process.argv.slice(2), 'policy');
+await runCli([policyModule], process.argv.slice(2), 'policy', { gate: gateFromEnv(process.env) });

@@ -2,12 +2,17 @@ import { existsSync, globSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ServerCommand } from '@idp-mcp/core';
 import { ToolError } from '@idp-mcp/core';
-import { runTests } from './bundle.ts';
-import { DOMAINS, ruleCatalog } from './catalog.ts';
-import { gateOptionsFromEnv } from './env.ts';
-import { createPolicyGate } from './gate.ts';
-import { MAX_FILE_BYTES } from './parse.ts';
-import { renderFindings, type Validation, validateText } from './validate.ts';
+import {
+  createPolicyGate,
+  DOMAINS,
+  gateOptionsFromEnv,
+  MAX_FILE_BYTES,
+  renderFindings,
+  ruleCatalog,
+  runTests,
+  type Validation,
+  validateText,
+} from '@idp-mcp/policy';
 import { createWebhookServer, reloadCertificates } from './webhook.ts';
 
 type Io = Parameters<ServerCommand['run']>[1];

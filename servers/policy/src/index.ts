@@ -1,22 +1,19 @@
 import type { ResourceDefinition, ServerModule } from '@idp-mcp/core';
 import { ToolError } from '@idp-mcp/core';
-import { BUILTIN_POLICY_DIR, packageOf } from './bundle.ts';
-import { DOMAINS } from './catalog.ts';
+import {
+  BUILTIN_POLICY_DIR,
+  createPolicyGate,
+  DOMAINS,
+  gateOptionsFromEnv,
+  type PolicyBundle,
+  packageOf,
+} from '@idp-mcp/policy';
 import { policyCommands } from './commands.ts';
-import { gateOptionsFromEnv } from './env.ts';
-import { createPolicyGate, type PolicyBundle } from './gate.ts';
 import { generationTools } from './tools/generate.ts';
 import { policyTools } from './tools/policy.ts';
 
-export { BUILTIN_POLICY_DIR, runTests } from './bundle.ts';
-export { DOMAINS, type RuleInfo, ruleCatalog } from './catalog.ts';
 export { EXIT, policyCommands } from './commands.ts';
-export { gateOptionsFromEnv, policyGateFromEnv, readConfigFile } from './env.ts';
-export { createPolicyGate, type DetailedVerdict, type Finding, type PolicyGateOptions } from './gate.ts';
-export { gatekeeperSet } from './gatekeeper.ts';
-export { detectDomain, MAX_INPUT_BYTES, parseConfig } from './parse.ts';
 export { generationTools, MAX_ATTEMPTS, type Sampler } from './tools/generate.ts';
-export { type Validation, validateDocuments, validateText } from './validate.ts';
 export { admissionResponse, createWebhookServer } from './webhook.ts';
 
 function policyResources(bundle: PolicyBundle): ResourceDefinition[] {

@@ -2,8 +2,7 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { ToolError } from '@idp-mcp/core';
-import { detectDomain } from './parse.ts';
-import { type Checker, validateDocuments, validateText } from './validate.ts';
+import { type Checker, detectDomain, validateDocuments, validateText } from '@idp-mcp/policy';
 
 /** Largest AdmissionReview accepted (the API server's own request limit is about 3 MiB). */
 export const MAX_REVIEW_BYTES = 3 * 1024 * 1024;

@@ -1,9 +1,7 @@
 import { enforcePolicy, ToolError } from '@idp-mcp/core';
+import { createPolicyGate, gatekeeperSet, policyGateFromEnv } from '@idp-mcp/policy';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { policyGateFromEnv } from '../src/env.ts';
-import { createPolicyGate } from '../src/gate.ts';
-import { gatekeeperSet } from '../src/gatekeeper.ts';
 import { fixture, readFixture } from './support.ts';
 
 const deployment = YAML.parse(readFixture('deployment.yaml'));

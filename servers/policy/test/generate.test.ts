@@ -1,7 +1,7 @@
 import { type AnyTool, callerFromRoles, silentLogger, type ToolContext } from '@idp-mcp/core';
+import { createPolicyGate } from '@idp-mcp/policy';
 import { type ConnectedClient, connectClient } from '@idp-mcp/testing/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPolicyGate } from '../src/gate.ts';
 import { policyModule } from '../src/index.ts';
 import { generationTools, MAX_ATTEMPTS, type Sampler } from '../src/tools/generate.ts';
 import { call, readFixture } from './support.ts';

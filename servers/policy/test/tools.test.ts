@@ -1,9 +1,9 @@
+import type { Validation } from '@idp-mcp/policy';
+import { MAX_INPUT_BYTES } from '@idp-mcp/policy';
 import { type ConnectedClient, connectClient, connectStdio, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { policyModule } from '../src/index.ts';
-import { MAX_INPUT_BYTES } from '../src/parse.ts';
-import type { Validation } from '../src/validate.ts';
 import { call, readFixture } from './support.ts';
 
 let mcp: ConnectedClient;

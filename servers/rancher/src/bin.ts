@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from '@idp-mcp/core';
+import { gateFromEnv } from '@idp-mcp/policy/lazy';
 import { rancherModule } from './index.ts';
 
-await runCli([rancherModule], process.argv.slice(2), 'rancher');
+await runCli([rancherModule], process.argv.slice(2), 'rancher', { gate: gateFromEnv(process.env) });

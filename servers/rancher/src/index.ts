@@ -37,7 +37,7 @@ export const rancherModule: ServerModule = {
     let token = env.RANCHER_TOKEN!;
     let stopFake = async () => {};
     if (sandbox) {
-      const { startRancherFake, SANDBOX_TOKEN } = await import('@idp-mcp/testing/rancher');
+      const { startRancherFake, SANDBOX_TOKEN } = await import('@idp-mcp/sandbox/rancher');
       const fake = await startRancherFake({ validate: false });
       url = fake.url;
       token = SANDBOX_TOKEN;

@@ -1,6 +1,6 @@
-import { assertNoViolations } from '@idp-mcp/testing';
+import { type RancherFake, SAMPLE_TOKENS, startRancherFake } from '@idp-mcp/sandbox/rancher';
 import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
-import { type RancherFake, SAMPLE_TOKENS, startRancherFake } from '@idp-mcp/testing/rancher';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rancherModule } from '../src/index.ts';
 

@@ -39,7 +39,7 @@ export const slackModule: ServerModule = {
     let apiUrl = env.SLACK_API_URL ?? 'https://slack.com/api/';
     let stopFake = async () => {};
     if (sandbox) {
-      const { startSlackFake } = await import('@idp-mcp/testing/slack');
+      const { startSlackFake } = await import('@idp-mcp/sandbox/slack');
       const fake = await startSlackFake({ validate: false });
       token = fake.token;
       apiUrl = fake.apiUrl;

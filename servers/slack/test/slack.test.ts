@@ -1,7 +1,7 @@
 import { createLogger, parseFlags, startServer } from '@idp-mcp/core';
-import { assertNoViolations } from '@idp-mcp/testing';
-import { connectStdio, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
-import { BOT_USER_ID, SAMPLE_SLACK_TOKENS, type SlackFake, startSlackFake } from '@idp-mcp/testing/slack';
+import { BOT_USER_ID, SAMPLE_SLACK_TOKENS, type SlackFake, startSlackFake } from '@idp-mcp/sandbox/slack';
+import { connectStdio, connectUrl, shippedPolicyGate, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlack, slackModule } from '../src/index.ts';
@@ -16,6 +16,7 @@ async function connect(env: Record<string, string> = {}, role = 'platform-admin'
     slackModule,
     parseFlags(['--transport', 'http', '--port', '0', '--role', role]),
     { SLACK_API_URL: fake.apiUrl, SLACK_BOT_TOKEN: fake.token, SLACK_TIMEOUT_MS: '2000', ...env },
+    shippedPolicyGate,
     log,
   );
   const client = await connectUrl(server.url!);

@@ -43,7 +43,7 @@ export const vaultModule: ServerModule = {
     let token = env.VAULT_TOKEN;
     let stopFake = async () => {};
     if (sandbox) {
-      const { startVaultFake } = await import('@idp-mcp/testing/vault');
+      const { startVaultFake } = await import('@idp-mcp/sandbox/vault');
       const fake = await startVaultFake({ validate: false });
       endpoint = fake.url;
       token = fake.token;

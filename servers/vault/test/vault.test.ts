@@ -2,15 +2,15 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, parseFlags, startServer } from '@idp-mcp/core';
-import { assertNoViolations } from '@idp-mcp/testing';
-import { connectClient, connectUrl, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import {
   DEVELOPER_TOKEN,
   SAMPLE_SECRET_VALUES,
   SAMPLE_SERVICE_ACCOUNT_JWT,
   startVaultFake,
   type VaultFake,
-} from '@idp-mcp/testing/vault';
+} from '@idp-mcp/sandbox/vault';
+import { connectClient, connectUrl, shippedPolicyGate, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { vaultModule } from '../src/index.ts';
@@ -28,6 +28,7 @@ async function connect(role: Role = 'platform-admin', env: Record<string, string
     vaultModule,
     parseFlags(['--transport', 'http', '--port', '0', '--role', role]),
     { VAULT_ADDR: fake.url, VAULT_TOKEN: fake.token, VAULT_TIMEOUT_MS: '2000', ...env },
+    shippedPolicyGate,
     log,
   );
   const client = await connectUrl(server.url!);

@@ -5,7 +5,7 @@ import { ConfigError, type Exposure, loadEnv, selectTools } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildMcpServer, SERVER_VERSION } from './mcp.ts';
 import type { ServerInstance, ServerModule } from './module.ts';
-import { allowAllGate, type PolicyGate } from './policy.ts';
+import type { PolicyGate } from './policy.ts';
 import { createSandboxWorld } from './sandbox.ts';
 import { serveHttp, serveStdioServer } from './transports.ts';
 
@@ -96,8 +96,9 @@ export async function startServer(
   module: ServerModule,
   flags: Flags,
   environment: Record<string, string | undefined>,
+  /** Every configuration-carrying write passes it: required, so no server can start ungated. */
+  gate: PolicyGate,
   log: Logger = createLogger(module.name),
-  gate: PolicyGate = allowAllGate,
 ): Promise<StartedServer> {
   const env = loadEnv(module, environment, { sandbox: flags.sandbox });
   const exposure: Exposure = { readOnly: flags['read-only'] };
@@ -190,8 +191,8 @@ ${FLAG_HELP}`;
 export async function runCli(
   modules: ServerModule[],
   args: string[],
-  fixedServer?: string,
-  options: { gate?: PolicyGate } = {},
+  fixedServer: string | undefined,
+  options: { gate: PolicyGate },
 ): Promise<void> {
   const [first, ...rest] = fixedServer ? [fixedServer, ...args] : args;
   if (!first || first === '--help' || first === '-h' || first === 'help') {
@@ -218,7 +219,7 @@ export async function runCli(
       process.stdout.write(`${serverUsage(module)}\n`);
       return;
     }
-    const started = await startServer(module, flags, process.env, createLogger(module.name), options.gate);
+    const started = await startServer(module, flags, process.env, options.gate, createLogger(module.name));
     process.stderr.write(`${banner(started, flags)}\n`);
     const stop = () => {
       started.close().finally(() => process.exit(0));

@@ -23,14 +23,6 @@ export {
   type QueryValue,
   type UpstreamFetchOptions,
 } from './http.ts';
-export {
-  age,
-  type KubeEvent,
-  type KubeEventSummary,
-  kubeEventSchema,
-  recentKubeEvents,
-  summarizeKubeEvent,
-} from './kube-events.ts';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './log.ts';
 export {
   buildMcpServer,
@@ -53,6 +45,7 @@ export type {
   StartOptions,
 } from './module.ts';
 export {
+  age,
   DEFAULT_TEXT_LIMIT,
   decodeCursor,
   encodeCursor,
@@ -64,7 +57,6 @@ export {
   truncateText,
 } from './output.ts';
 export {
-  allowAllGate,
   enforcePolicy,
   lazyGate,
   type PolicyContext,

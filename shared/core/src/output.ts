@@ -75,3 +75,14 @@ export function tailLines(text: string, lines: number): string {
   if (all.at(-1) === '') all.pop();
   return all.slice(-lines).join('\n');
 }
+
+/** How long ago a timestamp was, in the largest unit under two of the next: 90s, 45m, 5h, 3d; '' when unknown. */
+export function age(timestamp: unknown, now = Date.now()): string {
+  const time = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
+  if (Number.isNaN(time)) return '';
+  const seconds = Math.max(0, Math.floor((now - time) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+}

@@ -1,8 +1,8 @@
 import { ToolError } from './errors.ts';
 
 /**
- * The seam every configuration-carrying write passes before anything changes. The policy server's
- * library mode implements it; until a gate is configured, `allowAllGate` stands in (and says so).
+ * The seam every configuration-carrying write passes before anything changes. `@idp-mcp/policy` implements it;
+ * no server starts without one (there is no allow-all default).
  */
 export type PolicyDomain = 'kubernetes' | 'kafka' | 'terraform' | 'cicd' | 'gitops';
 
@@ -33,11 +33,6 @@ export interface PolicyContext {
 export interface PolicyGate {
   check(domain: PolicyDomain, documents: unknown[], context?: PolicyContext): Promise<PolicyVerdict>;
 }
-
-/** A gate that allows everything; used only where no policy gate is configured. */
-export const allowAllGate: PolicyGate = {
-  check: async () => ({ allowed: true, violations: [], gate: 'none (no policy gate configured)' }),
-};
 
 /** Checks documents and throws a structured refusal on any deny; returns the verdict (with warnings) otherwise. */
 export async function enforcePolicy(

@@ -7,6 +7,7 @@ import { silentLogger } from '../src/log.ts';
 import { buildMcpServer } from '../src/mcp.ts';
 import type { ServerModule } from '../src/module.ts';
 import { defineTool, READ } from '../src/tool.ts';
+import { noPolicy } from './demo-module.ts';
 
 /** A tool that asks the person (confirm) and the client's model (sample), and reports what came back. */
 const ask = defineTool({
@@ -64,7 +65,13 @@ describe('asking the client', () => {
       env: {},
       start: async () => ({ tools: [ask], upstream: { mode: 'live', url: 'none' }, close: async () => {} }),
     };
-    const started = await startServer(module, parseFlags(['--transport', 'http', '--port', '0']), {}, silentLogger);
+    const started = await startServer(
+      module,
+      parseFlags(['--transport', 'http', '--port', '0']),
+      {},
+      noPolicy,
+      silentLogger,
+    );
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
     const client = new Client(
       { name: 'asking-client', version: '1' },

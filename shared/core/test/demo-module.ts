@@ -1,7 +1,13 @@
 import * as z from 'zod';
 import { ToolError } from '../src/errors.ts';
 import type { ServerModule } from '../src/module.ts';
+import type { PolicyGate } from '../src/policy.ts';
 import { DESTRUCTIVE, defineTool, READ, WRITE } from '../src/tool.ts';
+
+/** The core cannot load the policy library (it stands on the core): its own tests pass a gate that allows all. */
+export const noPolicy: PolicyGate = {
+  check: async () => ({ allowed: true, violations: [], gate: 'none (core tests)' }),
+};
 
 /** A server module with one tool per behaviour the core must handle, for the core's own tests. */
 export const demoModule: ServerModule = {

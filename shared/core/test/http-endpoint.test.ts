@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFlags, type StartedServer, startServer } from '../src/cli.ts';
 import { ConfigError } from '../src/config.ts';
 import { silentLogger } from '../src/log.ts';
-import { demoModule } from './demo-module.ts';
+import { demoModule, noPolicy } from './demo-module.ts';
 
 const env = { DEMO_TOKEN: 'demo-secret-token-value' };
 const initialize = JSON.stringify({
@@ -18,7 +18,13 @@ describe('the HTTP endpoint', () => {
   let base: string;
 
   beforeAll(async () => {
-    server = await startServer(demoModule, parseFlags(['--transport', 'http', '--port', '0']), env, silentLogger);
+    server = await startServer(
+      demoModule,
+      parseFlags(['--transport', 'http', '--port', '0']),
+      env,
+      noPolicy,
+      silentLogger,
+    );
     base = server.url!.replace(/\/mcp$/, '');
   });
   afterAll(() => server.close());
@@ -63,12 +69,14 @@ describe('the HTTP endpoint', () => {
 
 describe('start-up errors', () => {
   it('names the missing credential variable', async () => {
-    await expect(startServer(demoModule, parseFlags([]), {}, silentLogger)).rejects.toThrow(/DEMO_TOKEN is not set/);
+    await expect(startServer(demoModule, parseFlags([]), {}, noPolicy, silentLogger)).rejects.toThrow(
+      /DEMO_TOKEN is not set/,
+    );
   });
 
   it('refuses a non-loopback bind without allowed hosts', async () => {
     const flags = parseFlags(['--transport', 'http', '--host', '0.0.0.0', '--port', '0']);
-    await expect(startServer(demoModule, flags, env, silentLogger)).rejects.toThrow(/--allowed-hosts/);
+    await expect(startServer(demoModule, flags, env, noPolicy, silentLogger)).rejects.toThrow(/--allowed-hosts/);
   });
 
   it('explains bad flags', () => {

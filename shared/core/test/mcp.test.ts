@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFlags, type StartedServer, startServer } from '../src/cli.ts';
 import { silentLogger } from '../src/log.ts';
-import { demoModule } from './demo-module.ts';
+import { demoModule, noPolicy } from './demo-module.ts';
 
 const env = { DEMO_TOKEN: 'demo-secret-token-value' };
 
@@ -20,7 +20,13 @@ describe.each(['modern', 'legacy'] as const)('a server over Streamable HTTP, %s 
   let client: Client;
 
   beforeAll(async () => {
-    server = await startServer(demoModule, parseFlags(['--transport', 'http', '--port', '0']), env, silentLogger);
+    server = await startServer(
+      demoModule,
+      parseFlags(['--transport', 'http', '--port', '0']),
+      env,
+      noPolicy,
+      silentLogger,
+    );
     client = await connect(server.url!, era);
   });
   afterAll(async () => {
@@ -114,6 +120,7 @@ describe('tool exposure by role and flags', () => {
       demoModule,
       parseFlags(['--transport', 'http', '--port', '0', ...flags]),
       env,
+      noPolicy,
       silentLogger,
     );
     const client = await connect(server.url!, 'modern');

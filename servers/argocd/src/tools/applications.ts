@@ -2,15 +2,13 @@ import {
   decodeCursor,
   defineTool,
   encodeCursor,
-  type KubeEvent,
-  kubeEventSchema,
   listArgs,
   nextCursorField,
   READ,
-  recentKubeEvents,
   ToolError,
   WRITE,
 } from '@idp-mcp/core';
+import { type KubeEvent, kubeEventSchema, recentKubeEvents } from '@idp-mcp/kube/events';
 import * as z from 'zod';
 import { type ArgoCd, seg } from '../argocd.ts';
 import {

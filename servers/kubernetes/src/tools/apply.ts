@@ -7,10 +7,19 @@ import {
   ToolError,
   WRITE,
 } from '@idp-mcp/core';
+import {
+  clean,
+  type Kube,
+  mapKubeError,
+  type Obj,
+  parseManifests,
+  plain,
+  type ResolvedKind,
+  ref,
+  sameContent,
+} from '@idp-mcp/kube';
 import { PatchStrategy } from '@kubernetes/client-node';
 import * as z from 'zod';
-import { type Kube, mapKubeError, type ResolvedKind } from '../kube.ts';
-import { clean, type Obj, parseManifests, plain, ref, sameContent } from '../objects.ts';
 import { context, namespace, objectArgs } from './args.ts';
 
 export const FIELD_MANAGER = 'idp-mcp';

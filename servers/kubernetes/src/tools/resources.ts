@@ -1,21 +1,16 @@
+import { age, decodeCursor, defineTool, encodeCursor, listArgs, nextCursorField, READ, ToolError } from '@idp-mcp/core';
 import {
-  age,
-  decodeCursor,
-  defineTool,
-  encodeCursor,
-  type KubeEvent,
-  type KubeEventSummary,
+  clean,
+  type Kube,
   kubeEventSchema,
-  listArgs,
-  nextCursorField,
-  READ,
-  recentKubeEvents,
-  ToolError,
-} from '@idp-mcp/core';
+  type Obj,
+  plain,
+  type ResolvedKind,
+  recentEvents,
+  summarize,
+} from '@idp-mcp/kube';
 import { stringify } from 'yaml';
 import * as z from 'zod';
-import type { Kube, ResolvedKind } from '../kube.ts';
-import { clean, type Obj, plain, summarize } from '../objects.ts';
 import {
   apiVersion,
   context,
@@ -44,32 +39,6 @@ const objectOutput = z.object({
   object: z.record(z.string(), z.unknown()).describe('The object without managedFields and last-applied noise.'),
   secret_keys: z.array(z.string()).optional().describe('For a Secret: its keys. Values are never returned.'),
 });
-
-/** Events of a namespace or of one object, newest first. */
-export async function recentEvents(
-  kube: Kube,
-  signal: AbortSignal,
-  options: {
-    context?: string | undefined;
-    namespace?: string | undefined;
-    object?: { kind: string; name: string };
-    warningsOnly?: boolean;
-    limit: number;
-  },
-): Promise<KubeEventSummary[]> {
-  const selectors = [
-    ...(options.object
-      ? [`involvedObject.kind=${options.object.kind}`, `involvedObject.name=${options.object.name}`]
-      : []),
-    ...(options.warningsOnly ? ['type=Warning'] : []),
-  ].join(',');
-  const list = await kube.call(signal, options.context, (c) =>
-    options.namespace
-      ? c.core.listNamespacedEvent({ namespace: options.namespace, ...(selectors ? { fieldSelector: selectors } : {}) })
-      : c.core.listEventForAllNamespaces(selectors ? { fieldSelector: selectors } : {}),
-  );
-  return recentKubeEvents(plain<{ items: KubeEvent[] }>(list).items, options.limit);
-}
 
 /** Reads one object of a resolved kind. */
 export async function readObject(

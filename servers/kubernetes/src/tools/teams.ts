@@ -1,8 +1,8 @@
 import { defineTool, ToolError, WRITE } from '@idp-mcp/core';
+import type { Obj } from '@idp-mcp/kube';
+import { type Kube, mapKubeError } from '@idp-mcp/kube';
 import { stringify } from 'yaml';
 import * as z from 'zod';
-import { type Kube, mapKubeError } from '../kube.ts';
-import type { Obj } from '../objects.ts';
 import {
   type ApplySettings,
   checkPolicy,

@@ -1,8 +1,8 @@
 import { defineTool, READ, ToolError, truncateText, WRITE } from '@idp-mcp/core';
+import type { Kube } from '@idp-mcp/kube';
+import { type Obj, plain } from '@idp-mcp/kube';
 import { PatchStrategy } from '@kubernetes/client-node';
 import * as z from 'zod';
-import type { Kube } from '../kube.ts';
-import { type Obj, plain } from '../objects.ts';
 import { context, defaultNamespace, name } from './args.ts';
 import { readObject } from './resources.ts';
 

@@ -1,7 +1,7 @@
 import { READ } from '@idp-mcp/core';
+import type { validateText } from '@idp-mcp/policy';
+import { DOMAINS } from '@idp-mcp/policy';
 import * as z from 'zod';
-import { DOMAINS } from '../catalog.ts';
-import type { validateText } from '../validate.ts';
 
 /** Policy tools read local policies only: read-only, no outside world. */
 export const LOCAL = { ...READ, openWorldHint: false };

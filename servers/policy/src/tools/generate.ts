@@ -1,8 +1,7 @@
 import { defineTool, type ToolContext, ToolError } from '@idp-mcp/core';
+import type { createPolicyGate } from '@idp-mcp/policy';
+import { findingSchema, type ReportedFinding, ruleCatalog, type Validation, validateText } from '@idp-mcp/policy';
 import * as z from 'zod';
-import { ruleCatalog } from '../catalog.ts';
-import type { createPolicyGate } from '../gate.ts';
-import { findingSchema, type ReportedFinding, type Validation, validateText } from '../validate.ts';
 import { checkOptions, configInput, domain, LOCAL } from './args.ts';
 
 type Gate = ReturnType<typeof createPolicyGate>;

@@ -1,11 +1,20 @@
 import { defineTool, ToolError } from '@idp-mcp/core';
+import type { createPolicyGate } from '@idp-mcp/policy';
+import {
+  DOMAINS,
+  MAX_INPUT_BYTES,
+  type RuleInfo,
+  renderFindings,
+  ruleCatalog,
+  ruleExample,
+  ruleSource,
+  ruleTests,
+  runTests,
+  validateText,
+  validationSchema,
+} from '@idp-mcp/policy';
 import YAML from 'yaml';
 import * as z from 'zod';
-import { runTests } from '../bundle.ts';
-import { DOMAINS, type RuleInfo, ruleCatalog, ruleExample, ruleSource, ruleTests } from '../catalog.ts';
-import type { createPolicyGate } from '../gate.ts';
-import { MAX_INPUT_BYTES } from '../parse.ts';
-import { renderFindings, validateText, validationSchema } from '../validate.ts';
 import { checkOptions, configInput, domain, LOCAL } from './args.ts';
 
 type Gate = ReturnType<typeof createPolicyGate>;

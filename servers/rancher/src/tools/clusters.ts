@@ -2,14 +2,13 @@ import {
   decodeCursor,
   defineTool,
   encodeCursor,
-  kubeEventSchema,
   listArgs,
   nextCursorField,
   READ,
-  recentKubeEvents,
   ToolError,
   WRITE,
 } from '@idp-mcp/core';
+import { kubeEventSchema, recentKubeEvents } from '@idp-mcp/kube/events';
 import * as z from 'zod';
 import { type Collection, nextMarker, type Rancher } from '../rancher.ts';
 

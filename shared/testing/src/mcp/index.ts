@@ -6,6 +6,7 @@ import {
   silentLogger,
   startServer,
 } from '@idp-mcp/core';
+import { gateFromEnv } from '@idp-mcp/policy/lazy';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
@@ -19,19 +20,22 @@ export interface ConnectedClient {
   close(): Promise<void>;
 }
 
+/** The gate a bin starts with when no POLICY_DIRS or POLICY_CONFIG is set: the shipped policies. */
+export const shippedPolicyGate: PolicyGate = gateFromEnv({});
+
 export interface ConnectOptions {
   /** CLI flags besides the transport and port, e.g. ['--role', 'platform-admin']. */
   args?: string[];
   /** The environment the module reads (tokens, upstream URLs). */
   env?: Record<string, string | undefined>;
   era?: 'modern' | 'legacy';
-  /** The policy gate writes pass; the core's allow-all stand-in when absent. */
+  /** The policy gate writes pass; the shipped policies (as every bin starts with) when absent. */
   gate?: PolicyGate;
 }
 
 export async function connectClient(module: ServerModule, options: ConnectOptions = {}): Promise<ConnectedClient> {
   const flags = parseFlags(['--transport', 'http', '--port', '0', ...(options.args ?? [])]);
-  const server = await startServer(module, flags, options.env ?? {}, silentLogger, options.gate);
+  const server = await startServer(module, flags, options.env ?? {}, options.gate ?? shippedPolicyGate, silentLogger);
   try {
     const client = await connectUrl(server.url!, options.era ?? 'modern');
     return {

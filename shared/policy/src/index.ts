@@ -1,0 +1,34 @@
+export { BUILTIN_POLICY_DIR, discoverTests, packageOf, readRegoDir, runTests, type TestResult } from './bundle.ts';
+export { DOMAINS, type RuleInfo, ruleCatalog, ruleExample, ruleSource, ruleTests } from './catalog.ts';
+export { gateOptionsFromEnv, policyGateFromEnv, readConfigFile } from './env.ts';
+export {
+  createPolicyGate,
+  type DetailedVerdict,
+  evaluate,
+  type Finding,
+  loadBundle,
+  type PolicyBundle,
+  type PolicyGateOptions,
+} from './gate.ts';
+export { type GatekeeperSet, gatekeeperSet, loadGatekeeper } from './gatekeeper.ts';
+export { gateFromEnv } from './lazy.ts';
+export { createLocator, fieldSegments } from './locate.ts';
+export {
+  detectDomain,
+  groupByDomain,
+  type InputFormat,
+  MAX_FILE_BYTES,
+  MAX_INPUT_BYTES,
+  type ParsedInput,
+  parseConfig,
+} from './parse.ts';
+export {
+  type Checker,
+  findingSchema,
+  type ReportedFinding,
+  renderFindings,
+  type Validation,
+  validateDocuments,
+  validateText,
+  validationSchema,
+} from './validate.ts';
