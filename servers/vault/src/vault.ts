@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
   createUpstreamFetch,
-  decodeCursor,
-  encodeCursor,
   type Logger,
   parseRetryAfter,
   registerSecret,
@@ -153,29 +151,4 @@ export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined
     if (error instanceof ToolError && error.code === 'not_found') return undefined;
     throw error;
   }
-}
-
-/**
- * Vault returns whole lists (keys, policies) at once; tools page them with an offset cursor. `scope` (e.g. mount and
- * path) is kept in the cursor so a cursor cannot be replayed against another list.
- */
-export function offsetPage<T>(
-  tool: string,
-  items: T[],
-  input: { limit: number; cursor?: string | undefined },
-  scope: Record<string, string> = {},
-): { page: T[]; nextCursor: string | undefined } {
-  const position = decodeCursor<{ offset: number; scope?: Record<string, string> }>(tool, input.cursor);
-  if (position && JSON.stringify(position.scope ?? {}) !== JSON.stringify(scope)) {
-    throw new ToolError('invalid_request', 'cursor: belongs to a list of another mount or path', {
-      hint: 'pass the same arguments as the call that returned the cursor, or omit cursor',
-      retryable: false,
-    });
-  }
-  const offset = position?.offset ?? 0;
-  const end = offset + input.limit;
-  return {
-    page: items.slice(offset, end),
-    nextCursor: end < items.length ? encodeCursor(tool, { offset: end, scope }) : undefined,
-  };
 }

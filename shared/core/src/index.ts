@@ -52,6 +52,7 @@ export {
   listArgs,
   MAX_RESPONSE_BYTES,
   nextCursorField,
+  offsetPage,
   type Truncated,
   tailLines,
   truncateText,

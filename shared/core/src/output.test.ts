@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from './errors.ts';
-import { decodeCursor, encodeCursor, tailLines, truncateText } from './output.ts';
+import { decodeCursor, encodeCursor, offsetPage, tailLines, truncateText } from './output.ts';
 
 describe('cursors', () => {
   it('round-trip the position and belong to one tool', () => {
@@ -9,6 +9,25 @@ describe('cursors', () => {
     expect(decodeCursor('list_things', undefined)).toBeUndefined();
     expect(() => decodeCursor('other_tool', cursor)).toThrow(ToolError);
     expect(() => decodeCursor('list_things', 'garbage!')).toThrow(/cursor: not a cursor returned by list_things/);
+  });
+});
+
+describe('offset pages', () => {
+  const items = ['a', 'b', 'c', 'd', 'e'];
+
+  it('walks a whole list page by page and ends without a cursor', () => {
+    const first = offsetPage('list_keys', items, { limit: 2 });
+    expect(first).toMatchObject({ items: ['a', 'b'], total: 5 });
+    const second = offsetPage('list_keys', items, { limit: 2, cursor: first.nextCursor });
+    const third = offsetPage('list_keys', items, { limit: 2, cursor: second.nextCursor });
+    expect([second.items, third.items, third.nextCursor]).toEqual([['c', 'd'], ['e'], undefined]);
+  });
+
+  it('refuses a cursor of the same tool called with other arguments', () => {
+    const { nextCursor } = offsetPage('list_keys', items, { limit: 2 }, { path: 'team-a/' });
+    expect(() => offsetPage('list_keys', items, { limit: 2, cursor: nextCursor }, { path: 'team-b/' })).toThrow(
+      /cursor: belongs to the same tool called with other arguments/,
+    );
   });
 });
 

@@ -42,6 +42,36 @@ export function decodeCursor<T extends Record<string, unknown>>(
   });
 }
 
+/**
+ * One page of a list an upstream returns whole (Argo CD applications, Kafka topics, Vault keys, Rancher clusters),
+ * with an offset cursor. `scope` (e.g. a mount and path) is kept in the cursor, so a cursor cannot be replayed against
+ * a list of other arguments.
+ */
+export function offsetPage<T>(
+  tool: string,
+  items: readonly T[],
+  input: { limit: number; cursor?: string | undefined },
+  scope: Record<string, string> = {},
+): { items: T[]; nextCursor: string | undefined; total: number } {
+  const position = decodeCursor<{ offset: number; scope?: Record<string, string> }>(tool, input.cursor);
+  if (position && JSON.stringify(position.scope ?? {}) !== JSON.stringify(scope)) {
+    throw new ToolError('invalid_request', 'cursor: belongs to the same tool called with other arguments', {
+      hint: 'pass the same arguments as the call that returned the cursor, or omit cursor',
+      retryable: false,
+    });
+  }
+  const offset = position?.offset ?? 0;
+  const end = offset + input.limit;
+  return {
+    items: items.slice(offset, end),
+    nextCursor:
+      end < items.length
+        ? encodeCursor(tool, { offset: end, ...(Object.keys(scope).length ? { scope } : {}) })
+        : undefined,
+    total: items.length,
+  };
+}
+
 export interface Truncated {
   text: string;
   truncated: boolean;

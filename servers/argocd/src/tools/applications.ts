@@ -1,13 +1,4 @@
-import {
-  decodeCursor,
-  defineTool,
-  encodeCursor,
-  listArgs,
-  nextCursorField,
-  READ,
-  ToolError,
-  WRITE,
-} from '@idp-mcp/core';
+import { defineTool, listArgs, nextCursorField, offsetPage, READ, ToolError, WRITE } from '@idp-mcp/core';
 import { type KubeEvent, kubeEventSchema, recentKubeEvents } from '@idp-mcp/kube/events';
 import * as z from 'zod';
 import { type ArgoCd, seg } from '../argocd.ts';
@@ -33,13 +24,6 @@ export function getApplication(argocd: ArgoCd, name: string, signal: AbortSignal
     query: { refresh },
     signal,
   });
-}
-
-/** Offset pagination over a list Argo CD returns whole. */
-function page<T>(tool: string, items: T[], limit: number, cursor: string | undefined) {
-  const offset = decodeCursor<{ offset: number }>(tool, cursor)?.offset ?? 0;
-  const next = offset + limit < items.length ? encodeCursor(tool, { offset: offset + limit }) : undefined;
-  return { items: items.slice(offset, offset + limit), nextCursor: next, total: items.length };
 }
 
 const statusOutput = z.object({
@@ -181,7 +165,7 @@ export function applicationReadTools(argocd: ArgoCd) {
           .filter((app) => !input.sync_status || app.sync === input.sync_status)
           .filter((app) => !input.health_status || app.health === input.health_status)
           .sort((a, b) => a.name.localeCompare(b.name));
-        const result = page('list_applications', summaries, input.limit, input.cursor);
+        const result = offsetPage('list_applications', summaries, input);
         return { applications: result.items, total: result.total, nextCursor: result.nextCursor };
       },
     }),
@@ -302,7 +286,7 @@ export function applicationReadTools(argocd: ArgoCd) {
           path: (h.source ?? h.sources?.[0])?.path,
           current: h.id === latestId,
         }));
-        const result = page('get_application_history', entries, input.limit, input.cursor);
+        const result = offsetPage('get_application_history', entries, input);
         return { current_revision: app.status?.sync?.revision, history: result.items, nextCursor: result.nextCursor };
       },
     }),

@@ -1,9 +1,9 @@
-import { defineTool, listArgs, nextCursorField, READ, ToolError } from '@idp-mcp/core';
+import { defineTool, listArgs, nextCursorField, offsetPage, READ, ToolError } from '@idp-mcp/core';
 import type { Admin, ITopicMetadata } from 'kafkajs';
 import * as z from 'zod';
 import { AssignerProtocol, type KafkaAdmin } from '../kafka.ts';
 import { configName, groupId, topicName } from './args.ts';
-import { CONFIG_SOURCES, page, TOPIC_RESOURCE } from './shared.ts';
+import { CONFIG_SOURCES, TOPIC_RESOURCE } from './shared.ts';
 
 const MAX_PARTITIONS_LISTED = 100;
 const MAX_LISTED = 50;
@@ -142,7 +142,7 @@ export function inspectionTools(kafka: KafkaAdmin) {
             offline: t.partitions.filter((p) => p.leader < 0).length,
           }))
           .sort((a, b) => a.name.localeCompare(b.name));
-        const result = page('list_topics', summaries, input.limit, input.cursor);
+        const result = offsetPage('list_topics', summaries, input);
         return { topics: result.items, total: result.total, nextCursor: result.nextCursor };
       },
     }),
@@ -343,7 +343,7 @@ export function inspectionTools(kafka: KafkaAdmin) {
             .map((g) => g.groupId)
             .filter((id) => !input.id_contains || id.includes(input.id_contains))
             .sort();
-          const result = page('list_consumer_groups', ids, input.limit, input.cursor);
+          const result = offsetPage('list_consumer_groups', ids, input);
           const described = result.items.length > 0 ? (await admin.describeGroups(result.items)).groups : [];
           const byId = new Map(described.map((g) => [g.groupId, g]));
           return {

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, type PolicyVerdict } from '@idp-mcp/core';
+import type { PolicyVerdict } from '@idp-mcp/core';
 import * as z from 'zod';
 
 export const TOPIC_RESOURCE = 2;
@@ -12,13 +12,6 @@ export const CONFIG_SOURCES: Record<number, string> = {
   5: 'default',
   6: 'broker_logger',
 };
-
-/** Offset pagination over a list Kafka returns whole. */
-export function page<T>(tool: string, items: T[], limit: number, cursor: string | undefined) {
-  const offset = decodeCursor<{ offset: number }>(tool, cursor)?.offset ?? 0;
-  const next = offset + limit < items.length ? encodeCursor(tool, { offset: offset + limit }) : undefined;
-  return { items: items.slice(offset, offset + limit), nextCursor: next, total: items.length };
-}
 
 export const verdictOutput = z.object({
   gate: z.string(),

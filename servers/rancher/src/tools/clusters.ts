@@ -4,6 +4,7 @@ import {
   encodeCursor,
   listArgs,
   nextCursorField,
+  offsetPage,
   READ,
   ToolError,
   WRITE,
@@ -309,9 +310,9 @@ export function clusterTools(rancher: Rancher) {
         )
           .filter((c) => !input.name_contains || c.name.includes(input.name_contains))
           .sort((a, b) => a.name.localeCompare(b.name));
-        const offset = decodeCursor<{ offset: number }>('list_clusters', input.cursor)?.offset ?? 0;
+        const page = offsetPage('list_clusters', clusters, input);
         return {
-          clusters: clusters.slice(offset, offset + input.limit).map((c) => ({
+          clusters: page.items.map((c) => ({
             id: c.id,
             name: c.name,
             provider: c.provider,
@@ -321,11 +322,8 @@ export function clusterTools(rancher: Rancher) {
             failing_conditions: (c.conditions ?? []).filter((cond) => cond.status !== 'True').length,
             message: c.transitioningMessage || undefined,
           })),
-          total: clusters.length,
-          nextCursor:
-            offset + input.limit < clusters.length
-              ? encodeCursor('list_clusters', { offset: offset + input.limit })
-              : undefined,
+          total: page.total,
+          nextCursor: page.nextCursor,
         };
       },
     }),

@@ -1,6 +1,6 @@
-import { defineTool, listArgs, nextCursorField, READ, ToolError, truncateText, WRITE } from '@idp-mcp/core';
+import { defineTool, listArgs, nextCursorField, offsetPage, READ, ToolError, truncateText, WRITE } from '@idp-mcp/core';
 import * as z from 'zod';
-import { offsetPage, unlessNotFound, type VaultClient } from '../vault.ts';
+import { unlessNotFound, type VaultClient } from '../vault.ts';
 
 const policyName = z
   .string()
@@ -24,7 +24,7 @@ export function policyTools(vault: VaultClient) {
       output: z.object({ policies: z.array(z.string()), total: z.number(), nextCursor: nextCursorField }),
       handler: async (input, ctx) => {
         const { data } = (await vault.list('sys/policies/acl', { signal: ctx.signal })) as { data: { keys: string[] } };
-        const { page, nextCursor } = offsetPage('list_policies', data.keys, input);
+        const { items: page, nextCursor } = offsetPage('list_policies', data.keys, input);
         return { policies: page, total: data.keys.length, nextCursor };
       },
     }),

@@ -1,6 +1,16 @@
-import { DESTRUCTIVE, defineTool, listArgs, nextCursorField, READ, ToolError, tierAllows, WRITE } from '@idp-mcp/core';
+import {
+  DESTRUCTIVE,
+  defineTool,
+  listArgs,
+  nextCursorField,
+  offsetPage,
+  READ,
+  ToolError,
+  tierAllows,
+  WRITE,
+} from '@idp-mcp/core';
 import * as z from 'zod';
-import { offsetPage, unlessNotFound, type VaultClient } from '../vault.ts';
+import { unlessNotFound, type VaultClient } from '../vault.ts';
 import { mount, secretPath, versions } from './args.ts';
 
 /**
@@ -82,7 +92,7 @@ export function secretTools(vault: VaultClient, defaultMount: string) {
           }
           throw error;
         }
-        const { page, nextCursor } = offsetPage('list_secrets', keys, input, { mount: m, path: folder });
+        const { items: page, nextCursor } = offsetPage('list_secrets', keys, input, { mount: m, path: folder });
         return {
           mount: m,
           path: folder,
