@@ -1,12 +1,14 @@
 import type { ServerModule } from '@idp-mcp/core';
 import { createRancherClient, mapRancherError, type Rancher } from './rancher.ts';
 import { clusterTools } from './tools/clusters.ts';
+import { nodeTools } from './tools/nodes.ts';
+import { projectTools } from './tools/projects.ts';
 
 export { createRancherClient, mapRancherError, type Rancher, RancherApiError } from './rancher.ts';
 
 /** Every Rancher tool, bound to one client. */
 export function rancherTools(rancher: Rancher) {
-  return clusterTools(rancher);
+  return [...clusterTools(rancher), ...nodeTools(rancher), ...projectTools(rancher)];
 }
 
 export const rancherModule: ServerModule = {
