@@ -1,8 +1,9 @@
 import { ConfigError, type ServerModule } from '@idp-mcp/core';
 import { getCurrentUser } from 'jira.js/cloud';
 import { createJira, type Jira, type JiraAuth, mapJiraError } from './jira.ts';
-import { agileTools, projectTools } from './tools/agile.ts';
+import { agileTools } from './tools/agile.ts';
 import { issueTools } from './tools/issues.ts';
+import { projectTools } from './tools/projects.ts';
 import { workflowTools } from './tools/workflow.ts';
 
 export { adfToText, markdownToAdf } from './adf.ts';

@@ -2,12 +2,13 @@ import type { ServerModule } from '@idp-mcp/core';
 import { mapPagerDutyError, PagerDutyClient } from './pagerduty.ts';
 import { incidentTools } from './tools/incidents.ts';
 import { oncallTools } from './tools/oncall.ts';
+import { serviceTools } from './tools/services.ts';
 
 export { mapPagerDutyError, PagerDutyClient, pagerDutyHttpError } from './pagerduty.ts';
 
 /** Every PagerDuty tool, bound to one client. */
 export function pagerdutyTools(pd: PagerDutyClient) {
-  return [...incidentTools(pd), ...oncallTools(pd)];
+  return [...incidentTools(pd), ...oncallTools(pd), ...serviceTools(pd)];
 }
 
 export const pagerdutyModule: ServerModule = {

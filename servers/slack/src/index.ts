@@ -1,7 +1,8 @@
 import type { ServerModule } from '@idp-mcp/core';
 import { ChannelAllowList, createSlack, mapSlackError, type Slack } from './slack.ts';
-import { channelTools, userTools } from './tools/channels.ts';
+import { channelTools } from './tools/channels.ts';
 import { messageTools } from './tools/messages.ts';
+import { userTools } from './tools/users.ts';
 
 export { ChannelAllowList, createSlack, mapSlackError, type Slack } from './slack.ts';
 export { type IncidentUpdate, incidentBlocks } from './tools/messages.ts';

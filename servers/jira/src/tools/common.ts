@@ -122,3 +122,19 @@ export async function resolveAccountId(jira: Jira, signal: AbortSignal, field: s
     { hint: `pass one of the account ids as ${field}` },
   );
 }
+
+/** Jira pages with startAt; the cursor carries the next one. */
+export function startAtPage(tool: string, limit: number, cursor: string | undefined) {
+  const position = decodeCursor<{ startAt: number; maxResults: number }>(tool, cursor);
+  return position ? { startAt: position.startAt, maxResults: position.maxResults } : { startAt: 0, maxResults: limit };
+}
+
+export function nextStartAt(
+  tool: string,
+  page: { startAt: number; maxResults: number },
+  returned: number,
+  isLast?: boolean,
+) {
+  if (isLast !== false || returned === 0) return undefined;
+  return encodeCursor(tool, { startAt: page.startAt + returned, maxResults: page.maxResults });
+}

@@ -1,7 +1,17 @@
 import { defineTool, listArgs, nextCursorField, READ, ToolError } from '@idp-mcp/core';
 import * as z from 'zod';
 import type { PagerDutyClient } from '../pagerduty.ts';
-import { nextCursor, POLICIES, pageStart, type Reference, ref, reference, resolveId, SCHEDULES } from './shared.ts';
+import {
+  nameQuery,
+  nextCursor,
+  POLICIES,
+  pageStart,
+  type Reference,
+  ref,
+  reference,
+  resolveId,
+  SCHEDULES,
+} from './shared.ts';
 
 interface Oncall {
   user: Reference;
@@ -11,8 +21,6 @@ interface Oncall {
   start: string | null;
   end: string | null;
 }
-
-const query = z.string().min(1).max(100).optional().describe('Only names containing this text.');
 
 export function oncallTools(pd: PagerDutyClient) {
   return [
@@ -84,63 +92,13 @@ export function oncallTools(pd: PagerDutyClient) {
       },
     }),
     defineTool({
-      name: 'list_services',
-      title: 'List services',
-      description: 'List PagerDuty services with status (active, warning, critical), escalation policy and teams.',
-      toolset: 'services',
-      tier: 'read',
-      annotations: READ,
-      input: z.object({ query, ...listArgs }),
-      output: z.object({
-        services: z.array(
-          z.object({
-            id: z.string(),
-            name: z.string(),
-            status: z.string(),
-            description: z.string().nullable(),
-            escalation_policy: reference,
-            teams: z.array(z.string()),
-          }),
-        ),
-        nextCursor: nextCursorField,
-      }),
-      handler: async (input, ctx) => {
-        const offset = pageStart('list_services', input.cursor);
-        const page = await pd.list<{
-          id: string;
-          name: string;
-          status: string;
-          description?: string | null;
-          escalation_policy: Reference;
-          teams?: Reference[];
-        }>(
-          '/services',
-          'services',
-          input.query ? { query: input.query } : {},
-          { limit: input.limit, offset },
-          ctx.signal,
-        );
-        return {
-          services: page.items.map((s) => ({
-            id: s.id,
-            name: s.name,
-            status: s.status,
-            description: s.description ?? null,
-            escalation_policy: ref(s.escalation_policy)!,
-            teams: (s.teams ?? []).map((t) => t.summary ?? t.id),
-          })),
-          nextCursor: nextCursor('list_services', page, input.limit),
-        };
-      },
-    }),
-    defineTool({
       name: 'list_schedules',
       title: 'List on-call schedules',
       description: 'List on-call schedules with time zone, users in rotation and the escalation policies using them.',
       toolset: 'oncall',
       tier: 'read',
       annotations: READ,
-      input: z.object({ query, ...listArgs }),
+      input: z.object({ query: nameQuery, ...listArgs }),
       output: z.object({
         schedules: z.array(
           z.object({
@@ -188,7 +146,7 @@ export function oncallTools(pd: PagerDutyClient) {
       toolset: 'oncall',
       tier: 'read',
       annotations: READ,
-      input: z.object({ query, ...listArgs }),
+      input: z.object({ query: nameQuery, ...listArgs }),
       output: z.object({
         escalation_policies: z.array(
           z.object({

@@ -67,3 +67,6 @@ export const POLICIES = {
   label: 'escalation policy',
   tool: 'list_escalation_policies',
 };
+
+/** A name filter several list tools take. */
+export const nameQuery = z.string().min(1).max(100).optional().describe('Only names containing this text.');
