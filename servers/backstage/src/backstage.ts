@@ -1,8 +1,15 @@
-import { createUpstreamFetch, type Logger, parseRetryAfter, ToolError, upstreamHttpError } from '@idp-mcp/core';
+import {
+  createJsonClient,
+  type JsonClient,
+  type Logger,
+  parseRetryAfter,
+  ToolError,
+  upstreamHttpError,
+} from '@idp-mcp/core';
 
 /**
  * The only place that talks to Backstage: the catalog (/api/catalog) and scaffolder (/api/scaffolder) REST APIs
- * over the core's upstream fetch (timeouts, retries of idempotent calls, Retry-After, cancellation) with a bearer
+ * on the core's JSON client (timeouts, retries of idempotent calls, Retry-After, cancellation) with a bearer
  * token (a static service token or a user token).
  */
 
@@ -17,52 +24,27 @@ type Query = Record<string, string | string[] | undefined>;
 
 export class BackstageClient {
   readonly baseUrl: string;
-  private readonly token: string;
-  private readonly fetch: ReturnType<typeof createUpstreamFetch>;
+  private readonly json: JsonClient;
 
   constructor(options: BackstageClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.token = options.token;
-    this.fetch = createUpstreamFetch({
+    this.json = createJsonClient({
       upstream: 'Backstage',
       log: options.log,
+      baseUrl: options.baseUrl,
+      headers: { authorization: `Bearer ${options.token}` },
+      failure: (answer) =>
+        backstageHttpError(answer.method, answer.path, answer.status, answer.body, answer.retryAfter),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
+    this.baseUrl = this.json.url;
   }
 
   get<T>(path: string, query: Query, signal: AbortSignal): Promise<T> {
-    return this.request<T>('GET', path, query, undefined, signal);
+    return this.json.request<T>('GET', path, { query, signal });
   }
 
   post<T>(path: string, body: unknown, signal: AbortSignal, query: Query = {}): Promise<T> {
-    return this.request<T>('POST', path, query, body, signal);
-  }
-
-  private async request<T>(method: string, path: string, query: Query, body: unknown, signal: AbortSignal): Promise<T> {
-    const url = new URL(`${this.baseUrl}${path}`);
-    for (const [key, value] of Object.entries(query)) {
-      for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value])
-        url.searchParams.append(key, item);
-    }
-    const response = await this.fetch(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal,
-    });
-    const text = await response.text();
-    let data: unknown;
-    try {
-      data = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      data = text;
-    }
-    if (!response.ok) throw backstageHttpError(method, path, response.status, data, response.headers);
-    return data as T;
+    return this.json.request<T>('POST', path, { query, body, signal });
   }
 }
 
@@ -79,7 +61,7 @@ export function backstageHttpError(
   path: string,
   status: number,
   body: unknown,
-  headers: Headers,
+  retryAfter: string | undefined,
 ): ToolError {
   const data = body as { error?: { name?: string; message?: string }; errors?: SchemaError[] } | undefined;
   if (status === 400 && Array.isArray(data?.errors)) {
@@ -96,7 +78,7 @@ export function backstageHttpError(
     });
   }
   const message = data?.error ? `${data.error.name ?? 'Error'}: ${data.error.message ?? ''}` : `HTTP ${status}`;
-  const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
+  const retryAfterSeconds = parseRetryAfter(retryAfter);
   return upstreamHttpError('Backstage', status, `${method} ${path.split('?')[0]}: ${message}`, {
     method,
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
-  createUpstreamFetch,
+  createJsonClient,
   type Logger,
   parseRetryAfter,
   registerSecret,
@@ -40,31 +40,25 @@ interface NodeVaultRequest {
 const VAULT = 'Vault';
 
 export function createVaultClient(options: VaultClientOptions): VaultClient {
-  const upstreamFetch = createUpstreamFetch({
+  // node-vault hands over whole URIs (endpoint included), so the JSON client has no base of its own.
+  const vault = createJsonClient({
     upstream: VAULT,
     log: options.log,
+    baseUrl: '',
+    headers: {},
+    failure: (answer) => vaultHttpError(answer.method, answer.path, answer.status, answer.body, answer.retryAfter),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const request = async (req: NodeVaultRequest) => {
-    const url = new URL(req.uri);
-    const hasBody = req.json !== undefined && typeof req.json === 'object';
-    options.log.debug('vault request', { method: req.method, path: url.pathname });
-    const response = await upstreamFetch(req.uri, {
-      method: req.method,
-      headers: { ...req.headers, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
-      ...(hasBody ? { body: JSON.stringify(req.json) } : {}),
+    const path = new URL(req.uri).pathname;
+    options.log.debug('vault request', { method: req.method, path });
+    const { status, body } = await vault.send(req.method, req.uri, {
+      ...(req.headers ? { headers: req.headers } : {}),
+      ...(req.json !== undefined && typeof req.json === 'object' ? { body: req.json } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
     });
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    if (!response.ok) throw vaultHttpError(req.method, url.pathname, response.status, body, response.headers);
-    return { statusCode: response.status, body, request: { path: url.pathname } };
+    return { statusCode: status, body, request: { path } };
   };
   // node-vault calls `defaults(rpDefaults)` on the request-promise module it is given and uses what it returns.
   const requestPromise = { defaults: () => request };
@@ -84,13 +78,13 @@ export function vaultHttpError(
   path: string,
   status: number,
   body: unknown,
-  headers: Headers,
+  retryAfter: string | undefined,
 ): ToolError {
   const errors = (body as { errors?: unknown })?.errors;
   const messages = Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : [];
   const where = `${method} ${path.replace(/^\/v1/, '')}`;
   const message = messages.length > 0 ? `${where}: ${messages.join('; ')}` : `${where}: no such path or secret`;
-  const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
+  const retryAfterSeconds = parseRetryAfter(retryAfter);
   const hint =
     status === 403
       ? 'the Vault token was rejected, or its policies do not allow this path: check VAULT_TOKEN / VAULT_K8S_ROLE, or read the policy with read_policy'
@@ -111,7 +105,7 @@ export function vaultHttpError(
 export function mapVaultError(error: unknown): ToolError | undefined {
   const response = (error as { response?: { statusCode?: number; body?: unknown } })?.response;
   if (typeof response?.statusCode === 'number') {
-    return vaultHttpError('GET', '', response.statusCode, response.body, new Headers());
+    return vaultHttpError('GET', '', response.statusCode, response.body, undefined);
   }
   return undefined;
 }

@@ -123,6 +123,8 @@ export interface JsonRequestOptions {
   query?: Record<string, QueryValue>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Besides the client's own (a per-call token, as node-vault sends). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -130,6 +132,8 @@ export interface JsonRequestOptions {
 export interface JsonFailure {
   status: number;
   method: string;
+  /** The URL's path, without the query. */
+  path: string;
   statusText: string;
   body: unknown;
   retryAfter: string | undefined;
@@ -138,12 +142,16 @@ export interface JsonFailure {
 export interface JsonClient {
   /** The base URL, without a trailing slash. */
   readonly url: string;
+  /** The parsed body of a 2xx answer. */
   request<T>(method: string, path: string, options?: JsonRequestOptions): Promise<T>;
+  /** The status and parsed body of a 2xx answer, for a client library that wants both (node-vault). */
+  send(method: string, path: string, options?: JsonRequestOptions): Promise<{ status: number; body: unknown }>;
 }
 
 /**
- * JSON over the upstream fetch, for REST APIs without a client library (Argo CD, Rancher): base URL,
- * headers (auth), query encoding, JSON bodies, and a failed answer turned into the upstream's own error.
+ * JSON over the upstream fetch, for REST APIs without a client library (Argo CD, Rancher, Backstage) and under one
+ * that hands us the requests it builds (node-vault): base URL, headers (auth), query encoding, JSON bodies, and a
+ * failed answer turned into the upstream's own error.
  */
 export function createJsonClient(
   options: UpstreamFetchOptions & {
@@ -154,39 +162,43 @@ export function createJsonClient(
 ): JsonClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const fetch = createUpstreamFetch(options);
+  const send = async (method: string, path: string, request: JsonRequestOptions = {}) => {
+    const url = new URL(`${base}${path}`);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...request.headers };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(url, {
+      method,
+      headers,
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    if (!response.ok) {
+      throw options.failure({
+        status: response.status,
+        method,
+        path: url.pathname,
+        statusText: response.statusText,
+        body,
+        retryAfter: response.headers.get('retry-after') ?? undefined,
+      });
+    }
+    return { status: response.status, body };
+  };
   return {
     url: base,
-    async request<T>(method: string, path: string, request: JsonRequestOptions = {}): Promise<T> {
-      const url = new URL(`${base}${path}`);
-      for (const [name, value] of Object.entries(request.query ?? {})) {
-        if (value === undefined) continue;
-        for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
-      }
-      const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-      if (request.body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(url, {
-        method,
-        headers,
-        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-      const text = await response.text();
-      let body: unknown;
-      try {
-        body = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      if (!response.ok) {
-        throw options.failure({
-          status: response.status,
-          method,
-          statusText: response.statusText,
-          body,
-          retryAfter: response.headers.get('retry-after') ?? undefined,
-        });
-      }
-      return body as T;
-    },
+    send,
+    request: async <T>(method: string, path: string, request: JsonRequestOptions = {}) =>
+      (await send(method, path, request)).body as T,
   };
 }
