@@ -65,6 +65,8 @@ export {
   type PolicyGate,
   type PolicyVerdict,
   type PolicyViolation,
+  verdictOf,
+  verdictOutput,
 } from './policy.ts';
 export { redactText, redactValue, registerSecret } from './redact.ts';
 export { createSandboxWorld, type SandboxWorld } from './sandbox.ts';

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { ToolError } from './errors.ts';
 
 /**
@@ -69,5 +70,20 @@ export function lazyGate(load: () => Promise<PolicyGate>): PolicyGate {
       loaded ??= load();
       return (await loaded).check(domain, documents, context);
     },
+  };
+}
+
+/** What a write tool reports of the verdict that let it through: which gate decided, and any warnings. */
+export const verdictOutput = z.object({
+  gate: z.string(),
+  warnings: z.array(z.object({ rule: z.string(), message: z.string(), field: z.string().optional() })),
+});
+
+export function verdictOf(verdict: PolicyVerdict): z.input<typeof verdictOutput> {
+  return {
+    gate: verdict.gate,
+    warnings: verdict.violations
+      .filter((v) => v.severity === 'warn')
+      .map((v) => ({ rule: v.rule, message: v.message, ...(v.field ? { field: v.field } : {}) })),
   };
 }

@@ -3,8 +3,9 @@ import {
   defineTool,
   enforcePolicy,
   type PolicyGate,
-  type PolicyVerdict,
   ToolError,
+  verdictOf,
+  verdictOutput,
   WRITE,
 } from '@idp-mcp/core';
 import * as z from 'zod';
@@ -154,20 +155,6 @@ function policyContext(tool: string, app: Application) {
     tool: `argocd.${tool}`,
     ...(app.spec?.destination?.namespace ? { namespace: app.spec.destination.namespace } : {}),
     ...(env ? { environment: env } : {}),
-  };
-}
-
-const verdictOutput = z.object({
-  gate: z.string(),
-  warnings: z.array(z.object({ rule: z.string(), message: z.string(), field: z.string().optional() })),
-});
-
-function verdictOf(verdict: PolicyVerdict): z.input<typeof verdictOutput> {
-  return {
-    gate: verdict.gate,
-    warnings: verdict.violations
-      .filter((v) => v.severity === 'warn')
-      .map((v) => ({ rule: v.rule, message: v.message, ...(v.field ? { field: v.field } : {}) })),
   };
 }
 

@@ -1,9 +1,18 @@
-import { DESTRUCTIVE, defineTool, enforcePolicy, type PolicyGate, ToolError, WRITE } from '@idp-mcp/core';
+import {
+  DESTRUCTIVE,
+  defineTool,
+  enforcePolicy,
+  type PolicyGate,
+  ToolError,
+  verdictOf,
+  verdictOutput,
+  WRITE,
+} from '@idp-mcp/core';
 import * as z from 'zod';
 import type { KafkaAdmin } from '../kafka.ts';
 import { configName, configValues, dryRun, partitions, replicationFactor, topicName } from './args.ts';
 import { topicMetadata, topicOverrides } from './inspect.ts';
-import { kafkaTopicDocument, TOPIC_RESOURCE, verdictOf, verdictOutput } from './shared.ts';
+import { kafkaTopicDocument, TOPIC_RESOURCE } from './shared.ts';
 
 /**
  * Topic changes through the Kafka admin API (KAFKA_WRITE_MODE=direct): for clusters without Strimzi, or operators

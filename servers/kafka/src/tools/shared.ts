@@ -1,6 +1,3 @@
-import type { PolicyVerdict } from '@idp-mcp/core';
-import * as z from 'zod';
-
 export const TOPIC_RESOURCE = 2;
 /** kafkajs ConfigSource values (DescribeConfigs v1). */
 export const CONFIG_SOURCES: Record<number, string> = {
@@ -12,20 +9,6 @@ export const CONFIG_SOURCES: Record<number, string> = {
   5: 'default',
   6: 'broker_logger',
 };
-
-export const verdictOutput = z.object({
-  gate: z.string(),
-  warnings: z.array(z.object({ rule: z.string(), message: z.string(), field: z.string().optional() })),
-});
-
-export function verdictOf(verdict: PolicyVerdict): z.input<typeof verdictOutput> {
-  return {
-    gate: verdict.gate,
-    warnings: verdict.violations
-      .filter((v) => v.severity === 'warn')
-      .map((v) => ({ rule: v.rule, message: v.message, ...(v.field ? { field: v.field } : {}) })),
-  };
-}
 
 /** A Kubernetes name for a topic: Strimzi's convention (lowercase, '_' -> '-', dots kept), else spec.topicName. */
 export function resourceNameFor(topic: string): string {

@@ -10,12 +10,14 @@ import {
   type PolicyVerdict,
   READ,
   ToolError,
+  verdictOf,
+  verdictOutput,
   WRITE,
 } from '@idp-mcp/core';
 import * as z from 'zod';
 import { GROUP, type KafkaTopicResource, PLURAL, type Strimzi, StrimziCallError, VERSION } from '../strimzi.ts';
 import { configName, configValues, dryRun, partitions, replicationFactor, topicName } from './args.ts';
-import { kafkaTopicDocument, verdictOf, verdictOutput } from './shared.ts';
+import { kafkaTopicDocument } from './shared.ts';
 
 /**
  * Topics the GitOps way: KafkaTopic custom resources that Strimzi's Topic Operator reconciles into Kafka. A tool
