@@ -1,10 +1,16 @@
 import type { ServerModule } from '@idp-mcp/core';
 import { KUBE_ENV, kubeIsConfigured, mapKubeError, startKube } from '@idp-mcp/kube';
 import { Flux } from './flux.ts';
-import { fluxTools } from './tools.ts';
+import { operationTools } from './tools/operations.ts';
+import { statusTools } from './tools/status.ts';
 
 export { FLUX_KINDS, Flux, type FluxKind, REQUESTED_AT } from './flux.ts';
-export { fluxTools, summarize } from './tools.ts';
+export { summarize } from './tools/status.ts';
+
+/** Every Flux tool, bound to one set of clusters. */
+export function fluxTools(flux: Flux) {
+  return [...statusTools(flux), ...operationTools(flux)];
+}
 
 export const fluxModule: ServerModule = {
   name: 'flux',
