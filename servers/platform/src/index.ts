@@ -56,15 +56,23 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
 
 /** The platform lists every integration's variables too (none required: a missing credential means sandbox). */
 function environment(): Record<string, EnvVarSpec> {
-  const env = { ...PLATFORM_ENV };
+  // Several integrations read some variables (KUBECONFIG: Kubernetes, Flux, Kafka): the first one's description
+  // stands, named with every integration that reads it.
+  const readers = new Map<string, { titles: string[]; spec: EnvVarSpec }>();
   for (const module of INTEGRATIONS) {
     for (const [name, spec] of Object.entries(module.env)) {
-      env[name] = {
-        ...spec,
-        required: false,
-        description: `${module.title}: ${spec.description}${spec.required ? ' (unset: the sandbox is used)' : ''}`,
-      };
+      const entry = readers.get(name) ?? { titles: [], spec };
+      entry.titles.push(module.title);
+      readers.set(name, entry);
     }
+  }
+  const env = { ...PLATFORM_ENV };
+  for (const [name, { titles, spec }] of readers) {
+    env[name] = {
+      ...spec,
+      required: false,
+      description: `${titles.join(', ')}: ${spec.description}${spec.required ? ' (unset: the sandbox is used)' : ''}`,
+    };
   }
   return env;
 }
