@@ -1,5 +1,7 @@
 // The sandbox cluster: teams payments and orders with their services, the platform namespace, Flux and Argo CD objects
-// and a Strimzi topic, coherent with the other fakes (org acme, services payments-api and orders-api).
+// and the Strimzi topics of the Kafka fake, coherent with the other fakes (org acme, services payments-api and orders-api).
+import { createSampleKafkaState } from '../kafka/state.ts';
+import { kafkaTopicResources, SANDBOX_STRIMZI } from '../kafka/strimzi.ts';
 import type { KubeObject, LogLine } from './state.ts';
 
 const DAY = 86_400;
@@ -553,22 +555,12 @@ function argoObjects(): KubeObject[] {
   ];
 }
 
+/** The Kafka fake's sample topics as the Topic Operator keeps them: one Ready KafkaTopic each. */
 function kafkaObjects(): KubeObject[] {
-  const topic = (name: string, partitions: number, retention: number, team: string): KubeObject => ({
-    apiVersion: 'kafka.strimzi.io/v1',
-    kind: 'KafkaTopic',
-    metadata: meta(name, 'kafka', { labels: { 'strimzi.io/cluster': 'events', team } }),
-    spec: { partitions, replicas: 3, config: { 'retention.ms': retention, 'min.insync.replicas': 2 } },
-    status: {
-      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ago(DAY) }],
-      observedGeneration: 1,
-      topicName: name,
-    },
-  });
-  return [
-    topic('payments.transactions', 12, 604_800_000, 'payments'),
-    topic('orders.created', 6, 259_200_000, 'orders'),
-  ];
+  return kafkaTopicResources(createSampleKafkaState(), SANDBOX_STRIMZI).map((topic) => ({
+    ...topic,
+    metadata: { ...meta(topic.metadata.name, topic.metadata.namespace, {}, 60 * DAY), ...topic.metadata },
+  }));
 }
 
 /** Every object of the sandbox cluster. */
