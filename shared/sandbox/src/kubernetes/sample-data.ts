@@ -1,5 +1,7 @@
 // The sandbox cluster: teams payments and orders with their services, the platform namespace, Flux and Argo CD objects
 // and the Strimzi topics of the Kafka fake, coherent with the other fakes (org acme, services payments-api and orders-api).
+import { applicationObject, projectObject } from '../argocd/render.ts';
+import { createSampleArgoCdState } from '../argocd/sample-data.ts';
 import { createSampleKafkaState } from '../kafka/state.ts';
 import { kafkaTopicResources, SANDBOX_STRIMZI } from '../kafka/strimzi.ts';
 import type { KubeObject, LogLine } from './state.ts';
@@ -515,43 +517,12 @@ function fluxObjects(): KubeObject[] {
   ].map((object) => JSON.parse(JSON.stringify(object)) as KubeObject);
 }
 
+/** The Argo CD fake's sample AppProjects and Applications, as Argo CD keeps them in the cluster it runs in. */
 function argoObjects(): KubeObject[] {
-  const app = (name: string, team: string, sync: string, health: string): KubeObject => ({
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
-    metadata: meta(name, 'argocd', { labels: { team }, finalizers: ['resources-finalizer.argocd.argoproj.io'] }),
-    spec: {
-      project: team,
-      source: {
-        repoURL: 'https://github.com/acme/platform-config',
-        path: `apps/production/${name}`,
-        targetRevision: 'main',
-      },
-      destination: { server: 'https://kubernetes.default.svc', namespace: team },
-      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=false'] },
-    },
-    status: {
-      sync: { status: sync, revision: '3f2a9c1e7b4d5a6f8e9d0c1b2a3f4e5d6c7b8a90' },
-      health: { status: health },
-      reconciledAt: ago(120),
-    },
-  });
-  const project = (name: string, description: string): KubeObject => ({
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'AppProject',
-    metadata: meta(name, 'argocd'),
-    spec: {
-      description,
-      sourceRepos: ['https://github.com/acme/*'],
-      destinations: [{ server: 'https://kubernetes.default.svc', namespace: name === 'default' ? '*' : name }],
-    },
-  });
+  const argocd = createSampleArgoCdState();
   return [
-    project('default', 'Default project'),
-    project('payments', 'Payments team services'),
-    project('orders', 'Orders team services'),
-    app('payments-api', 'payments', 'Synced', 'Healthy'),
-    app('orders-api', 'orders', 'OutOfSync', 'Degraded'),
+    ...[...argocd.projects.values()].map(projectObject),
+    ...[...argocd.applications.values()].map(applicationObject),
   ];
 }
 
