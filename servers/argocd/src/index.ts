@@ -45,16 +45,17 @@ export const argocdModule: ServerModule = {
       format: 'integer',
     },
   },
-  async start({ env, sandbox, log, gate }) {
+  async start({ env, sandbox, log, gate, world }) {
     let url = env.ARGOCD_URL!;
     let token = env.ARGOCD_TOKEN!;
-    let stopFake = async () => {};
     if (sandbox) {
       const { startArgoCdFake, SANDBOX_TOKEN } = await import('@idp-mcp/sandbox/argocd');
-      const fake = await startArgoCdFake({ validate: false });
+      const { sharedKubernetesFake } = await import('@idp-mcp/sandbox/kubernetes');
+      // Argo CD runs in the world's one cluster: its Applications are Application objects there.
+      const cluster = await sharedKubernetesFake(world);
+      const fake = await world.shared('argocd', () => startArgoCdFake({ validate: false, cluster }));
       url = fake.url;
       token = SANDBOX_TOKEN;
-      stopFake = () => fake.close();
     }
     const argocd = createArgoCdClient({ url, token, timeoutMs: Number(env.ARGOCD_TIMEOUT_MS), log });
     return {
@@ -65,7 +66,7 @@ export const argocdModule: ServerModule = {
         await argocd.request('GET', '/api/v1/session/userinfo');
         return true;
       },
-      close: stopFake,
+      close: async () => {},
     };
   },
 };

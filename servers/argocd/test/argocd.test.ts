@@ -374,7 +374,11 @@ describe('argocd tools', () => {
       expect.objectContaining({
         name: 'payments',
         source_repos: ['https://github.com/acme/gitops.git'],
-        destinations: ['https://dev.k8s.acme.internal/payments-dev', 'https://prod.k8s.acme.internal/payments'],
+        destinations: [
+          'https://dev.k8s.acme.internal/payments-dev',
+          'https://prod.k8s.acme.internal/payments',
+          'https://kubernetes.default.svc/payments-*',
+        ],
       }),
       expect.objectContaining({ name: 'platform', source_repos: ['*'] }),
     ]);

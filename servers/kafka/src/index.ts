@@ -1,12 +1,13 @@
 import { ConfigError, type PolicyGate, type ServerModule } from '@idp-mcp/core';
+import { KUBE_ENV, kubeIsConfigured, mapKubeError, startKube } from '@idp-mcp/kube';
 import { createKafkaAdmin, type KafkaAdmin, type KafkaClientOptions, mapKafkaError, readCa } from './kafka.ts';
-import { createStrimzi, mapStrimziError, type Strimzi } from './strimzi.ts';
+import { createStrimzi, type Strimzi } from './strimzi.ts';
 import { directWriteTools } from './tools/direct.ts';
 import { inspectionTools } from './tools/inspect.ts';
 import { strimziTools } from './tools/strimzi.ts';
 
 export { createKafkaAdmin, type KafkaAdmin, KafkaCallError, mapKafkaError } from './kafka.ts';
-export { createStrimzi, mapStrimziError, type Strimzi } from './strimzi.ts';
+export { createStrimzi, type Strimzi } from './strimzi.ts';
 export { kafkaTopicDocument } from './tools/shared.ts';
 
 const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -116,72 +117,53 @@ export const kafkaModule: ServerModule = {
       description: 'Strimzi mode: the Kafka custom resource name (strimzi.io/cluster label of topics)',
     },
     STRIMZI_NAMESPACE: { description: 'Strimzi mode: the namespace the Topic Operator watches', default: 'kafka' },
-    KUBECONFIG: { description: 'Strimzi mode: kubeconfig file; ~/.kube/config or in-cluster when unset' },
-    K8S_CONTEXT: { description: 'Strimzi mode: kubeconfig context; the current-context when unset' },
-    K8S_IN_CLUSTER: { description: 'Strimzi mode: true to use the pod service account', default: 'false' },
-    K8S_TIMEOUT_MS: {
-      description: 'Timeout of one Kubernetes API call in milliseconds',
-      default: '15000',
-      format: 'integer',
+    ...KUBE_ENV,
+    KUBECONFIG: {
+      description:
+        'Strimzi mode: kubeconfig file(s), separated by ":"; required unless K8S_IN_CLUSTER=true (~/.kube/config is never read unasked)',
     },
   },
-  async start({ env, sandbox, log, gate }) {
-    const stops: Array<() => Promise<void> | void> = [];
+  async start({ env, sandbox, log, gate, world }) {
     let resolved = env;
-    let kubeconfigText: string | undefined;
     if (sandbox) {
-      const { startKafkaFake, kafkaTopicResources, startTopicOperator } = await import('@idp-mcp/sandbox/kafka');
-      const fake = await startKafkaFake();
-      stops.push(() => fake.close());
-      resolved = { ...env, KAFKA_BROKERS: fake.brokers.join(','), KAFKA_SASL_MECHANISM: undefined, KAFKA_SSL: 'false' };
-      if (env.KAFKA_WRITE_MODE === 'strimzi') {
-        const { startKubernetesFake } = await import('@idp-mcp/sandbox/kubernetes');
-        const namespace = env.STRIMZI_NAMESPACE ?? 'kafka';
-        const cluster = env.STRIMZI_CLUSTER ?? 'events';
-        const kube = await startKubernetesFake({
-          validate: false,
-          seed: [
-            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-            ...kafkaTopicResources(fake.state, { namespace, cluster }),
-          ],
-        });
-        const operator = startTopicOperator(kube, fake, { namespace, cluster, intervalMs: 500 });
-        stops.unshift(
-          () => operator.stop(),
-          () => kube.close(),
-        );
-        kubeconfigText = kube.kubeconfig;
-        resolved = { ...resolved, STRIMZI_CLUSTER: cluster, STRIMZI_NAMESPACE: namespace };
-      }
+      // The sandbox world's Kafka, its Strimzi (cluster events, namespace kafka) in the world's one Kubernetes fake,
+      // and the Topic Operator between them: a KafkaTopic any integration stores becomes a topic.
+      const { startSandboxStrimzi, SANDBOX_STRIMZI } = await import('@idp-mcp/sandbox/kafka');
+      const { kafka } = await startSandboxStrimzi(world);
+      resolved = {
+        ...env,
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        KAFKA_SASL_MECHANISM: undefined,
+        KAFKA_SSL: 'false',
+        ...(env.KAFKA_WRITE_MODE === 'strimzi'
+          ? { STRIMZI_CLUSTER: SANDBOX_STRIMZI.cluster, STRIMZI_NAMESPACE: SANDBOX_STRIMZI.namespace }
+          : {}),
+      };
     }
     const mode = writeMode(resolved);
     const options = clientOptions(resolved, log);
-    const kafka = createKafkaAdmin(options);
+    if (mode === 'strimzi' && !sandbox && !kubeIsConfigured(resolved)) {
+      throw new ConfigError(
+        'kafka: KAFKA_WRITE_MODE=strimzi needs a Kubernetes cluster: set KUBECONFIG, or K8S_IN_CLUSTER=true in a pod (or KAFKA_WRITE_MODE=direct)',
+      );
+    }
     const strimzi =
       mode === 'strimzi'
-        ? createStrimzi({
-            kubeconfig: sandbox ? undefined : resolved.KUBECONFIG,
-            kubeconfigText,
-            inCluster: !sandbox && resolved.K8S_IN_CLUSTER === 'true',
-            context: sandbox ? undefined : resolved.K8S_CONTEXT,
+        ? createStrimzi(await startKube(resolved, sandbox, log, world), {
             namespace: resolved.STRIMZI_NAMESPACE ?? 'kafka',
             cluster: resolved.STRIMZI_CLUSTER!,
-            timeoutMs: Number(resolved.K8S_TIMEOUT_MS),
-            log,
           })
         : undefined;
+    const kafka = createKafkaAdmin(options);
     return {
       tools: kafkaTools(kafka, gate, strimzi ? { mode: 'strimzi', strimzi } : { mode: 'direct' }),
       upstream: { mode: sandbox ? 'sandbox' : 'live', url: `kafka://${options.brokers.join(',')}` },
-      mapError: (error) => mapKafkaError(error) ?? mapStrimziError(error),
+      mapError: (error) => mapKafkaError(error) ?? mapKubeError(error),
       ready: async () => {
         await kafka.run('read', AbortSignal.timeout(options.requestTimeoutMs), (admin) => admin.describeCluster());
         return true;
       },
-      close: async () => {
-        await kafka.close();
-        for (const stop of stops) await stop();
-      },
+      close: () => kafka.close(),
     };
   },
 };

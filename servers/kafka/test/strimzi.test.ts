@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import type { PolicyGate, PolicyViolation } from '@idp-mcp/core';
 import {
   assertNoKafkaViolations,
@@ -10,7 +13,7 @@ import {
 import { type KubernetesFake, startKubernetesFake } from '@idp-mcp/sandbox/kubernetes';
 import { type ConnectedClient, connectClient, textOf, toolsSnapshot } from '@idp-mcp/testing/mcp';
 import { assertNoViolations } from '@idp-mcp/testing/vitest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { kafkaModule } from '../src/index.ts';
 import { callTool, errorMeta, type Result, sc } from './support.ts';
 
@@ -263,17 +266,83 @@ describe('kafka topics as Strimzi KafkaTopic resources (the default)', () => {
     expect(errorMeta(forbidden)?.code).toBe('forbidden');
     expect(textOf(forbidden)).toContain('RBAC');
 
-    kube.failNext({ method: 'GET', status: 503 });
+    kube.failNext({ method: 'GET', status: 503, times: 3 });
     const unavailable = await call('describe_kafka_topic', { name: 'orders.events.v1' });
     expect(errorMeta(unavailable)).toMatchObject({ code: 'upstream_unavailable', retryable: true });
 
     const slow = await connect({ env: { K8S_TIMEOUT_MS: '200' } });
     try {
-      kube.failNext({ method: 'GET', delayMs: 1_000 });
+      kube.failNext({ method: 'GET', delayMs: 1_000, times: 3 });
       const result = await call('describe_kafka_topic', { name: 'orders.events.v1' }, slow);
       expect(errorMeta(result)).toMatchObject({ code: 'timeout', retryable: true });
     } finally {
       await slow.close();
+    }
+  });
+
+  it('retries a read the API server could not answer, through the one Kubernetes client', async () => {
+    kube.failNext({ method: 'GET', status: 503 });
+    const slow = await connect({ env: { K8S_TIMEOUT_MS: '300' } });
+    try {
+      kube.failNext({ method: 'GET', delayMs: 1_000 });
+      const result = await call('describe_kafka_topic', { name: 'orders.events.v1' }, slow);
+      expect(result.structuredContent).toMatchObject({ name: 'orders.events.v1', ready: 'True' });
+      const reads = kube.requests.filter((r) => r.path.endsWith('/kafkatopics/orders.events.v1'));
+      expect(reads).toHaveLength(3);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('never repeats a write: a create that timed out says the change may have been made', async () => {
+    const slow = await connect({ env: { K8S_TIMEOUT_MS: '200' } });
+    try {
+      kube.failNext({ method: 'POST', delayMs: 1_000 });
+      const result = await call('create_kafka_topic', { topic: 'payments.slow.v1', partitions: 3 }, slow);
+      expect(errorMeta(result)).toMatchObject({ code: 'timeout', retryable: false });
+      expect(textOf(result)).toContain('may or may not have been made');
+      expect(kubeWrites()).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('kafka Strimzi mode configuration', () => {
+  it('never falls back to ~/.kube/config: without KUBECONFIG or K8S_IN_CLUSTER it refuses to start', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'kafka-home-'));
+    try {
+      mkdirSync(join(home, '.kube'));
+      writeFileSync(join(home, '.kube', 'config'), kube.kubeconfig);
+      vi.stubEnv('HOME', home);
+      vi.stubEnv('KUBECONFIG', undefined);
+      await expect(connect({ env: { KUBECONFIG: '' } })).rejects.toThrow(
+        /KAFKA_WRITE_MODE=strimzi needs a Kubernetes cluster: set KUBECONFIG, or K8S_IN_CLUSTER=true/,
+      );
+      expect(kube.requests).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('reads KUBECONFIG and K8S_CONTEXT as the kubernetes server does', async () => {
+    await expect(connect({ env: { K8S_CONTEXT: 'prod' } })).rejects.toThrow(
+      /K8S_CONTEXT: the kubeconfig has no context "prod"; it has fake/,
+    );
+    const other = join(mkdtempSync(join(tmpdir(), 'kafka-kubeconfig-')), 'kubeconfig');
+    writeFileSync(other, 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n');
+    try {
+      // Several files separated by ":", merged like kubectl merges them.
+      const merged = await connect({ env: { KUBECONFIG: `${other}${delimiter}${kube.kubeconfigPath}` } });
+      try {
+        const result = await call('describe_kafka_topic', { name: 'orders.events.v1' }, merged);
+        expect(result.structuredContent).toMatchObject({ name: 'orders.events.v1' });
+      } finally {
+        await merged.close();
+      }
+    } finally {
+      rmSync(dirname(other), { recursive: true, force: true });
     }
   });
 });

@@ -38,16 +38,14 @@ export const vaultModule: ServerModule = {
       format: 'integer',
     },
   },
-  async start({ env, sandbox, log }) {
+  async start({ env, sandbox, log, world }) {
     let endpoint = env.VAULT_ADDR!;
     let token = env.VAULT_TOKEN;
-    let stopFake = async () => {};
     if (sandbox) {
       const { startVaultFake } = await import('@idp-mcp/sandbox/vault');
-      const fake = await startVaultFake({ validate: false });
+      const fake = await world.shared('vault', () => startVaultFake({ validate: false }));
       endpoint = fake.url;
       token = fake.token;
-      stopFake = () => fake.close();
     } else if (!token && !env.VAULT_K8S_ROLE) {
       throw new ConfigError('vault: set VAULT_TOKEN, or VAULT_K8S_ROLE to log in with the pod service account');
     }
@@ -59,16 +57,11 @@ export const vaultModule: ServerModule = {
       log,
     });
     if (!token) {
-      try {
-        await kubernetesLogin(vault, {
-          role: env.VAULT_K8S_ROLE!,
-          tokenPath: env.VAULT_K8S_TOKEN_PATH!,
-          mountPath: env.VAULT_K8S_MOUNT!,
-        });
-      } catch (error) {
-        await stopFake();
-        throw error;
-      }
+      await kubernetesLogin(vault, {
+        role: env.VAULT_K8S_ROLE!,
+        tokenPath: env.VAULT_K8S_TOKEN_PATH!,
+        mountPath: env.VAULT_K8S_MOUNT!,
+      });
       // Renews the login token at 80% of its TTL; a token past its max TTL needs a restart (a new login).
       vault.on('token:error:renew', (error: unknown) =>
         log.warn('vault token renewal failed', { error: (error as Error).message }),
@@ -83,10 +76,7 @@ export const vaultModule: ServerModule = {
         await vault.tokenLookupSelf();
         return true;
       },
-      close: async () => {
-        vault.stopAllRenewals();
-        await stopFake();
-      },
+      close: async () => vault.stopAllRenewals(),
     };
   },
 };

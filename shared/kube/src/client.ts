@@ -418,6 +418,8 @@ function loadConfig(options: KubeOptions): KubeConfig {
         const more = new KubeConfig();
         more.loadFromFile(file);
         kc.mergeConfig(more, true);
+        // As kubectl: the first file that sets a current-context decides it.
+        if (!kc.currentContext && more.currentContext) kc.setCurrentContext(more.currentContext);
       }
     } catch (error) {
       throw new ConfigError(`KUBECONFIG: ${file} is not a valid kubeconfig: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 import type { EnvVarSpec, Logger, SandboxWorld } from '@idp-mcp/core';
 import { Kube } from './client.ts';
 
-/** The cluster settings every server on the Kubernetes API reads (kubernetes, flux). */
+/** The cluster settings every server on the Kubernetes API reads (kubernetes, flux, kafka's Strimzi mode). */
 export const KUBE_ENV: Record<string, EnvVarSpec> = {
   KUBECONFIG: {
     description: 'kubeconfig file(s), separated by ":"; ~/.kube/config or the in-cluster service account when unset',
@@ -35,8 +35,8 @@ export async function startKube(
 ): Promise<Kube> {
   let kubeconfigText: string | undefined;
   if (sandbox) {
-    const { startKubernetesFake } = await import('@idp-mcp/sandbox/kubernetes');
-    kubeconfigText = (await world.shared('kubernetes', () => startKubernetesFake({ validate: false }))).kubeconfig;
+    const { sharedKubernetesFake } = await import('@idp-mcp/sandbox/kubernetes');
+    kubeconfigText = (await sharedKubernetesFake(world)).kubeconfig;
   }
   return new Kube({
     kubeconfig: sandbox ? undefined : env.KUBECONFIG,

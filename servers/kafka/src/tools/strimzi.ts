@@ -15,7 +15,7 @@ import {
   WRITE,
 } from '@idp-mcp/core';
 import * as z from 'zod';
-import { GROUP, type KafkaTopicResource, PLURAL, type Strimzi, StrimziCallError, VERSION } from '../strimzi.ts';
+import { GROUP, type KafkaTopicResource, PLURAL, type Strimzi, VERSION } from '../strimzi.ts';
 import { configName, configValues, dryRun, partitions, replicationFactor, topicName } from './args.ts';
 import { kafkaTopicDocument } from './shared.ts';
 
@@ -119,9 +119,7 @@ function changeResult(
 export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
   const base = { group: GROUP, version: VERSION, namespace: strimzi.namespace, plural: PLURAL };
   const get = (name: string, signal: AbortSignal) =>
-    strimzi.call(signal, 'read', (api) =>
-      api.getNamespacedCustomObject({ ...base, name }),
-    ) as Promise<KafkaTopicResource>;
+    strimzi.call(signal, (api) => api.getNamespacedCustomObject({ ...base, name })) as Promise<KafkaTopicResource>;
 
   return [
     defineTool({
@@ -135,7 +133,7 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
       output: z.object({ topics: z.array(topicSummary), nextCursor: nextCursorField }),
       handler: async (input, ctx) => {
         const position = decodeCursor<{ continue: string; limit: number }>('list_kafka_topics', input.cursor);
-        const list = (await strimzi.call(ctx.signal, 'read', (api) =>
+        const list = (await strimzi.call(ctx.signal, (api) =>
           api.listNamespacedCustomObject({
             ...base,
             labelSelector: `strimzi.io/cluster=${strimzi.cluster}`,
@@ -237,11 +235,11 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
         });
         let stored: KafkaTopicResource;
         try {
-          stored = (await strimzi.call(ctx.signal, 'write', (api) =>
+          stored = (await strimzi.call(ctx.signal, (api) =>
             api.createNamespacedCustomObject({ ...base, body: document, ...(input.dry_run ? { dryRun: 'All' } : {}) }),
           )) as KafkaTopicResource;
         } catch (error) {
-          if (error instanceof StrimziCallError && error.status === 409) {
+          if (error instanceof ToolError && error.status === 409) {
             throw new ToolError(
               'conflict',
               `KafkaTopic ${document.metadata.name} already exists in ${strimzi.namespace}`,
@@ -342,7 +340,7 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
           tool: 'kafka.update_kafka_topic',
           namespace: strimzi.namespace,
         });
-        const stored = (await strimzi.call(ctx.signal, 'write', (api) =>
+        const stored = (await strimzi.call(ctx.signal, (api) =>
           api.replaceNamespacedCustomObject({
             ...base,
             name: input.name,
@@ -364,9 +362,7 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
       input: z.object({ name: resourceName }),
       output: z.object({ deleted: z.string(), namespace: z.string() }),
       handler: async (input, ctx) => {
-        await strimzi.call(ctx.signal, 'write', (api) =>
-          api.deleteNamespacedCustomObject({ ...base, name: input.name }),
-        );
+        await strimzi.call(ctx.signal, (api) => api.deleteNamespacedCustomObject({ ...base, name: input.name }));
         return { deleted: input.name, namespace: strimzi.namespace };
       },
     }),

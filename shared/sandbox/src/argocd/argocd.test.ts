@@ -2,6 +2,7 @@
 
 import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type KubernetesFake, startKubernetesFake } from '../kubernetes/index.ts';
 import { type ArgoCdFake, COMMITS, matchesSelector, SAMPLE_TOKENS, startArgoCdFake } from './index.ts';
 
 let fake: ArgoCdFake;
@@ -103,5 +104,118 @@ describe('argocd fake', () => {
     expect(matchesSelector(labels, 'env notin (prod)')).toBe(false);
     expect(matchesSelector(labels, 'team!=payments')).toBe(false);
     expect(matchesSelector(labels, '!tier,team')).toBe(true);
+  });
+});
+
+describe('argocd fake on a cluster (the sandbox world)', () => {
+  let kube: KubernetesFake;
+  let onCluster: ArgoCdFake;
+  beforeAll(async () => {
+    kube = await startKubernetesFake();
+    onCluster = await startArgoCdFake({ cluster: kube });
+  });
+  afterAll(async () => {
+    await onCluster.close();
+    await kube.close();
+  });
+  afterEach(() => {
+    assertNoViolations(onCluster);
+    assertNoViolations(kube);
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${onCluster.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${SAMPLE_TOKENS.alice}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const names = async () =>
+    ((await call('GET', '/api/v1/applications')).body.items as Array<{ metadata: { name: string } }>).map(
+      (item) => item.metadata.name,
+    );
+  /** The Kubernetes API's Applications in namespace argocd, as kubectl calls it. */
+  const kubectl = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${kube.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${kube.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const inCluster = () => kube.list('argoproj.io/v1alpha1', 'Application', 'argocd').map((o) => o.metadata.name);
+
+  it('keeps its Applications and AppProjects as objects in the cluster', async () => {
+    expect(await names()).toEqual(['orders-api-dev', 'payments-api-dev', 'payments-api-prod']);
+    expect(inCluster()).toEqual(await names());
+    expect(kube.list('argoproj.io/v1alpha1', 'AppProject', 'argocd').map((o) => o.metadata.name)).toEqual([
+      'orders',
+      'payments',
+      'platform',
+    ]);
+    const stored = kube.get('argoproj.io/v1alpha1', 'Application', 'payments-api-prod', 'argocd');
+    expect(stored).toMatchObject({ spec: { project: 'payments' }, status: { sync: { status: 'OutOfSync' } } });
+  });
+
+  it('serves an Application applied to the cluster, syncs it into its namespace, and forgets it when deleted', async () => {
+    const applied = await kubectl('POST', '', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'refunds-worker-dev', namespace: 'argocd' },
+      spec: {
+        project: 'payments',
+        source: {
+          repoURL: 'https://github.com/acme/gitops.git',
+          path: 'apps/refunds-worker/dev',
+          targetRevision: 'main',
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'payments-refunds' },
+        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+      },
+    });
+    expect(applied.status).toBe(201);
+    const app = await call('GET', '/api/v1/applications/refunds-worker-dev');
+    expect(app.body).toMatchObject({ status: { sync: { status: 'OutOfSync' }, health: { status: 'Missing' } } });
+    expect(kube.get('v1', 'Namespace', 'payments-refunds')).toBeUndefined();
+
+    expect((await call('POST', '/api/v1/applications/refunds-worker-dev/sync', {})).status).toBe(200);
+    const synced = await call('GET', '/api/v1/applications/refunds-worker-dev');
+    expect(synced.body).toMatchObject({ status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } } });
+    expect(kube.get('v1', 'Namespace', 'payments-refunds')).toBeDefined();
+    expect(kube.list('apps/v1', 'Deployment', 'payments-refunds').map((o) => o.metadata.name)).toEqual([
+      'refunds-worker',
+    ]);
+    expect(kube.get('argoproj.io/v1alpha1', 'Application', 'refunds-worker-dev', 'argocd')).toMatchObject({
+      status: { sync: { status: 'Synced' } },
+    });
+
+    expect((await kubectl('DELETE', '/refunds-worker-dev')).status).toBe(200);
+    expect(await names()).not.toContain('refunds-worker-dev');
+  });
+
+  it('stores an Application created through its API in the cluster, and removes it when deleted', async () => {
+    const created = await call('POST', '/api/v1/applications', {
+      metadata: { name: 'orders-api-staging' },
+      spec: {
+        project: 'orders',
+        source: {
+          repoURL: 'https://github.com/acme/gitops.git',
+          path: 'apps/orders-api/staging',
+          targetRevision: 'main',
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'orders-staging' },
+      },
+    });
+    expect(created.status).toBe(200);
+    expect(inCluster()).toContain('orders-api-staging');
+    expect((await call('DELETE', '/api/v1/applications/orders-api-staging')).status).toBe(200);
+    expect(inCluster()).not.toContain('orders-api-staging');
   });
 });

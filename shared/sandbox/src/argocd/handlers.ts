@@ -8,13 +8,13 @@ import {
   type HandlerContext,
 } from '../server.ts';
 import { applicationCrdProblems } from './crd.ts';
+import { renderApplication, renderProject, sourceOf } from './render.ts';
 import type {
   ApplicationSource,
   ApplicationSpec,
   ArgoCdState,
   FakeApplication,
   FakeEvent,
-  FakeProject,
   FakeUser,
   Json,
   LiveResource,
@@ -134,75 +134,6 @@ function resourceRef(resource: Pick<LiveResource, 'group' | 'version' | 'kind' |
     namespace: resource.namespace,
     name: resource.name,
     uid: resource.uid,
-  };
-}
-
-function sourceOf(spec: ApplicationSpec): ApplicationSource {
-  return spec.source ?? spec.sources?.[0] ?? {};
-}
-
-export function renderApplication(app: FakeApplication): Json {
-  const source = sourceOf(app.spec);
-  const images = [...new Set(app.resources.flatMap((r) => r.images ?? []))];
-  const status: Json = {
-    sync: {
-      status: app.syncStatus,
-      revision: app.syncRevision,
-      comparedTo: { source, destination: app.spec.destination ?? {} },
-    },
-    health: app.health,
-    history: app.history,
-    reconciledAt: app.reconciledAt,
-    observedAt: app.reconciledAt,
-    sourceType: source.chart ? 'Helm' : source.kustomize ? 'Kustomize' : 'Directory',
-    summary: images.length > 0 ? { images } : {},
-    resources: app.resources.map((r) => ({
-      group: r.group,
-      version: r.version,
-      kind: r.kind,
-      namespace: r.namespace,
-      name: r.name,
-      status: r.status,
-      ...(r.health ? { health: r.health } : {}),
-      ...(r.requiresPruning ? { requiresPruning: true } : {}),
-    })),
-    controllerNamespace: 'argocd',
-  };
-  if (app.conditions.length > 0) status.conditions = app.conditions;
-  if (app.operationState) status.operationState = app.operationState;
-  return {
-    metadata: {
-      name: app.name,
-      namespace: app.namespace,
-      uid: app.uid,
-      resourceVersion: String(app.resourceVersion),
-      generation: app.generation,
-      creationTimestamp: app.createdAt,
-      ...(Object.keys(app.labels).length > 0 ? { labels: app.labels } : {}),
-      ...(Object.keys(app.annotations).length > 0 ? { annotations: app.annotations } : {}),
-    },
-    spec: app.spec,
-    status,
-    ...(app.operation ? { operation: app.operation } : {}),
-  };
-}
-
-function renderProject(project: FakeProject): Json {
-  return {
-    metadata: {
-      name: project.name,
-      namespace: 'argocd',
-      uid: project.uid,
-      resourceVersion: String(project.resourceVersion),
-      creationTimestamp: project.createdAt,
-    },
-    spec: {
-      description: project.description,
-      sourceRepos: project.sourceRepos,
-      destinations: project.destinations,
-      ...(project.roles.length > 0 ? { roles: project.roles } : {}),
-    },
-    status: {},
   };
 }
 
@@ -345,6 +276,7 @@ function reconcile(state: ArgoCdState, app: FakeApplication): void {
   while (app.history.length > limit) app.history.shift();
   app.resourceVersion = state.nextResourceVersion();
   app.reconciledAt = finishedAt;
+  state.onSynced?.(app);
 }
 
 /** An event about the Application, as the application controller and API server record them. */
@@ -511,11 +443,36 @@ function validateApplication(
   return { name, spec: { ...spec, project: projectName }, meta };
 }
 
+/** A new Application as the API server stores it, before the controller's first sync. */
+export function newApplication(state: ArgoCdState, name: string, spec: ApplicationSpec, meta: Json): FakeApplication {
+  const now = state.now();
+  return {
+    name,
+    namespace: 'argocd',
+    uid: state.uid(),
+    resourceVersion: state.nextResourceVersion(),
+    generation: 1,
+    createdAt: now,
+    labels: (meta.labels as Record<string, string>) ?? {},
+    annotations: (meta.annotations as Record<string, string>) ?? {},
+    spec,
+    syncStatus: 'OutOfSync',
+    syncRevision: state.resolveRevision(sourceOf(spec).targetRevision || 'HEAD') ?? '',
+    health: { status: 'Missing' },
+    resources: newResources(state, name, spec),
+    history: [],
+    conditions: [],
+    reconciledAt: now,
+  };
+}
+
 /** What a newly created application's controller finds: the resources Git describes, not yet in the cluster. */
-function newResources(state: ArgoCdState, name: string, spec: ApplicationSpec): LiveResource[] {
+function newResources(state: ArgoCdState, application: string, spec: ApplicationSpec): LiveResource[] {
   const namespace = spec.destination?.namespace ?? 'default';
+  // The golden path names an application <service>-<environment> and its workload <service>.
+  const name = application.replace(/-(dev|staging|prod)$/, '');
   const labels = { 'app.kubernetes.io/name': name };
-  const image = `registry.acme.example/${name.replace(/-(dev|staging|prod)$/, '')}:latest`;
+  const image = `registry.acme.example/${name}:latest`;
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -670,25 +627,7 @@ export function argocdOperations(
           existing.resourceVersion = state.nextResourceVersion();
           return ok(application(existing));
         }
-        const now = state.now();
-        const app: FakeApplication = {
-          name,
-          namespace: 'argocd',
-          uid: state.uid(),
-          resourceVersion: state.nextResourceVersion(),
-          generation: 1,
-          createdAt: now,
-          labels: (meta.labels as Record<string, string>) ?? {},
-          annotations: (meta.annotations as Record<string, string>) ?? {},
-          spec,
-          syncStatus: 'OutOfSync',
-          syncRevision: state.resolveRevision(sourceOf(spec).targetRevision || 'HEAD') ?? '',
-          health: { status: 'Missing' },
-          resources: newResources(state, name, spec),
-          history: [],
-          conditions: [],
-          reconciledAt: now,
-        };
+        const app = newApplication(state, name, spec, meta);
         state.applications.set(name, app);
         return ok(application(app));
       },

@@ -1,17 +1,21 @@
 // The Argo CD fake: the API server's REST API for what idp-mcp calls, checked against Argo CD's own swagger.json
 // (converted to OpenAPI 3), with a simulated application controller.
+import type { KubernetesFake } from '../kubernetes/index.ts';
 import { type OpenApiFake, startOpenApiFake } from '../server.ts';
 import { loadSpec, type OpenApiDocument } from '../spec.ts';
+import { onCluster } from './cluster.ts';
 import { argocdOperations, authenticate, errorBody } from './handlers.ts';
 import { createSampleArgoCdState } from './sample-data.ts';
 import { type ArgoCdState, createEmptyArgoCdState } from './state.ts';
 
-export { matchesSelector, renderApplication } from './handlers.ts';
+export { matchesSelector } from './handlers.ts';
+export { applicationObject, projectObject, renderApplication, renderProject } from './render.ts';
 export {
   CLUSTERS,
   COMMITS,
   createSampleArgoCdState,
   GITOPS_REPO,
+  IN_CLUSTER,
   SAMPLE_TOKENS,
   SANDBOX_TOKEN,
 } from './sample-data.ts';
@@ -23,6 +27,11 @@ export interface ArgoCdFakeOptions {
   /** Check traffic against Argo CD's swagger (default true; the sandbox turns it off to start fast). */
   validate?: boolean;
   port?: number;
+  /**
+   * The cluster Argo CD runs in (in-cluster): its Applications are stored there as Application objects, and syncs to
+   * it create their namespace and resources there. The sandbox world passes its one Kubernetes fake.
+   */
+  cluster?: KubernetesFake;
 }
 
 export interface ArgoCdFake extends OpenApiFake {
@@ -70,7 +79,9 @@ export async function startArgoCdFake(options: ArgoCdFakeOptions = {}): Promise<
   const fake = await startOpenApiFake({
     name: 'argocd',
     spec: validate ? argocdSpec() : undefined,
-    operations: argocdOperations(state, { checkCrd: validate }),
+    operations: options.cluster
+      ? onCluster(state, options.cluster, argocdOperations(state, { checkCrd: validate }))
+      : argocdOperations(state, { checkCrd: validate }),
     validate,
     authenticate: (request) => authenticate(state, request),
     errorBody,

@@ -1,7 +1,8 @@
 // The sample Argo CD a new user meets in the sandbox and the tests build on: projects payments, orders and platform,
 // clusters dev and prod, and applications payments-api-dev (synced, auto-sync), payments-api-prod (manual sync,
 // out of sync: a new image waits in Git) and orders-api-dev (synced but degraded: a pod in CrashLoopBackOff).
-// Everything deploys from the GitOps repository acme/gitops, as in the GitHub fake.
+// Everything deploys from the GitOps repository acme/gitops, as in the GitHub fake. Besides dev and prod Argo CD knows
+// in-cluster, the cluster it runs in: the sandbox world's one Kubernetes fake (see cluster.ts).
 import { ArgoCdState, type FakeApplication, type HistoryEntry, type LiveResource } from './state.ts';
 
 /** Accepted as alice (admin): the no-credentials sandbox uses it. */
@@ -20,6 +21,12 @@ export const CLUSTERS = {
   dev: 'https://dev.k8s.acme.internal',
   prod: 'https://prod.k8s.acme.internal',
 } as const;
+
+/**
+ * The cluster Argo CD runs in, which every Argo CD knows: in the sandbox world, the Kubernetes fake every integration
+ * shares (where self-service deploys new services, into `<team>-<environment>` namespaces).
+ */
+export const IN_CLUSTER = { name: 'in-cluster', server: 'https://kubernetes.default.svc' } as const;
 
 /** Commits of acme/gitops, oldest first. */
 export const COMMITS = {
@@ -40,7 +47,11 @@ export function createSampleArgoCdState(): ArgoCdState {
   state.tokens.set(SAMPLE_TOKENS.alice, { username: 'alice', role: 'admin' });
   state.tokens.set(SAMPLE_TOKENS.bob, { username: 'bob', role: 'readonly' });
   state.tokens.set(SANDBOX_TOKEN, { username: 'alice', role: 'admin' });
-  state.clusters.push({ name: 'dev', server: CLUSTERS.dev }, { name: 'prod', server: CLUSTERS.prod });
+  state.clusters.push(
+    { ...IN_CLUSTER },
+    { name: 'dev', server: CLUSTERS.dev },
+    { name: 'prod', server: CLUSTERS.prod },
+  );
   state.refs.set('main', COMMITS.main);
   state.refs.set('HEAD', COMMITS.main);
   state.refs.set('v1.4.1', COMMITS.v141);
@@ -54,6 +65,7 @@ export function createSampleArgoCdState(): ArgoCdState {
     destinations: [
       { server: CLUSTERS.dev, namespace: 'payments-dev' },
       { server: CLUSTERS.prod, namespace: 'payments' },
+      { server: IN_CLUSTER.server, namespace: 'payments-*' },
     ],
     roles: [
       {
@@ -71,6 +83,7 @@ export function createSampleArgoCdState(): ArgoCdState {
     destinations: [
       { server: CLUSTERS.dev, namespace: 'orders-dev' },
       { server: CLUSTERS.prod, namespace: 'orders' },
+      { server: IN_CLUSTER.server, namespace: 'orders-*' },
     ],
     roles: [],
   });

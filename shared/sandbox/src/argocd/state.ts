@@ -141,6 +141,8 @@ export class ArgoCdState {
    * operations in the Running phase (a long sync, a hook waiting), then back to true.
    */
   controllerRunning = true;
+  /** Called after a sync changed an application's live state: the cluster it deploys to applies it (see cluster.ts). */
+  onSynced?: (app: FakeApplication) => void;
   private counter = 1000;
 
   now(): string {

@@ -6,15 +6,19 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { SandboxWorld } from '@idp-mcp/core';
+import { type KubernetesFake, sharedKubernetesFake } from '../kubernetes/index.ts';
 import { type ApiContext, type ApiName, apiByKey, ProtocolError } from './apis.ts';
 import { Reader, Writer } from './codec.ts';
 import { type BrokerInfo, createSampleKafkaState, type KafkaState, type PartitionState } from './state.ts';
+import { SANDBOX_STRIMZI, startTopicOperator } from './strimzi.ts';
 
 export { API_KEYS, type ApiName, checkTopicConfig, ERROR } from './apis.ts';
 export { Reader, Writer } from './codec.ts';
 export * from './state.ts';
 export {
   kafkaTopicResources,
+  SANDBOX_STRIMZI,
   startTopicOperator,
   type TopicOperator,
   type TopicOperatorOptions,
@@ -78,6 +82,20 @@ export function assertNoKafkaViolations(fake: Pick<KafkaFake, 'violations'>): vo
   throw new Error(
     `the Kafka fake saw traffic the protocol does not allow:\n${all.map((v) => `- broker ${v.broker} ${v.api}: ${v.message}`).join('\n')}`,
   );
+}
+
+/**
+ * The sandbox world's Kafka and its Strimzi: the Kafka fake, whose topics are KafkaTopics (cluster events, namespace
+ * kafka) in the world's one Kubernetes fake, and a Topic Operator reconciling them every half second. The world
+ * closes them.
+ */
+export async function startSandboxStrimzi(world: SandboxWorld): Promise<{ kafka: KafkaFake; kube: KubernetesFake }> {
+  const [kafka, kube] = await Promise.all([world.shared('kafka', () => startKafkaFake()), sharedKubernetesFake(world)]);
+  await world.shared('strimzi-topic-operator', async () => {
+    const operator = startTopicOperator(kube, kafka, { ...SANDBOX_STRIMZI, intervalMs: 500 });
+    return { close: async () => operator.stop() };
+  });
+  return { kafka, kube };
 }
 
 export async function startKafkaFake(options: KafkaFakeOptions = {}): Promise<KafkaFake> {

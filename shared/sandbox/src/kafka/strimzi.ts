@@ -7,6 +7,9 @@ import type { KubeObject, KubernetesFake } from '../kubernetes/index.ts';
 import { checkTopicConfig } from './apis.ts';
 import type { KafkaState } from './state.ts';
 
+/** The sample world's Strimzi: the Kafka custom resource `events`, its Topic Operator watching namespace `kafka`. */
+export const SANDBOX_STRIMZI = { cluster: 'events', namespace: 'kafka' } as const;
+
 export interface TopicOperatorOptions {
   /** The namespace the operator watches (Strimzi's STRIMZI_NAMESPACE). */
   namespace: string;

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SandboxWorld } from '@idp-mcp/core';
 import { stringify } from 'yaml';
 import type { FaultSpec } from '../faults.ts';
 import type { RecordedRequest, Violation } from '../server.ts';
@@ -74,6 +75,14 @@ export interface KubernetesFake {
   /** Appends log lines to a pod's container. */
   appendLog(namespace: string, pod: string, container: string, lines: Array<string | LogLine>): void;
   close(): Promise<void>;
+}
+
+/**
+ * The sandbox world's one cluster: every integration started in the world (kubernetes, flux, kafka's Strimzi mode,
+ * Argo CD) gets this same fake, so what one stores the others see. The world closes it.
+ */
+export function sharedKubernetesFake(world: SandboxWorld): Promise<KubernetesFake> {
+  return world.shared('kubernetes', () => startKubernetesFake({ validate: false }));
 }
 
 export async function startKubernetesFake(options: KubernetesFakeOptions = {}): Promise<KubernetesFake> {

@@ -272,7 +272,7 @@ describe('kubernetes fake', () => {
   });
 
   it("updates only status through the status subresource, and runs a test's own controller on writes", async () => {
-    const path = '/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkatopics/orders.created';
+    const path = '/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkatopics/orders.events.v1';
     const ready = {
       status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NotInSync' }] },
       spec: { partitions: 1 },

@@ -1,5 +1,9 @@
 // The sandbox cluster: teams payments and orders with their services, the platform namespace, Flux and Argo CD objects
-// and a Strimzi topic, coherent with the other fakes (org acme, services payments-api and orders-api).
+// and the Strimzi topics of the Kafka fake, coherent with the other fakes (org acme, services payments-api and orders-api).
+import { applicationObject, projectObject } from '../argocd/render.ts';
+import { createSampleArgoCdState } from '../argocd/sample-data.ts';
+import { createSampleKafkaState } from '../kafka/state.ts';
+import { kafkaTopicResources, SANDBOX_STRIMZI } from '../kafka/strimzi.ts';
 import type { KubeObject, LogLine } from './state.ts';
 
 const DAY = 86_400;
@@ -513,62 +517,21 @@ function fluxObjects(): KubeObject[] {
   ].map((object) => JSON.parse(JSON.stringify(object)) as KubeObject);
 }
 
+/** The Argo CD fake's sample AppProjects and Applications, as Argo CD keeps them in the cluster it runs in. */
 function argoObjects(): KubeObject[] {
-  const app = (name: string, team: string, sync: string, health: string): KubeObject => ({
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
-    metadata: meta(name, 'argocd', { labels: { team }, finalizers: ['resources-finalizer.argocd.argoproj.io'] }),
-    spec: {
-      project: team,
-      source: {
-        repoURL: 'https://github.com/acme/platform-config',
-        path: `apps/production/${name}`,
-        targetRevision: 'main',
-      },
-      destination: { server: 'https://kubernetes.default.svc', namespace: team },
-      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=false'] },
-    },
-    status: {
-      sync: { status: sync, revision: '3f2a9c1e7b4d5a6f8e9d0c1b2a3f4e5d6c7b8a90' },
-      health: { status: health },
-      reconciledAt: ago(120),
-    },
-  });
-  const project = (name: string, description: string): KubeObject => ({
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'AppProject',
-    metadata: meta(name, 'argocd'),
-    spec: {
-      description,
-      sourceRepos: ['https://github.com/acme/*'],
-      destinations: [{ server: 'https://kubernetes.default.svc', namespace: name === 'default' ? '*' : name }],
-    },
-  });
+  const argocd = createSampleArgoCdState();
   return [
-    project('default', 'Default project'),
-    project('payments', 'Payments team services'),
-    project('orders', 'Orders team services'),
-    app('payments-api', 'payments', 'Synced', 'Healthy'),
-    app('orders-api', 'orders', 'OutOfSync', 'Degraded'),
+    ...[...argocd.projects.values()].map(projectObject),
+    ...[...argocd.applications.values()].map(applicationObject),
   ];
 }
 
+/** The Kafka fake's sample topics as the Topic Operator keeps them: one Ready KafkaTopic each. */
 function kafkaObjects(): KubeObject[] {
-  const topic = (name: string, partitions: number, retention: number, team: string): KubeObject => ({
-    apiVersion: 'kafka.strimzi.io/v1',
-    kind: 'KafkaTopic',
-    metadata: meta(name, 'kafka', { labels: { 'strimzi.io/cluster': 'events', team } }),
-    spec: { partitions, replicas: 3, config: { 'retention.ms': retention, 'min.insync.replicas': 2 } },
-    status: {
-      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ago(DAY) }],
-      observedGeneration: 1,
-      topicName: name,
-    },
-  });
-  return [
-    topic('payments.transactions', 12, 604_800_000, 'payments'),
-    topic('orders.created', 6, 259_200_000, 'orders'),
-  ];
+  return kafkaTopicResources(createSampleKafkaState(), SANDBOX_STRIMZI).map((topic) => ({
+    ...topic,
+    metadata: { ...meta(topic.metadata.name, topic.metadata.namespace, {}, 60 * DAY), ...topic.metadata },
+  }));
 }
 
 /** Every object of the sandbox cluster. */

@@ -110,7 +110,7 @@ export function createSamplePagerDutyState(): PagerDutyState {
   });
   const acknowledged = state.openIncident({
     serviceId: ordersApi.id,
-    title: 'orders-api: Kafka consumer lag on orders.created above 10k',
+    title: 'orders-api: Kafka consumer lag on orders.events.v1 above 10k',
     urgency: 'low',
     minutesAgo: 120,
   });
