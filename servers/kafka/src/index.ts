@@ -2,9 +2,11 @@ import { ConfigError, type PolicyGate, type ServerModule } from '@idp-mcp/core';
 import { KUBE_ENV, kubeIsConfigured, mapKubeError, startKube } from '@idp-mcp/kube';
 import { createKafkaAdmin, type KafkaAdmin, type KafkaClientOptions, mapKafkaError, readCa } from './kafka.ts';
 import { createStrimzi, type Strimzi } from './strimzi.ts';
+import { clusterTools } from './tools/cluster.ts';
 import { directWriteTools } from './tools/direct.ts';
-import { inspectionTools } from './tools/inspect.ts';
+import { groupTools } from './tools/groups.ts';
 import { strimziTools } from './tools/strimzi.ts';
+import { topicTools } from './tools/topics.ts';
 
 export { createKafkaAdmin, type KafkaAdmin, KafkaCallError, mapKafkaError } from './kafka.ts';
 export { createStrimzi, type Strimzi } from './strimzi.ts';
@@ -24,7 +26,9 @@ export function kafkaTools(
   writes: { mode: 'direct' } | { mode: 'strimzi'; strimzi: Strimzi },
 ) {
   return [
-    ...inspectionTools(kafka),
+    ...topicTools(kafka),
+    ...clusterTools(kafka),
+    ...groupTools(kafka),
     ...(writes.mode === 'strimzi' ? strimziTools(writes.strimzi, gate) : directWriteTools(kafka, gate)),
   ];
 }

@@ -11,7 +11,7 @@ import {
 import * as z from 'zod';
 import type { KafkaAdmin } from '../kafka.ts';
 import { configName, configValues, dryRun, partitions, replicationFactor, topicName } from './args.ts';
-import { topicMetadata, topicOverrides } from './inspect.ts';
+import { topicMetadata, topicOverrides } from './reads.ts';
 import { kafkaTopicDocument, TOPIC_RESOURCE } from './shared.ts';
 
 /**
