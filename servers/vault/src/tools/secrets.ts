@@ -1,4 +1,14 @@
-import { DESTRUCTIVE, defineTool, listArgs, nextCursorField, READ, ToolError, tierAllows, WRITE } from '@idp-mcp/core';
+import {
+  DESTRUCTIVE,
+  defineTool,
+  listArgs,
+  nextCursorField,
+  READ,
+  REDACTED,
+  ToolError,
+  tierAllows,
+  WRITE,
+} from '@idp-mcp/core';
 import * as z from 'zod';
 import { offsetPage, unlessNotFound, type VaultClient } from '../vault.ts';
 import { mount, secretPath, versions } from './args.ts';
@@ -36,6 +46,12 @@ const secretKey = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_.-]+$/, { error: 'keys are letters, digits, "_", "-" and "."' });
+
+/** An object with every value masked and its keys kept; anything else masked whole. */
+function keysOnly(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return REDACTED;
+  return Object.fromEntries(Object.keys(value).map((key) => [key, REDACTED]));
+}
 
 export function secretTools(vault: VaultClient, defaultMount: string) {
   const where = (input: { mount?: string | undefined }) => input.mount ?? defaultMount;
@@ -104,6 +120,7 @@ export function secretTools(vault: VaultClient, defaultMount: string) {
       toolset: 'secrets',
       tier: 'read',
       annotations: READ,
+      reveals: true,
       input: z.object({
         mount: mount.optional(),
         path: secretPath,
@@ -156,6 +173,8 @@ export function secretTools(vault: VaultClient, defaultMount: string) {
       toolset: 'secrets',
       tier: 'write',
       annotations: WRITE,
+      // The values are secrets under any key name (dsn, value): the audit log keeps the key names only.
+      auditArgs: (args) => ({ ...args, data: keysOnly(args.data) }),
       input: z.object({
         mount: mount.optional(),
         path: secretPath,
