@@ -1,4 +1,6 @@
 import {
+  type AnyTool,
+  argumentsProblem,
   type Logger,
   type PolicyVerdict,
   ToolError,
@@ -10,11 +12,13 @@ import type { Store } from '@idp-mcp/store';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 
 /**
- * The one place every platform call passes (the tier and argument checks happen in runTool behind it):
- * a rate limit per caller, an audit record for every write, and per-tool metrics.
+ * The one place every platform call passes, direct or through call_tool (the tier and argument checks happen in
+ * runTool behind it): a rate limit per caller, per-tool metrics, and an audit record for every write and every
+ * reveal of secret values. That record is written before the call runs: a call whose record the store refuses
+ * does not run. Its outcome is added after.
  */
 /** Where audit records go: the durable store. */
-export type AuditSink = Pick<Store, 'recordAudit'>;
+export type AuditSink = Pick<Store, 'recordAudit' | 'finishAudit'>;
 
 export interface ToolMetrics {
   calls: number;
@@ -58,6 +62,37 @@ export class Gateway {
           ),
         );
       }
+      let audit: number | undefined;
+      if (tool.tier !== 'read' || tool.reveals) {
+        try {
+          audit = (
+            await this.options.audit.recordAudit({
+              caller: ctx.caller.id,
+              tool: tool.name,
+              args: argumentsForAudit(tool, args),
+              result: 'started',
+              ...planFields(args),
+            })
+          ).seq;
+        } catch (error) {
+          this.options.log.error('audit record could not be written; the call was refused', {
+            tool: tool.name,
+            error: String(error),
+          });
+          metrics.calls++;
+          metrics.errors++;
+          return toolErrorResult(
+            new ToolError(
+              'upstream_unavailable',
+              `${tool.name} did not run: its audit record could not be written, and nothing runs unrecorded; nothing changed`,
+              {
+                upstream: 'the audit store',
+                hint: 'retry once the state store (DATABASE_URL or IDP_MCP_STATE) accepts writes again',
+              },
+            ),
+          );
+        }
+      }
       const started = performance.now();
       const result = await next();
       const durationMs = Math.round(performance.now() - started);
@@ -66,11 +101,8 @@ export class Gateway {
       metrics.maxMs = Math.max(metrics.maxMs, durationMs);
       const error = toolErrorOf(result);
       if (error) metrics.errors++;
-      if (tool.tier !== 'read') {
-        await this.audit({
-          caller: ctx.caller.id,
-          tool: tool.name,
-          args,
+      if (audit !== undefined) {
+        await this.finishAudit(audit, tool.name, {
           result: error ? 'error' : 'ok',
           ...(error ? { error: `${error.code}: ${error.message}` } : {}),
           ...planFields(args, result),
@@ -84,12 +116,12 @@ export class Gateway {
     return Object.fromEntries([...this.perTool.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  private async audit(entry: Parameters<AuditSink['recordAudit']>[0]): Promise<void> {
+  private async finishAudit(seq: number, tool: string, outcome: Parameters<AuditSink['finishAudit']>[1]) {
     try {
-      await this.options.audit.recordAudit(entry);
+      await this.options.audit.finishAudit(seq, outcome);
     } catch (error) {
-      // The change has happened; losing its audit record must be loud, not fatal to the caller.
-      this.options.log.error('audit record could not be written', { tool: entry.tool, error: String(error) });
+      // The call has run and its intent is on record (as started); losing the outcome must be loud, not fatal.
+      this.options.log.error('audit outcome could not be written', { tool, seq, error: String(error) });
     }
   }
 
@@ -121,11 +153,26 @@ export class Gateway {
   }
 }
 
+/**
+ * The arguments as the audit log keeps them (the store then masks secret-looking keys and registered values):
+ * the tool's own view when it has one (auditArgs), never arguments too deep or large to store safely (runTool
+ * refuses those calls).
+ */
+function argumentsForAudit(tool: AnyTool, args: Record<string, unknown>): unknown {
+  const problem = argumentsProblem(args);
+  if (problem) return { withheld: `arguments refused unrecorded: ${problem}` };
+  try {
+    return tool.auditArgs ? tool.auditArgs(args) : args;
+  } catch {
+    return { withheld: `${tool.name}'s arguments could not be prepared for the audit log` };
+  }
+}
+
 function planFields(
   args: Record<string, unknown>,
-  result: CallToolResult,
+  result?: CallToolResult,
 ): { planId?: string; verdict?: PolicyVerdict } {
-  const output = (result.structuredContent ?? {}) as Record<string, unknown>;
+  const output = (result?.structuredContent ?? {}) as Record<string, unknown>;
   const planId = output.plan_id ?? args.plan_id;
   return {
     ...(typeof planId === 'string' ? { planId } : {}),

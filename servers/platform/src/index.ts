@@ -166,7 +166,7 @@ function auditTool(store: Store) {
     name: 'query_audit',
     title: 'Query the audit log',
     description:
-      'Recorded writes, newest first: who called which tool with which (redacted) arguments, plan id, verdict, result. Export everything as JSON lines with `idp-mcp platform audit-export`.',
+      'Recorded writes and secret reveals, newest first: who called which tool with which (redacted) arguments, plan id, verdict, result. Export everything as JSON lines with `idp-mcp platform audit-export`.',
     toolset: 'core',
     tier: 'admin',
     annotations: { ...READ, openWorldHint: false },
@@ -184,7 +184,9 @@ function auditTool(store: Store) {
           caller: z.string(),
           tool: z.string(),
           args: z.unknown(),
-          result: z.enum(['ok', 'error']),
+          result: z
+            .enum(['started', 'ok', 'error'])
+            .describe('started: recorded before the call ran, no outcome since'),
           error: z.string().nullable(),
           plan_id: z.string().nullable(),
           verdict: z.unknown(),

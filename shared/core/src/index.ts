@@ -25,9 +25,12 @@ export {
 } from './http.ts';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './log.ts';
 export {
+  argumentsProblem,
   buildMcpServer,
   type ErrorMapper,
   invokeTool,
+  MAX_ARGUMENT_BYTES,
+  MAX_ARGUMENT_DEPTH,
   type McpServerOptions,
   runTool,
   SERVER_VERSION,
@@ -68,7 +71,7 @@ export {
   verdictOf,
   verdictOutput,
 } from './policy.ts';
-export { redactText, redactValue, registerSecret } from './redact.ts';
+export { isSecretKey, REDACTED, type RedactOptions, redactText, redactValue, registerSecret } from './redact.ts';
 export { createSandboxWorld, type SandboxWorld } from './sandbox.ts';
 export {
   type AnyTool,

@@ -6,13 +6,14 @@ import {
   ResourceNotFoundError,
   ResourceTemplate,
   type ServerContext,
+  type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server';
 import { type Caller, tierAllows } from './caller.ts';
 import { renderToolError, ToolError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { ResourceDefinition } from './module.ts';
 import { MAX_RESPONSE_BYTES } from './output.ts';
-import { redactText } from './redact.ts';
+import { redactText, redactValue } from './redact.ts';
 import type { AnyTool, ToolContext } from './tool.ts';
 
 /** Turns an upstream library's own error (octokit's RequestError, ...) into a ToolError, or undefined. */
@@ -65,8 +66,8 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: withoutSchemaUri(tool.input),
-        outputSchema: withoutSchemaUri(tool.output),
+        inputSchema: listedOnly(tool.input),
+        outputSchema: listedOnly(tool.output),
         annotations: { title: tool.title, ...tool.annotations },
       },
       (args: Record<string, unknown>, sdkContext: ServerContext) =>
@@ -103,27 +104,32 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
   return server;
 }
 
-interface StandardJsonSchema {
-  '~standard': {
-    jsonSchema: Record<'input' | 'output', (options: unknown) => Record<string, unknown>>;
-  };
-}
-
 /**
- * The schema as the SDK sees it, minus the `$schema` URL it would put in every tools/list entry: it
- * tells a model nothing and costs about 14 tokens per schema. Validation still goes to zod.
+ * A schema the SDK lists but does not check. The SDK validates tools/call arguments against the registered schema
+ * before our callback runs and answers a failure with its own bare message: such a call would never reach runTool
+ * (our error shape: code, field, fix, retry advice) nor the interceptor (the platform's rate limit, metrics and
+ * audit). So the SDK gets a Standard Schema whose `validate` passes every value through, and whose JSON Schema is
+ * the tool's own (tools/list is unchanged); runTool does the validating, for direct calls and call_tool alike.
+ * The `$schema` URL is left out of tools/list: it tells a model nothing and costs about 14 tokens per schema.
  */
-function withoutSchemaUri<T extends object>(schema: T): T {
-  const standard = (schema as unknown as StandardJsonSchema)['~standard'];
-  const strip = (json: Record<string, unknown>) => {
-    const { $schema: _uri, ...rest } = json;
+function listedOnly(schema: AnyTool['input']): StandardSchemaWithJSON<Record<string, unknown>> {
+  const json = schema['~standard'].jsonSchema;
+  const strip = (document: Record<string, unknown>) => {
+    const { $schema: _uri, ...rest } = document;
     return rest;
   };
-  const jsonSchema = {
-    input: (options: unknown) => strip(standard.jsonSchema.input(options)),
-    output: (options: unknown) => strip(standard.jsonSchema.output(options)),
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'idp-mcp',
+      // The protocol carries arguments as a JSON object; runTool checks everything else.
+      validate: (value: unknown) => ({ value: value as Record<string, unknown> }),
+      jsonSchema: {
+        input: (options) => strip(json.input(options)),
+        output: (options) => strip(json.output(options)),
+      },
+    },
   };
-  return Object.assign(Object.create(schema), { '~standard': { ...standard, jsonSchema } });
 }
 
 function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger, canAskClient: boolean): ToolContext {
@@ -192,8 +198,9 @@ export function invokeTool(
 }
 
 /**
- * The one path every tool call takes: tier check, input check, handler, output check, redaction of secret values,
- * the response size cap, and errors turned into tool errors a model can act on.
+ * The one path every tool call takes, direct or through a dispatcher: tier check, input check (shape limits, then the
+ * tool's schema), handler, output check, redaction of secret values, the response size cap, and errors turned into
+ * tool errors a model can act on.
  */
 export async function runTool(
   tool: AnyTool,
@@ -211,6 +218,13 @@ export async function runTool(
         },
       );
     }
+    const problem = argumentsProblem(args);
+    if (problem) {
+      throw new ToolError('invalid_request', `invalid arguments for ${tool.name}: ${problem}`, {
+        retryable: false,
+        hint: "send the arguments the tool's input schema lists, as plain values; no tool takes anything this deep or large",
+      });
+    }
     const input = tool.input.safeParse(args);
     if (!input.success) {
       throw new ToolError(
@@ -227,7 +241,9 @@ export async function runTool(
     if (!parsed.success) {
       throw new Error(`output of ${tool.name} does not match its schema: ${parsed.error.message}`);
     }
-    const structured = redactText(JSON.stringify(parsed.data), { labelled: false });
+    // Value by value, never on the serialized text: a secret is masked however JSON would escape it, and a short
+    // one that also occurs in a number or a key leaves them alone.
+    const structured = JSON.stringify(redactValue(parsed.data, { labelled: false, keys: false }));
     const text = tool.render ? redactText(tool.render(parsed.data), { labelled: false }) : structured;
     const bytes = Buffer.byteLength(structured) + (tool.render ? Buffer.byteLength(text) : 0);
     if (bytes > MAX_RESPONSE_BYTES) {
@@ -240,6 +256,36 @@ export async function runTool(
   } catch (error) {
     return toolErrorResult(toToolError(error, tool.name, ctx.log, mapError));
   }
+}
+
+/** Deeper than any tool's arguments need: a model never sends this on purpose. */
+export const MAX_ARGUMENT_DEPTH = 64;
+/** Arguments larger than a response may be (counting string lengths, keys and values) are refused. */
+export const MAX_ARGUMENT_BYTES = MAX_RESPONSE_BYTES;
+
+/**
+ * Why arguments are too deep or too large to handle, or undefined when they are not. Walks without recursion, so
+ * arguments nested thousands deep are measured, not followed into a stack overflow (zod, JSON.stringify and the
+ * audit log would be).
+ */
+export function argumentsProblem(args: unknown): string | undefined {
+  const stack: Array<{ value: unknown; path: string[] }> = [{ value: args, path: [] }];
+  let bytes = 0;
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') bytes += value.length;
+    else bytes += 8;
+    if (bytes > MAX_ARGUMENT_BYTES) return `(arguments): over the ${MAX_ARGUMENT_BYTES}-byte limit`;
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_ARGUMENT_DEPTH) {
+      return `${[...path.slice(0, 3), '…'].join('.')}: nested more than ${MAX_ARGUMENT_DEPTH} levels deep`;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      bytes += key.length;
+      stack.push({ value: item, path: [...path, key] });
+    }
+  }
+  return undefined;
 }
 
 /** A tool error as a call result: the text a model reads, the code in _meta, the error kept for dispatchers. */

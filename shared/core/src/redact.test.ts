@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactText, redactValue, registerSecret } from './redact.ts';
+import { isSecretKey, redactText, redactValue, registerSecret } from './redact.ts';
 
 describe('redaction', () => {
   it('masks registered secret values wherever they appear', () => {
@@ -36,5 +36,46 @@ describe('redaction', () => {
         token_ttl: 3600,
       },
     );
+  });
+
+  it('knows a secret-looking key by one rule, and a reference to a secret is not one', () => {
+    for (const key of [
+      'DB_PASSWORD',
+      'passwd',
+      'passphrase',
+      'client_secret',
+      'apiKey',
+      'Authorization',
+      'private_key',
+    ]) {
+      expect(isSecretKey(key), key).toBe(true);
+    }
+    for (const key of ['secretName', 'tokenSecretRef', 'passwordFile', 'secret_path', 'bypass', 'user']) {
+      expect(isSecretKey(key), key).toBe(false);
+    }
+  });
+
+  it('masks environment variables whose name looks secret', () => {
+    const env = [
+      { name: 'DB_PASSWORD', value: 'hunter2' },
+      { name: 'LOG_LEVEL', value: 'info' },
+    ];
+    expect(redactValue({ env })).toEqual({
+      env: [
+        { name: 'DB_PASSWORD', value: '[REDACTED]' },
+        { name: 'LOG_LEVEL', value: 'info' },
+      ],
+    });
+  });
+
+  it('redacts values inside strings only: keys and numbers stay as they are', () => {
+    registerSecret('9876');
+    registerSecret('a"b\\c-secret');
+    const value = { '9876': 98765, note: 'pin 9876, and a"b\\c-secret', token: 'kept without keys' };
+    expect(redactValue(value, { labelled: false, keys: false })).toEqual({
+      '9876': 98765,
+      note: 'pin [REDACTED], and [REDACTED]',
+      token: 'kept without keys',
+    });
   });
 });

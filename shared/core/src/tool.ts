@@ -47,6 +47,17 @@ export interface ToolDefinition<I extends ZodShape = ZodShape, O extends ZodShap
   input: z.ZodObject<I>;
   output: z.ZodObject<O>;
   handler(input: z.output<z.ZodObject<I>>, ctx: ToolContext): Promise<z.input<z.ZodObject<O>>>;
+  /**
+   * True when a call can return secret values (Vault's read_secret with reveal). The platform audits every call of
+   * such a tool, whatever its tier, so that each reveal leaves a record; its output is not redacted by key.
+   */
+  reveals?: boolean;
+  /**
+   * What the audit log keeps of the arguments, for secrets the common redaction cannot see (a Vault value under a
+   * key like `dsn`, a Secret inside manifest text). Gets the arguments as sent, before validation, so it must accept
+   * anything; what it returns is still redacted like every audit record (secret-looking keys, registered values).
+   */
+  auditArgs?(args: Record<string, unknown>): unknown;
   /** Text shown next to structuredContent. Defaults to compact JSON of the output. */
   render?(output: z.output<z.ZodObject<O>>): string;
 }

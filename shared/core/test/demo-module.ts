@@ -46,8 +46,8 @@ export const demoModule: ServerModule = {
             message: z.string().min(1).describe('Text to echo.'),
             times: z.number().int().max(3).default(1),
           }),
-          output: z.object({ echoed: z.string() }),
-          handler: async ({ message, times }) => ({ echoed: message.repeat(times) }),
+          output: z.object({ echoed: z.string(), length: z.number() }),
+          handler: async ({ message, times }) => ({ echoed: message.repeat(times), length: message.length * times }),
         }),
         defineTool({
           name: 'leak',

@@ -49,8 +49,8 @@ describe.each(['modern', 'legacy'] as const)('a server over Streamable HTTP, %s 
 
   it('returns structuredContent with a text rendering', async () => {
     const result = await client.callTool({ name: 'echo', arguments: { message: 'hi', times: 2 } });
-    expect(result.structuredContent).toEqual({ echoed: 'hihi' });
-    expect(result.content).toEqual([{ type: 'text', text: '{"echoed":"hihi"}' }]);
+    expect(result.structuredContent).toEqual({ echoed: 'hihi', length: 4 });
+    expect(result.content).toEqual([{ type: 'text', text: '{"echoed":"hihi","length":4}' }]);
   });
 
   it('answers invalid input with an error naming the field', async () => {

@@ -18,6 +18,7 @@ export {
   clean,
   conditions,
   HIDDEN,
+  manifestsForAudit,
   maskSensitive,
   type Obj,
   parseManifests,

@@ -1,4 +1,4 @@
-import { age, ToolError, truncateText } from '@idp-mcp/core';
+import { age, isSecretKey, REDACTED, ToolError, truncateText } from '@idp-mcp/core';
 import { parseAllDocuments } from 'yaml';
 
 /** Helpers over plain Kubernetes objects: noise removal, secrets, summaries, ages, manifests. */
@@ -58,9 +58,6 @@ export function clean(object: Obj, options: { mask?: boolean } = {}): { object: 
   return { object: capStrings(copy) as Obj, ...(secretKeys ? { secretKeys } : {}) };
 }
 
-const SENSITIVE = /passw(or)?d|passphrase|secret|token|api[-_]?key|private[-_]?key|credential/i;
-/** Keys that name or point at a secret rather than hold one (secretName, tokenSecretRef, passwordFile). */
-const REFERENCE = /(name|ref|path|file)$/i;
 export const HIDDEN = '(hidden: looks like a credential)';
 
 /**
@@ -71,7 +68,7 @@ export function maskSensitive(value: unknown): void {
   if (Array.isArray(value)) {
     for (const item of value) {
       const entry = item as { name?: unknown; value?: unknown } | null;
-      if (entry && typeof entry.name === 'string' && typeof entry.value === 'string' && SENSITIVE.test(entry.name)) {
+      if (entry && typeof entry.name === 'string' && typeof entry.value === 'string' && isSecretKey(entry.name)) {
         entry.value = HIDDEN;
       }
       maskSensitive(item);
@@ -81,7 +78,7 @@ export function maskSensitive(value: unknown): void {
   if (value === null || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
   for (const [key, child] of Object.entries(record)) {
-    if (typeof child === 'string' && SENSITIVE.test(key) && !REFERENCE.test(key)) {
+    if (typeof child === 'string' && isSecretKey(key)) {
       record[key] = HIDDEN;
     } else {
       maskSensitive(child);
@@ -265,6 +262,23 @@ export function parseManifests(text: string): Obj[] {
     });
   }
   return objects;
+}
+
+/**
+ * Manifests as the audit log keeps them: each object cleaned as a model sees it (a Secret's values masked, its keys
+ * kept; credential-looking values such as a literal DB_PASSWORD hidden). Text that does not parse is withheld whole:
+ * it may still hold a secret. Accepts anything, since the audit record is written before the arguments are checked.
+ */
+export function manifestsForAudit(manifests: unknown): unknown {
+  if (typeof manifests !== 'string') return REDACTED;
+  try {
+    return parseManifests(manifests).map((object) => {
+      const { object: cleaned, secretKeys } = clean(object);
+      return secretKeys ? { ...cleaned, data: Object.fromEntries(secretKeys.map((key) => [key, REDACTED])) } : cleaned;
+    });
+  } catch {
+    return '(withheld: the manifests did not parse)';
+  }
 }
 
 function isList(value: unknown): value is { items: unknown[] } {

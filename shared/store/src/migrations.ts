@@ -78,6 +78,16 @@ CREATE INDEX audit_by_caller ON audit (caller, at, seq);
 CREATE INDEX audit_by_tool ON audit (tool, at, seq);
 `,
   },
+  {
+    version: 2,
+    name: 'audit intents',
+    // A write's audit entry is recorded before it runs and finished after: finished_at stays NULL until then, and
+    // such an entry reads as result 'started' (its result column holds a placeholder the CHECK allows).
+    sql: `
+ALTER TABLE audit ADD COLUMN finished_at BIGINT;
+UPDATE audit SET finished_at = at;
+`,
+  },
 ];
 
 const SERIAL_KEY = {

@@ -18,6 +18,7 @@ import type {
   ApplyResult,
   AuditEntry,
   AuditInput,
+  AuditOutcome,
   AuditQuery,
   CallerRef,
   CreatePlanInput,
@@ -526,33 +527,54 @@ export class SqlStore implements Store {
 
   async recordAudit(input: AuditInput): Promise<AuditEntry> {
     if (!input.tool) throw new ToolError('invalid_request', 'recordAudit: tool is required');
-    if (input.result !== 'ok' && input.result !== 'error') {
+    if (input.result !== 'started' && input.result !== 'ok' && input.result !== 'error') {
       throw new ToolError(
         'invalid_request',
-        `recordAudit: result must be 'ok' or 'error', not ${String(input.result)}`,
+        `recordAudit: result must be 'started', 'ok' or 'error', not ${String(input.result)}`,
       );
     }
     const at = input.at === undefined ? this.#now() : toTime(input.at, 'at');
     const args = redactValue(dropSecretKeys(toJson(input.args, 'audit args'), input.secretKeys ?? []));
-    const error =
-      input.error === undefined
-        ? null
-        : redactText(typeof input.error === 'string' ? input.error : input.error.message);
+    const started = input.result === 'started';
     const params: Param[] = [
       callerId(input.caller),
       input.tool,
       JSON.stringify(args),
       input.planId ?? null,
       input.verdict == null ? null : jsonText(redactValue(input.verdict), 'audit verdict'),
-      input.result,
-      error,
+      started ? 'error' : input.result,
+      started ? null : auditError(input.error),
       at,
+      started ? null : at,
     ];
     const rows = await this.#db.all(
-      'INSERT INTO audit (caller, tool, args, plan_id, verdict, result, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      'INSERT INTO audit (caller, tool, args, plan_id, verdict, result, error, at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
       params,
     );
     return toAudit(rows[0]!);
+  }
+
+  async finishAudit(seq: number, outcome: AuditOutcome): Promise<AuditEntry> {
+    if (outcome.result !== 'ok' && outcome.result !== 'error') {
+      throw new ToolError(
+        'invalid_request',
+        `finishAudit: result must be 'ok' or 'error', not ${String(outcome.result)}`,
+      );
+    }
+    const at = outcome.at === undefined ? this.#now() : toTime(outcome.at, 'at');
+    const rows = await this.#db.all(
+      'UPDATE audit SET result = ?, error = ?, plan_id = COALESCE(?, plan_id), verdict = COALESCE(?, verdict), finished_at = ? WHERE seq = ? AND finished_at IS NULL RETURNING *',
+      [
+        outcome.result,
+        auditError(outcome.error),
+        outcome.planId ?? null,
+        outcome.verdict == null ? null : jsonText(redactValue(outcome.verdict), 'audit verdict'),
+        at,
+        seq,
+      ],
+    );
+    if (!rows[0]) throw new ToolError('not_found', `finishAudit: no started audit entry ${seq}`);
+    return toAudit(rows[0]);
   }
 
   async queryAudit(query: AuditQuery = {}): Promise<Page<AuditEntry>> {
@@ -761,7 +783,7 @@ function toAudit(row: Row): AuditEntry {
     args: parseJson(row.args),
     planId: row.plan_id == null ? null : String(row.plan_id),
     verdict: row.verdict == null ? null : (parseJson(row.verdict) as unknown as PolicyVerdict),
-    result: row.result === 'error' ? 'error' : 'ok',
+    result: row.finished_at == null ? 'started' : row.result === 'error' ? 'error' : 'ok',
     error: row.error == null ? null : String(row.error),
     at: iso(row.at)!,
   };
@@ -825,6 +847,10 @@ export function toJson(value: unknown, what: string): Json {
   } catch (error) {
     throw new ToolError('invalid_request', `${what} is not JSON: ${errorMessage(error)}`);
   }
+}
+
+function auditError(error: string | Error | undefined): string | null {
+  return error === undefined ? null : redactText(typeof error === 'string' ? error : error.message);
 }
 
 function jsonText(value: unknown, what: string): string {

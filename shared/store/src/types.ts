@@ -210,9 +210,21 @@ export interface AuditInput {
   secretKeys?: readonly string[];
   planId?: string;
   verdict?: PolicyVerdict | null;
-  result: 'ok' | 'error';
+  /** 'started' records the intent before a call runs; finishAudit then records its outcome. */
+  result: 'started' | 'ok' | 'error';
   error?: string | Error;
   /** When it happened; defaults to now. */
+  at?: Date | string | number;
+}
+
+/** What finishAudit records on a started entry. */
+export interface AuditOutcome {
+  result: 'ok' | 'error';
+  error?: string | Error;
+  /** Kept from the intent when absent. */
+  planId?: string;
+  verdict?: PolicyVerdict | null;
+  /** When it finished; defaults to now. */
   at?: Date | string | number;
 }
 
@@ -224,7 +236,8 @@ export interface AuditEntry {
   args: Json;
   planId: string | null;
   verdict: PolicyVerdict | null;
-  result: 'ok' | 'error';
+  /** 'started': the call was recorded before it ran and its outcome never was (yet). */
+  result: 'started' | 'ok' | 'error';
   error: string | null;
   at: string;
 }
@@ -267,6 +280,8 @@ export interface Store {
   applyRun(run: Run | string, steps: readonly StepDefinition[], options?: ApplyOptions): Promise<ApplyResult>;
 
   recordAudit(input: AuditInput): Promise<AuditEntry>;
+  /** Records the outcome of a 'started' entry; throws ToolError not_found when there is no such open entry. */
+  finishAudit(seq: number, outcome: AuditOutcome): Promise<AuditEntry>;
   /** Newest first. */
   queryAudit(query?: AuditQuery): Promise<Page<AuditEntry>>;
   /** Every matching entry, oldest first, as JSON lines (each string ends with '\n'). */

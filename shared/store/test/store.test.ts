@@ -115,7 +115,7 @@ function applyInChild(config: Record<string, unknown>) {
 }
 
 const SCHEMA_COLUMNS = {
-  audit: ['seq', 'caller', 'tool', 'args', 'plan_id', 'verdict', 'result', 'error', 'at'],
+  audit: ['seq', 'caller', 'tool', 'args', 'plan_id', 'verdict', 'result', 'error', 'at', 'finished_at'],
   plans: ['id', 'kind', 'caller', 'args', 'artefacts', 'verdict', 'status', 'created_at', 'expires_at'],
   runs: [
     'id',
@@ -785,10 +785,35 @@ describe.each(backends)('store on $name', (backend) => {
       (await rejection(store.recordAudit({ caller: 'a', tool: 't', args: {}, result: 'ok', at: 'soon' }))).code,
     ).toBe('invalid_request');
     const wrong = { caller: 'a', tool: 't', args: {}, result: 'maybe' } as unknown as AuditInput;
-    expect((await rejection(store.recordAudit(wrong))).message).toContain("result must be 'ok' or 'error'");
+    expect((await rejection(store.recordAudit(wrong))).message).toContain("result must be 'started', 'ok' or 'error'");
     expect((await rejection(store.recordAudit({ caller: '', tool: 't', args: {}, result: 'ok' }))).code).toBe(
       'invalid_request',
     );
+  });
+
+  it('records an intent before a call and its outcome after, once', async () => {
+    const store = await fresh();
+    const intent = await store.recordAudit({
+      caller: 'alice',
+      tool: 'vault.write_secret',
+      args: { path: 'payments/db', password: 'hunter2' },
+      result: 'started',
+    });
+    expect(intent).toMatchObject({ result: 'started', error: null, args: { password: '[REDACTED]' } });
+    expect((await store.queryAudit()).items[0]?.result).toBe('started');
+    const finished = await store.finishAudit(intent.seq, {
+      result: 'error',
+      error: 'Vault answered 403 for token hvs.abcdefghijklmnopqrstuvwxyz',
+      planId: 'plan_aaaaaaaaaaaaaaaaaaaa',
+    });
+    expect(finished).toEqual({
+      ...intent,
+      result: 'error',
+      error: 'Vault answered 403 for token [REDACTED]',
+      planId: 'plan_aaaaaaaaaaaaaaaaaaaa',
+    });
+    expect((await store.queryAudit()).items).toEqual([finished]);
+    expect((await rejection(store.finishAudit(intent.seq, { result: 'ok' }))).code).toBe('not_found');
   });
 
   it('pages audit entries newest first, filters them, and exports them as JSON lines', async () => {

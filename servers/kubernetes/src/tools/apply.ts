@@ -10,6 +10,7 @@ import {
 import {
   clean,
   type Kube,
+  manifestsForAudit,
   mapKubeError,
   type Obj,
   parseManifests,
@@ -207,6 +208,7 @@ export function applyTools(kube: Kube, settings: ApplySettings) {
       toolset: 'apply',
       tier: 'write',
       annotations: { ...WRITE, idempotentHint: true },
+      auditArgs: (args) => ({ ...args, manifests: manifestsForAudit(args.manifests) }),
       input: z.object({
         context,
         manifests: z.string().min(1).max(500_000).describe('Kubernetes manifests: YAML documents separated by ---.'),

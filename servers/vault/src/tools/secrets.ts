@@ -5,6 +5,7 @@ import {
   nextCursorField,
   offsetPage,
   READ,
+  REDACTED,
   ToolError,
   tierAllows,
   WRITE,
@@ -46,6 +47,12 @@ const secretKey = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_.-]+$/, { error: 'keys are letters, digits, "_", "-" and "."' });
+
+/** An object with every value masked and its keys kept; anything else masked whole. */
+function keysOnly(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return REDACTED;
+  return Object.fromEntries(Object.keys(value).map((key) => [key, REDACTED]));
+}
 
 export function secretTools(vault: VaultClient, defaultMount: string) {
   const where = (input: { mount?: string | undefined }) => input.mount ?? defaultMount;
@@ -114,6 +121,7 @@ export function secretTools(vault: VaultClient, defaultMount: string) {
       toolset: 'secrets',
       tier: 'read',
       annotations: READ,
+      reveals: true,
       input: z.object({
         mount: mount.optional(),
         path: secretPath,
@@ -166,6 +174,8 @@ export function secretTools(vault: VaultClient, defaultMount: string) {
       toolset: 'secrets',
       tier: 'write',
       annotations: WRITE,
+      // The values are secrets under any key name (dsn, value): the audit log keeps the key names only.
+      auditArgs: (args) => ({ ...args, data: keysOnly(args.data) }),
       input: z.object({
         mount: mount.optional(),
         path: secretPath,
