@@ -3,6 +3,7 @@ import {
   argumentsProblem,
   type Logger,
   type PolicyVerdict,
+  type ToolContext,
   ToolError,
   type ToolInterceptor,
   toolErrorOf,
@@ -40,6 +41,13 @@ const DISPATCHERS = new Set(['call_tool']);
 
 export class Gateway {
   readonly intercept: ToolInterceptor;
+  /**
+   * For the platform's own calls on a caller's behalf (a composite's reads and steps): audited and measured like
+   * any call, and tier-checked as the caller behind it (runTool), but not rate-limited: the caller's one call to
+   * the composite was.
+   */
+  readonly internal: ToolInterceptor;
+  private readonly unlimited = new WeakSet<ToolContext>();
   private readonly buckets = new Map<string, { tokens: number; updated: number }>();
   private readonly perTool = new Map<string, ToolMetrics>();
   private readonly options: GatewayOptions;
@@ -49,7 +57,7 @@ export class Gateway {
     this.intercept = async ({ tool, args, ctx }, next) => {
       if (DISPATCHERS.has(tool.name)) return next();
       const metrics = this.metricsFor(tool.name);
-      const wait = this.take(ctx.caller.id);
+      const wait = this.unlimited.has(ctx) ? undefined : this.take(ctx.caller.id);
       if (wait !== undefined) {
         metrics.rateLimited++;
         return toolErrorResult(
@@ -109,6 +117,10 @@ export class Gateway {
         });
       }
       return result;
+    };
+    this.internal = (call, next) => {
+      this.unlimited.add(call.ctx);
+      return this.intercept(call, next);
     };
   }
 

@@ -264,7 +264,7 @@ export const platformModule: ServerModule = {
       settings: settingsFrom(env),
       gate,
       tools: () => tools,
-      intercept: gateway.intercept,
+      intercept: gateway.internal,
       log: log.child('selfservice'),
     };
     tools = [

@@ -34,9 +34,16 @@ export interface ToolContext {
 
 type ZodShape = z.ZodRawShape;
 
-export interface ToolDefinition<I extends ZodShape = ZodShape, O extends ZodShape = ZodShape> {
-  /** snake_case, unique within its server; the aggregator prefixes the server name. */
-  name: string;
+export interface ToolDefinition<
+  I extends ZodShape = ZodShape,
+  O extends ZodShape = ZodShape,
+  N extends string = string,
+> {
+  /**
+   * snake_case, unique within its server; the aggregator prefixes the server name. Kept as its literal type
+   * (N), so that the platform's composites can name a server's tool and get its input and output types.
+   */
+  name: N;
   title: string;
   /** Written for a model: what it does, when to use it, what it returns. Short and exact. */
   description: string;
@@ -87,7 +94,9 @@ export const DESTRUCTIVE: ToolAnnotations = {
 };
 
 /** The one way to define a tool. Checks the definition's own consistency at start-up. */
-export function defineTool<I extends ZodShape, O extends ZodShape>(tool: ToolDefinition<I, O>): ToolDefinition<I, O> {
+export function defineTool<I extends ZodShape, O extends ZodShape, N extends string>(
+  tool: ToolDefinition<I, O, N>,
+): ToolDefinition<I, O, N> {
   if (!/^[a-z][a-z0-9_]{1,63}$/.test(tool.name)) {
     throw new Error(`tool name ${JSON.stringify(tool.name)} must be snake_case, 2-64 characters`);
   }

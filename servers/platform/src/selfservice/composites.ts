@@ -1,6 +1,7 @@
 import { type PolicyGate, type PolicyVerdict, ToolError } from '@idp-mcp/core';
 import { parse } from 'yaml';
 import * as z from 'zod';
+import { TOOLS, type ToolHandle } from './handles.ts';
 import {
   type Artefact,
   argocdApplication,
@@ -11,7 +12,7 @@ import {
   type TopicSpec,
   workloadManifests,
 } from './render.ts';
-import type { Invoker, StepSpec } from './steps.ts';
+import { foundBy, type Invoke, refusedWith, type StepSpec, toolCall } from './steps.ts';
 
 /**
  * Self-service composites: each turns a request into a plan — the rendered artefacts, the policy verdict
@@ -21,9 +22,9 @@ export interface PlanContext {
   settings: PlatformSettings;
   gate: PolicyGate;
   /** Reads made while planning (does the repository exist? what does the template hold?). */
-  invoke: Invoker;
-  /** Whether a platform tool is mounted, e.g. 'slack_send_message'. */
-  has(tool: string): boolean;
+  invoke: Invoke;
+  /** Whether a handle's tool is mounted on this platform. */
+  has(tool: ToolHandle): boolean;
   caller: string;
   signal: AbortSignal;
 }
@@ -98,7 +99,7 @@ export async function checkArtefacts(gate: PolicyGate, artefacts: Artefact[], to
 
 async function assertRepoIsNew(ctx: PlanContext, owner: string, repo: string): Promise<void> {
   try {
-    await ctx.invoke('github_get_repository', { owner, repo }, ctx.signal);
+    await ctx.invoke(TOOLS.getRepository, { owner, repo }, ctx.signal);
   } catch (error) {
     if (error instanceof ToolError && error.code === 'not_found') return;
     throw error;
@@ -107,12 +108,6 @@ async function assertRepoIsNew(ctx: PlanContext, owner: string, repo: string): P
     hint: 'choose another name, or change the existing repository with the github tools',
     retryable: false,
   });
-}
-
-interface DirectoryListing {
-  type: 'file' | 'dir';
-  content?: string;
-  entries?: Array<{ path: string; type: string }>;
 }
 
 /** The golden-path template's text files with their placeholders filled in (only those that change). */
@@ -126,11 +121,7 @@ async function renderTemplate(
   let read = 0;
   while (queue.length > 0 && read < 60) {
     const path = queue.shift()!;
-    const listing = (await ctx.invoke(
-      'github_get_file_contents',
-      { owner, repo, path },
-      ctx.signal,
-    )) as DirectoryListing;
+    const listing = await ctx.invoke(TOOLS.getFileContents, { owner, repo, path }, ctx.signal);
     read++;
     if (listing.type === 'dir') {
       queue.push(
@@ -146,9 +137,9 @@ async function renderTemplate(
 }
 
 /** Steps that need an optional integration: added when it is mounted, noted when it is not. */
-function optional(ctx: PlanContext, notes: string[], tool: string, what: string, step: () => StepSpec): StepSpec[] {
+function optional(ctx: PlanContext, notes: string[], tool: ToolHandle, what: string, step: () => StepSpec): StepSpec[] {
   if (ctx.has(tool)) return [step()];
-  notes.push(`${what} skipped: ${tool.split('_')[0]} is not mounted on this platform`);
+  notes.push(`${what} skipped: ${tool.server} is not mounted on this platform`);
   return [];
 }
 
@@ -164,28 +155,31 @@ function pullRequestSteps(
     {
       name: 'gitops_branch',
       description: `Create branch ${branch} in ${settings.gitopsRepo}`,
-      call: { tool: 'github_create_branch', args: { owner, repo, branch } },
-      doneWhen: 'already exists',
+      call: toolCall(TOOLS.createBranch, { owner, repo, branch }),
+      alreadyDone: refusedWith('conflict'),
     },
     {
       name: 'gitops_commit',
       description: `Commit ${files.length} file(s) to ${branch}`,
-      call: {
-        tool: 'github_push_files',
-        args: {
-          owner,
-          repo,
-          branch,
-          message: title,
-          files: files.map((file) => ({ path: file.path, content: file.content })),
-        },
-      },
+      call: toolCall(TOOLS.pushFiles, {
+        owner,
+        repo,
+        branch,
+        message: title,
+        files: files.map((file) => ({ path: file.path, content: file.content })),
+      }),
     },
     {
       name: 'gitops_pull_request',
       description: `Open a pull request in ${settings.gitopsRepo} for Argo CD to apply once merged`,
-      call: { tool: 'github_create_pull_request', args: { owner, repo, title, head: branch, body } },
-      doneWhen: 'already exists',
+      call: toolCall(TOOLS.createPullRequest, { owner, repo, title, head: branch, body }),
+      // GitHub answers 422 to a second pull request from the same branch: done if that branch's is open.
+      alreadyDone: foundBy(
+        'invalid_request',
+        TOOLS.listPullRequests,
+        { owner, repo, state: 'open', limit: 100 },
+        { list: 'pull_requests', where: { head: branch } },
+      ),
     },
   ];
 }
@@ -207,32 +201,27 @@ function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artef
     {
       name: 'create_repository',
       description: `Create ${repo} from the template ${settings.templateRepo}`,
-      call: {
-        tool: 'github_create_repository',
-        args: {
-          owner: settings.org,
-          name: service.name,
-          description: service.description,
-          template: settings.templateRepo,
-        },
-      },
-      doneWhen: 'already exists',
+      call: toolCall(TOOLS.createRepository, {
+        owner: settings.org,
+        name: service.name,
+        description: service.description,
+        template: settings.templateRepo,
+      }),
+      // GitHub answers 422 to a repository name that is taken: done if the repository is there.
+      alreadyDone: foundBy('invalid_request', TOOLS.getRepository, { owner: settings.org, repo: service.name }),
     },
     {
       name: 'commit_service_files',
       description: `Commit the rendered template files and catalog-info.yaml to ${repo}`,
-      call: {
-        tool: 'github_push_files',
-        args: {
-          owner: settings.org,
-          repo: service.name,
-          branch: 'main',
-          message: `Golden path: ${service.name} for team ${service.team}`,
-          files: artefacts
-            .filter((file) => file.repo === repo)
-            .map((file) => ({ path: file.path, content: file.content })),
-        },
-      },
+      call: toolCall(TOOLS.pushFiles, {
+        owner: settings.org,
+        repo: service.name,
+        branch: 'main',
+        message: `Golden path: ${service.name} for team ${service.team}`,
+        files: artefacts
+          .filter((file) => file.repo === repo)
+          .map((file) => ({ path: file.path, content: file.content })),
+      }),
     },
   ];
 }
@@ -264,33 +253,33 @@ async function repositoryArtefacts(ctx: PlanContext, service: ServiceSpec, topic
 }
 
 function catalogStep(ctx: PlanContext, notes: string[], repo: string): StepSpec[] {
-  return optional(ctx, notes, 'backstage_register_location', 'Catalog registration', () => ({
+  return optional(ctx, notes, TOOLS.registerLocation, 'Catalog registration', () => ({
     name: 'register_catalog',
     description: `Register ${repo}'s catalog-info.yaml in Backstage`,
-    call: {
-      tool: 'backstage_register_location',
-      args: { url: `https://github.com/${repo}/blob/main/catalog-info.yaml` },
-    },
-    doneWhen: 'already exists',
+    call: toolCall(TOOLS.registerLocation, { url: `https://github.com/${repo}/blob/main/catalog-info.yaml` }),
+    alreadyDone: refusedWith('conflict'),
   }));
 }
 
 function notifyStep(ctx: PlanContext, notes: string[], text: string, what: string): StepSpec[] {
-  return optional(ctx, notes, 'slack_send_message', 'Notification', () => ({
+  return optional(ctx, notes, TOOLS.sendMessage, 'Notification', () => ({
     name: 'notify',
     description: `Announce ${what} in ${ctx.settings.slackChannel}`,
-    call: { tool: 'slack_send_message', args: { channel: ctx.settings.slackChannel, text } },
+    call: toolCall(TOOLS.sendMessage, { channel: ctx.settings.slackChannel, text }),
   }));
 }
 
 function ticketStep(ctx: PlanContext, notes: string[], summary: string, description: string, team: string): StepSpec[] {
-  return optional(ctx, notes, 'jira_create_issue', 'Tracking ticket', () => ({
+  return optional(ctx, notes, TOOLS.createIssue, 'Tracking ticket', () => ({
     name: 'tracking_ticket',
     description: `Open a tracking ticket in ${ctx.settings.jiraProject}`,
-    call: {
-      tool: 'jira_create_issue',
-      args: { project: ctx.settings.jiraProject, type: 'Task', summary, description, labels: ['self-service', team] },
-    },
+    call: toolCall(TOOLS.createIssue, {
+      project: ctx.settings.jiraProject,
+      type: 'Task',
+      summary,
+      description,
+      labels: ['self-service', team],
+    }),
   }));
 }
 
@@ -322,7 +311,7 @@ export const createService = defineComposite({
     const serviceRepo = `${settings.org}/${service.name}`;
     // With the kafka integration mounted the topic is created through it (Strimzi, policy-gated, undoable);
     // otherwise its KafkaTopic goes into the GitOps pull request with the rest.
-    const topicThroughKafka = topic !== undefined && ctx.has('kafka_create_kafka_topic');
+    const topicThroughKafka = topic !== undefined && ctx.has(TOOLS.createKafkaTopic);
     const topicArtefact = topic ? kafkaTopic(topic, service, settings) : undefined;
     const gitopsFiles = [
       workloadManifests(service, settings),
@@ -353,18 +342,15 @@ export const createService = defineComposite({
             {
               name: 'create_topic',
               description: `Create Kafka topic ${topic.name} (KafkaTopic on cluster ${settings.kafkaCluster})`,
-              call: {
-                tool: 'kafka_create_kafka_topic',
-                args: {
-                  topic: topic.name,
-                  partitions: topic.partitions,
-                  replicas: topic.replicas,
-                  config: (topicArtefact!.documents[0] as { spec: { config: Record<string, string> } }).spec.config,
-                  labels: { team: service.team, owner: service.owner },
-                },
-              },
-              undo: { tool: 'kafka_delete_kafka_topic', args: { name: topic.name } },
-              doneWhen: 'already exists',
+              call: toolCall(TOOLS.createKafkaTopic, {
+                topic: topic.name,
+                partitions: topic.partitions,
+                replicas: topic.replicas,
+                config: (topicArtefact!.documents[0] as { spec: { config: Record<string, string> } }).spec.config,
+                labels: { team: service.team, owner: service.owner },
+              }),
+              undo: toolCall(TOOLS.deleteKafkaTopic, { name: topic.name }),
+              alreadyDone: refusedWith('conflict'),
             },
           ]
         : []),
@@ -459,7 +445,7 @@ export const onboardTeam = defineComposite({
     pods: z.number().int().min(1).max(1000).default(50),
   }),
   async plan(input, ctx) {
-    if (!ctx.has('kubernetes_onboard_team')) {
+    if (!ctx.has(TOOLS.onboardTeam)) {
       throw new ToolError(
         'upstream_unavailable',
         'onboard_team needs the kubernetes integration, which is not mounted',
@@ -471,10 +457,7 @@ export const onboardTeam = defineComposite({
     }
     const namespace = { team: input.team, cpu: input.cpu, memory: input.memory, pods: input.pods };
     // The kubernetes server renders the namespace's objects and checks them with the policies in its dry run.
-    const preview = (await ctx.invoke('kubernetes_onboard_team', { ...namespace, dry_run: true }, ctx.signal)) as {
-      steps: Array<{ kind: string; name: string }>;
-      policy?: { gate?: string; warnings?: Array<{ rule: string; message: string }> };
-    };
+    const preview = await ctx.invoke(TOOLS.onboardTeam, { ...namespace, dry_run: true }, ctx.signal);
     const channel = `team-${input.team}`;
     const summary = `Onboard team ${input.team}: namespace ${input.team} (${preview.steps.map((step) => step.kind).join(', ')}), Slack channel #${channel}.`;
     const notes = ['Backstage groups come from the identity provider (Keycloak) group sync, not from this request'];
@@ -482,21 +465,21 @@ export const onboardTeam = defineComposite({
       {
         name: 'namespace',
         description: `Create namespace ${input.team} with its quota, limits, network policy and RoleBindings`,
-        call: { tool: 'kubernetes_onboard_team', args: { ...namespace, dry_run: false } },
-        undo: { tool: 'kubernetes_delete_resource', args: { kind: 'Namespace', name: input.team } },
+        call: toolCall(TOOLS.onboardTeam, { ...namespace, dry_run: false }),
+        undo: toolCall(TOOLS.deleteResource, { kind: 'Namespace', name: input.team }),
       },
-      ...optional(ctx, notes, 'slack_create_channel', 'Team channel', () => ({
+      ...optional(ctx, notes, TOOLS.createChannel, 'Team channel', () => ({
         name: 'slack_channel',
         description: `Create Slack channel #${channel}`,
-        call: { tool: 'slack_create_channel', args: { name: channel, topic: `Team ${input.team}` } },
-        doneWhen: 'already has this name',
+        call: toolCall(TOOLS.createChannel, { name: channel, topic: `Team ${input.team}` }),
+        alreadyDone: refusedWith('conflict'),
       })),
       ...ticketStep(ctx, notes, `Onboard team ${input.team}`, summary, input.team),
     ];
     const verdict: PolicyVerdict = {
       allowed: true,
-      violations: (preview.policy?.warnings ?? []).map((warning) => ({ ...warning, severity: 'warn' as const })),
-      gate: preview.policy?.gate ?? 'kubernetes server dry run',
+      violations: preview.policy.warnings.map((warning) => ({ ...warning, severity: 'warn' as const })),
+      gate: preview.policy.gate,
     };
     return {
       summary,

@@ -1,6 +1,7 @@
 import {
   type AnyTool,
   type Caller,
+  type ErrorCode,
   invokeTool,
   type Logger,
   ToolError,
@@ -8,6 +9,49 @@ import {
   toolErrorOf,
 } from '@idp-mcp/core';
 import type { StepDefinition } from '@idp-mcp/store';
+import type { InputOf, OutputOf, ToolHandle } from './handles.ts';
+
+/** A call of a mounted tool as data: the platform's name for it and its arguments. */
+export interface ToolCall {
+  tool: string;
+  args: Record<string, unknown>;
+}
+
+/** A call of a handle's tool, its arguments typed by the tool's input schema, kept as data. */
+export function toolCall<T extends AnyTool>(handle: ToolHandle<T>, args: InputOf<T>): ToolCall {
+  return { tool: handle.name, args };
+}
+
+/**
+ * How a repeated step (a resumed run, or a branch an earlier plan made) tells that its change is already there:
+ * its tool refuses with `code` and, when `check` is given, that read finds the change: it answers (not
+ * `not_found`) and, with `find`, its output's list `find.list` has an item with `find.where`'s fields.
+ */
+export interface AlreadyDone {
+  code: ErrorCode;
+  check?: { call: ToolCall; find?: { list: string; where: Record<string, unknown> } };
+}
+
+/** Done when the tool refuses with `code`, which says the change exists (e.g. `conflict` for a branch). */
+export function refusedWith(code: ErrorCode): AlreadyDone {
+  return { code };
+}
+
+type ListKeys<O> = { [K in keyof O]-?: NonNullable<O[K]> extends readonly unknown[] ? K : never }[keyof O] & string;
+type ItemOf<L> = NonNullable<L> extends readonly (infer Item)[] ? Item : never;
+
+/**
+ * Done when the tool refuses with `code` and reading the handle's tool finds the change, for a refusal whose
+ * code alone does not say (GitHub answers 422, `invalid_request`, to a repository or pull request that exists).
+ */
+export function foundBy<T extends AnyTool, K extends ListKeys<OutputOf<T>>>(
+  code: ErrorCode,
+  handle: ToolHandle<T>,
+  args: InputOf<T>,
+  find?: { list: K; where: Partial<ItemOf<OutputOf<T>[K]>> },
+): AlreadyDone {
+  return { code, check: { call: toolCall(handle, args), ...(find ? { find } : {}) } };
+}
 
 /**
  * A step of a plan, as data: the tool to call and its arguments, and how to undo it. Plans store their
@@ -16,22 +60,28 @@ import type { StepDefinition } from '@idp-mcp/store';
 export interface StepSpec {
   name: string;
   description: string;
-  call: { tool: string; args: Record<string, unknown> };
-  undo?: { tool: string; args: Record<string, unknown> };
-  /** An error message that means a retried step had already succeeded (e.g. "already exists"). */
-  doneWhen?: string;
+  call: ToolCall;
+  undo?: ToolCall;
+  alreadyDone?: AlreadyDone;
 }
 
-/** Calls a catalog tool by name as one caller, through the gateway: every inner write is audited too. */
-export type Invoker = (tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<unknown>;
+/** Calls a mounted tool as one caller, through the gateway, and returns its output read through its output schema. */
+export type CallTool = (call: ToolCall, signal: AbortSignal) => Promise<unknown>;
 
-export function createInvoker(options: {
+/** The same through a handle: the arguments and the output typed by the tool's definition. */
+export type Invoke = <T extends AnyTool>(
+  handle: ToolHandle<T>,
+  args: InputOf<T>,
+  signal: AbortSignal,
+) => Promise<OutputOf<T>>;
+
+export function createCaller(options: {
   tools: () => AnyTool[];
   intercept: ToolInterceptor;
   caller: Caller;
   log: Logger;
-}): Invoker {
-  return async (name, args, signal) => {
+}): CallTool {
+  return async ({ tool: name, args }, signal) => {
     const tool = options.tools().find((candidate) => candidate.name === name);
     if (!tool) {
       throw new ToolError('upstream_unavailable', `${name} is not available: its integration is not mounted`, {
@@ -53,29 +103,58 @@ export function createInvoker(options: {
     );
     const error = toolErrorOf(result);
     if (error) throw error;
-    return result.structuredContent ?? {};
+    const output = tool.output.safeParse(result.structuredContent);
+    if (!output.success) {
+      throw new ToolError('internal', `${name} answered outside its output schema: ${output.error.message}`, {
+        retryable: false,
+      });
+    }
+    return output.data;
   };
 }
 
+/** Calls through handles. The mounted tool a handle names is the definition its type comes from (mount.ts). */
+export function invokerOf(call: CallTool): Invoke {
+  return async <T extends AnyTool>(handle: ToolHandle<T>, args: InputOf<T>, signal: AbortSignal) =>
+    (await call(toolCall(handle, args), signal)) as OutputOf<T>;
+}
+
+/** Whether a step that failed with `error` had in fact been done before (see AlreadyDone). */
+async function alreadyDone(done: AlreadyDone | undefined, error: unknown, call: CallTool, signal: AbortSignal) {
+  if (!done || !(error instanceof ToolError) || error.code !== done.code) return false;
+  if (!done.check) return true;
+  const { find } = done.check;
+  const found = await call(done.check.call, signal).then(
+    (output) => output,
+    () => undefined,
+  );
+  if (found === undefined || !find) return found !== undefined;
+  const items = (found as Record<string, unknown>)[find.list];
+  return (
+    Array.isArray(items) &&
+    items.some((item: Record<string, unknown>) =>
+      Object.entries(find.where).every(([key, value]) => item[key] === value),
+    )
+  );
+}
+
 /** The store's step definitions for a plan's step specs. */
-export function stepDefinitions(specs: StepSpec[], invoke: Invoker, undoAs: Invoker): StepDefinition[] {
+export function stepDefinitions(specs: StepSpec[], call: CallTool, undoAs: CallTool): StepDefinition[] {
   return specs.map((spec) => ({
     name: spec.name,
     description: spec.description,
     do: async (ctx) => {
       try {
-        return await invoke(spec.call.tool, spec.call.args, ctx.signal);
+        return await call(spec.call, ctx.signal);
       } catch (error) {
-        if (spec.doneWhen && error instanceof ToolError && error.message.includes(spec.doneWhen)) {
-          return { already_done: true };
-        }
+        if (await alreadyDone(spec.alreadyDone, error, call, ctx.signal)) return { already_done: true };
         throw error;
       }
     },
     ...(spec.undo
       ? {
           undo: async (ctx) => {
-            await undoAs(spec.undo!.tool, spec.undo!.args, ctx.signal);
+            await undoAs(spec.undo!, ctx.signal);
           },
         }
       : {}),

@@ -14,7 +14,7 @@ import type { ApplyResult, Plan, Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import type { AnyComposite } from './composites.ts';
 import type { PlatformSettings } from './render.ts';
-import { createInvoker, type StepSpec, stepDefinitions } from './steps.ts';
+import { createCaller, invokerOf, type StepSpec, stepDefinitions } from './steps.ts';
 
 /** What a stored plan holds besides the request: everything needed to show, check and apply it. */
 interface StoredArtefacts {
@@ -29,8 +29,9 @@ export interface SelfServiceOptions {
   composites: AnyComposite[];
   settings: PlatformSettings;
   gate: PolicyGate;
-  /** Every platform tool: composites call them by name. */
+  /** Every platform tool: composites call them through handles (handles.ts). */
   tools: () => AnyTool[];
+  /** The gateway's interceptor for the platform's own calls (audited, not rate-limited). */
   intercept: ToolInterceptor;
   log: Logger;
 }
@@ -79,9 +80,9 @@ function runSummary(result: ApplyResult) {
 
 export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   const { store } = options;
-  const invokerFor = (ctx: ToolContext) =>
-    createInvoker({ tools: options.tools, intercept: options.intercept, caller: ctx.caller, log: ctx.log });
-  const undoInvoker = createInvoker({
+  const callerFor = (ctx: ToolContext) =>
+    createCaller({ tools: options.tools, intercept: options.intercept, caller: ctx.caller, log: ctx.log });
+  const undoCaller = createCaller({
     tools: options.tools,
     intercept: options.intercept,
     caller: PLATFORM_CALLER,
@@ -91,7 +92,7 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   async function apply(plan: Plan, ctx: ToolContext): Promise<ApplyResult> {
     const { run } = await store.startRun(plan.id, { appliedBy: ctx.caller.id });
     const { steps } = plan.artefacts as unknown as StoredArtefacts;
-    return store.applyRun(run, stepDefinitions(steps, invokerFor(ctx), undoInvoker), {
+    return store.applyRun(run, stepDefinitions(steps, callerFor(ctx), undoCaller), {
       signal: ctx.signal,
       onProgress: (index, total, message) => void ctx.progress(index, total, message),
     });
@@ -122,8 +123,8 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
         const draft = await composite.plan(input, {
           settings: options.settings,
           gate: options.gate,
-          invoke: invokerFor(ctx),
-          has: (tool) => options.tools().some((candidate) => candidate.name === tool),
+          invoke: invokerOf(callerFor(ctx)),
+          has: (tool) => options.tools().some((candidate) => candidate.name === tool.name),
           caller: ctx.caller.id,
           signal: ctx.signal,
         });
@@ -321,7 +322,7 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
 
 /** Continues runs a killed process left behind; called once at start-up. */
 export async function resumeInterruptedRuns(options: SelfServiceOptions): Promise<ApplyResult[]> {
-  const undoInvoker = createInvoker({
+  const undoCaller = createCaller({
     tools: options.tools,
     intercept: options.intercept,
     caller: PLATFORM_CALLER,
@@ -334,9 +335,9 @@ export async function resumeInterruptedRuns(options: SelfServiceOptions): Promis
     const { steps } = plan.artefacts as unknown as StoredArtefacts;
     // Whoever applied it held the write tier the self-service tools require; the audit keeps their name.
     const caller = callerFromRoles(run.appliedBy, ['developer']);
-    const invoker = createInvoker({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
+    const call = createCaller({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
     options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
-    results.push(await options.store.applyRun(run, stepDefinitions(steps, invoker, undoInvoker)));
+    results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
   }
   return results;
 }
