@@ -64,6 +64,7 @@ export {
   type PolicyGate,
   type PolicyVerdict,
   type PolicyViolation,
+  refuseDenied,
 } from './policy.ts';
 export { redactText, redactValue, registerSecret } from './redact.ts';
 export { createSandboxWorld, type SandboxWorld } from './sandbox.ts';
