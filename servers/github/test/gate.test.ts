@@ -126,6 +126,27 @@ describe('policy gate on file writes', () => {
     expect(hcl.text).toContain('infra/broken.tf: not valid HCL');
   });
 
+  it('refuses a manifest Kubernetes tooling would read differently: a << merge that makes a container privileged', async () => {
+    const merged = `apiVersion: v1
+kind: Pod
+metadata: {name: node-shell, namespace: payments}
+spec:
+  containers:
+    - name: shell
+      image: ghcr.io/acme/toolbox:1.0.0
+      securityContext:
+        <<: {privileged: true}
+`;
+    const { code, text } = await refused('create_or_update_file', {
+      ...main,
+      repo: 'gitops',
+      path: 'apps/debug/pod.yaml',
+      content: merged,
+    });
+    expect(code).toBe('invalid_request');
+    expect(text).toContain('apps/debug/pod.yaml: YAML document 1 (Pod) reads differently in YAML 1.1');
+  });
+
   it('commits compliant configuration and files no policy covers', async () => {
     const workflow = `name: ci
 on: pull_request

@@ -102,11 +102,12 @@ export async function documentsOfFile(file: { path: string; content: string }): 
     // must be checked is refused, so what cannot be checked is never written.
     if (domain || LOOKS_LIKE_MANIFEST.test(file.content)) {
       const reason = error instanceof ToolError ? error.message : String(error);
+      const fix = (error instanceof ToolError && error.hint) || 'fix the syntax and call again';
       throw new ToolError(
         'invalid_request',
         `files: ${reason}; the policy gate cannot check it, so it is not written`,
         {
-          hint: 'fix the syntax and call again (Helm templates cannot be checked: commit the rendered manifests)',
+          hint: `${fix} (a Helm template cannot be checked: commit the rendered manifests)`,
         },
       );
     }

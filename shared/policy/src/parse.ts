@@ -72,6 +72,7 @@ export async function parseConfig(
     }
   }
   const documents: unknown[] = [];
+  let yaml11: YAML.Document[] | undefined;
   const parsed = YAML.parseAllDocuments(text, { prettyErrors: true });
   for (const [index, doc] of parsed.entries()) {
     const error = doc.errors[0];
@@ -84,13 +85,47 @@ export async function parseConfig(
       );
     }
     const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
-    if (value !== null && value !== undefined) documents.push(value);
+    if (value === null || value === undefined) continue;
+    const object = value as { apiVersion?: unknown; kind?: unknown };
+    if (typeof object.apiVersion === 'string' && typeof object.kind === 'string') {
+      yaml11 ??= YAML.parseAllDocuments(text, YAML_1_1) as YAML.Document[];
+      if (!sameAsYaml11(value, yaml11[index])) {
+        throw new ToolError(
+          'invalid_request',
+          `${where}YAML document ${index + 1} (${object.kind}) reads differently in YAML 1.1, as kubectl, Argo CD and Flux read it`,
+          {
+            hint: 'quote yes/no/on/off/y/n and numbers with a leading 0 or a colon, and write out what << merge keys would merge, so every reader sees the same object',
+          },
+        );
+      }
+    }
+    documents.push(value);
   }
   if (!documents.length) {
     if (options.allowEmpty) return { format: 'yaml', documents: [], expanded: false };
     throw new ToolError('invalid_request', `${where}no documents in the YAML`, { hint: 'pass at least one manifest' });
   }
   return flatten('yaml', documents);
+}
+
+/**
+ * How Kubernetes tooling reads YAML (Go's yaml.v2, YAML 1.1): yes/no/on/off are booleans, 0777 is octal, << merges.
+ * Its timestamps stay strings when read into a manifest, so they are left out.
+ */
+const YAML_1_1 = {
+  version: '1.1' as const,
+  customTags: (tags: YAML.Tags) =>
+    tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
+};
+
+/** Whether a manifest checked as YAML 1.2 is the object Kubernetes tooling would read from the same text. */
+function sameAsYaml11(value: unknown, document: YAML.Document | undefined): boolean {
+  if (!document || document.errors.length > 0) return false;
+  try {
+    return JSON.stringify(document.toJS({ maxAliasCount: 100 })) === JSON.stringify(value);
+  } catch {
+    return false;
+  }
 }
 
 function guessFormat(text: string, filename?: string): InputFormat {
