@@ -69,7 +69,7 @@ function keysIn(value: unknown, allowed: string[]): value is Record<string, unkn
  * reader. Matched on exactly what it mounts (the token, kube-root-ca.crt, the namespace), never on the name alone, so
  * a volume that borrows the name (a hostPath, another projection) is always shown.
  */
-export function isServiceAccountTokenVolume(volume: unknown): boolean {
+function isServiceAccountTokenVolume(volume: unknown): boolean {
   if (!keysIn(volume, ['name', 'projected']) || !String(volume.name).startsWith('kube-api-access-')) return false;
   const projected = volume.projected;
   if (!keysIn(projected, ['sources', 'defaultMode']) || !Array.isArray(projected.sources)) return false;
