@@ -1,4 +1,4 @@
-import type { ResourceDefinition, ServerModule } from '@idp-mcp/core';
+import type { PolicyGate, ResourceDefinition, ServerModule } from '@idp-mcp/core';
 import { createGitHubClient, type GitHub, mapGitHubError } from './github.ts';
 import { actionsTools } from './tools/actions.ts';
 import { codeSearchTools, contentTools, readFile } from './tools/contents.ts';
@@ -10,11 +10,11 @@ export { createGitHubClient, type GitHub, mapGitHubError } from './github.ts';
 export { commitFiles, readFile } from './tools/contents.ts';
 export { checksFor } from './tools/pulls.ts';
 
-/** Every GitHub tool, bound to one client. */
-export function githubTools(github: GitHub) {
+/** Every GitHub tool, bound to one client; file writes pass the gate. */
+export function githubTools(github: GitHub, gate: PolicyGate) {
   return [
     ...repositoryTools(github),
-    ...contentTools(github),
+    ...contentTools(github, gate),
     ...codeSearchTools(github),
     ...pullRequestTools(github),
     ...issueTools(github),
@@ -75,7 +75,7 @@ export const githubModule: ServerModule = {
       format: 'integer',
     },
   },
-  async start({ env, sandbox, log, world }) {
+  async start({ env, sandbox, log, gate, world }) {
     let token = env.GITHUB_TOKEN!;
     let baseUrl = env.GITHUB_API_URL!;
     if (sandbox) {
@@ -86,7 +86,7 @@ export const githubModule: ServerModule = {
     }
     const github = createGitHubClient({ token, baseUrl, timeoutMs: Number(env.GITHUB_TIMEOUT_MS), log });
     return {
-      tools: githubTools(github),
+      tools: githubTools(github, gate),
       resources: githubResources(github),
       upstream: { mode: sandbox ? 'sandbox' : 'live', url: baseUrl },
       mapError: mapGitHubError,

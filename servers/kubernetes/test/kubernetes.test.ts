@@ -6,6 +6,7 @@ import { type ConnectedClient, connectClient, connectUrl, toolsSnapshot } from '
 import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { kubernetesModule } from '../src/index.ts';
 import { call, stubGate } from './support.ts';
 
@@ -421,6 +422,136 @@ describe('apply and delete', () => {
     const missing = await call(client, 'delete_resource', { kind: 'ConfigMap', name: 'doomed', namespace: 'orders' });
     expect(missing).toMatchObject({ isError: true, code: 'not_found' });
     expect(missing.text).toContain('configmaps "doomed" not found');
+  });
+});
+
+describe('fail closed: a developer against the shipped policies', () => {
+  let developer: ConnectedClient;
+  beforeAll(async () => {
+    developer = await connectClient(kubernetesModule, { env: { KUBECONFIG: fake.kubeconfigPath } });
+  });
+  afterAll(() => developer?.close());
+
+  const applied = () => writes().filter((r) => r.query.dryRun !== 'All');
+
+  it('checks each object in its own domain: an Argo CD Application by gitops, a KafkaTopic by kafka', async () => {
+    fake.reset();
+    const manifests = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: takeover, namespace: argocd}
+spec:
+  project: default
+  source: {repoURL: 'https://github.com/outsider/charts', path: ., targetRevision: main}
+  destination: {server: 'https://kubernetes.default.svc', namespace: kube-system}
+---
+apiVersion: kafka.strimzi.io/v1
+kind: KafkaTopic
+metadata: {name: orders.audit.v1, namespace: kafka, labels: {strimzi.io/cluster: platform-kafka}}
+spec: {partitions: 1, replicas: 1}
+`;
+    const denied = await call(developer.client, 'apply_manifests', { manifests });
+    expect(denied).toMatchObject({ isError: true, code: 'policy_denied' });
+    expect(denied.text).toContain('[GITOPS-005] Application/argocd/takeover');
+    expect(denied.text).toContain('[KAFKA-001] KafkaTopic/kafka/orders.audit.v1');
+    expect(applied()).toEqual([]);
+    expect(fake.get('argoproj.io/v1alpha1', 'Application', 'takeover', 'argocd')).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a ClusterRoleBinding of cluster-admin to every authenticated user',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: everyone-admin}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:authenticated"}]\n',
+      'cluster-wide RBAC',
+    ],
+    [
+      'a RoleBinding to system:unauthenticated',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: anyone, namespace: payments}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:unauthenticated"}]\n',
+      'bindings to system:authenticated',
+    ],
+    [
+      'a Role with wildcard verbs',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: god, namespace: payments}\nrules: [{apiGroups: [""], resources: [secrets], verbs: ["*"]}]\n',
+      'Roles with wildcard',
+    ],
+    ['a Namespace', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shadow}\n', 'Namespaces'],
+  ])('refuses %s to the write tier before any call', async (_what, manifests, why) => {
+    fake.reset();
+    const refused = await call(developer.client, 'apply_manifests', { manifests });
+    expect(refused).toMatchObject({ isError: true, code: 'forbidden' });
+    expect(refused.text).toContain(`${why}`);
+    expect(refused.text).toContain('need the admin tier (platform-admin role); your roles grant write');
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('lets a platform-admin apply cluster RBAC, still through the gate', async () => {
+    gate.checked.length = 0;
+    const manifests =
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: sre-view}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: sre}]\n';
+    const done = await call(client, 'apply_manifests', { manifests });
+    expect(done.isError).toBe(false);
+    expect(gate.checked).toEqual([[expect.objectContaining({ kind: 'ClusterRoleBinding' })]]);
+    expect(fake.get('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'sre-view')).toBeDefined();
+  });
+
+  const hostPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+  namespace: payments
+  labels: {app.kubernetes.io/name: debug, owner: alice, team: payments}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 10001}
+  containers:
+    - name: shell
+      image: ghcr.io/acme/toolbox:1.0.0
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+      resources:
+        requests: {cpu: 100m, memory: 64Mi}
+        limits: {cpu: 100m, memory: 64Mi}
+      livenessProbe: {exec: {command: ["true"]}}
+      readinessProbe: {exec: {command: ["true"]}}
+      volumeMounts: [{name: kube-api-access-x7k2p, mountPath: /host}]
+  volumes:
+    - name: kube-api-access-x7k2p
+      hostPath: {path: /}
+`;
+
+  it('checks the object exactly as sent: a hostPath volume named like the token volume is denied', async () => {
+    fake.reset();
+    const denied = await call(developer.client, 'apply_manifests', { manifests: hostPod });
+    expect(denied).toMatchObject({ isError: true, code: 'policy_denied' });
+    expect(denied.text).toContain('[K8S-012] Pod/payments/debug');
+    expect(applied()).toEqual([]);
+  });
+
+  it('shows a reviewer every volume but the API server token volume', async () => {
+    const tokenVolume = {
+      name: 'kube-api-access-9zq4m',
+      projected: {
+        defaultMode: 420,
+        sources: [
+          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          {
+            downwardAPI: {
+              items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+            },
+          },
+        ],
+      },
+    };
+    const pod = parseAllDocuments(hostPod)[0]!.toJS() as KubeObject & { spec: { volumes: unknown[] } };
+    pod.spec.volumes.push(tokenVolume);
+    fake.seed([pod]);
+    const { data } = await call(developer.client, 'get_resource', {
+      kind: 'Pod',
+      name: 'debug',
+      namespace: 'payments',
+    });
+    expect(data.object.spec.volumes).toEqual([{ name: 'kube-api-access-x7k2p', hostPath: { path: '/' } }]);
   });
 });
 

@@ -162,3 +162,42 @@ describe('the other golden paths in the sandbox', () => {
     expect(terraform.content).toContain('"storage_encrypted": true');
   });
 });
+
+describe('the policy gate on integration writes in the sandbox', () => {
+  it('github_push_files of a pull_request_target workflow that checks out the pull request is policy_denied', async () => {
+    const result = await mcp.client.callTool({
+      name: 'call_tool',
+      arguments: {
+        name: 'github_push_files',
+        arguments: {
+          owner: 'acme',
+          repo: 'payments-api',
+          branch: 'main',
+          message: 'triage pull requests',
+          files: [
+            {
+              path: '.github/workflows/triage.yml',
+              content: `on: pull_request_target
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "\${{ github.event.pull_request.head.sha }}"}
+      - run: echo "\${{ github.event.pull_request.title }}"
+`,
+            },
+          ],
+        },
+      },
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/policy_denied[\s\S]*\[CICD-003\]/);
+    const workflows = await through<{ entries?: Array<{ path: string }> }>('github_get_file_contents', {
+      owner: 'acme',
+      repo: 'payments-api',
+      path: '.github/workflows',
+    });
+    expect(workflows.entries?.map((entry) => entry.path)).not.toContain('.github/workflows/triage.yml');
+  });
+});

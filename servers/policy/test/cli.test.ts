@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -25,6 +25,13 @@ function run(args: string[], stdin?: string) {
 const dir = mkdtempSync(join(tmpdir(), 'policy-cli-'));
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, readFixture('deployment.yaml').replace(':1.4.2', ':latest'));
+const privileged = join(dir, 'privileged.yml');
+writeFileSync(
+  privileged,
+  readFixture('deployment.yaml')
+    .replace(':1.4.2', ':latest')
+    .replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: false\n            privileged: true'),
+);
 
 describe('idp-mcp policy validate (CI gate)', () => {
   it('exits 0 on allowed files, and says so', () => {
@@ -100,6 +107,27 @@ describe('idp-mcp policy validate (CI gate)', () => {
     expect(code).toBe(2);
   });
 
+  it.each(['kafka', 'cicd', 'terraform', 'gitops'])(
+    'exits 2 on a privileged latest Deployment checked as --domain %s: the domain narrows, never overrides',
+    (domain) => {
+      const { code, stdout, stderr } = run(['validate', '--domain', domain, '--file', privileged]);
+      expect(stderr).toContain(
+        `${privileged}: document 1: is kubernetes configuration (apps/v1 Deployment), not ${domain}; it is checked only in its own domain`,
+      );
+      expect(stdout).not.toContain('allowed');
+      expect(code).toBe(2);
+    },
+  );
+
+  it('exits 1 on the privileged Deployment in its own domain, and 2 on a Terraform plan checked as kubernetes', () => {
+    const own = run(['validate', '--file', privileged]);
+    expect(own.stdout).toContain('DENY K8S-002');
+    expect(own.code).toBe(1);
+    const plan = run(['validate', '--domain', 'kubernetes', '--file', fixture('plan.json')]);
+    expect(plan.stderr).toContain('document 1: is terraform configuration');
+    expect(plan.code).toBe(2);
+  });
+
   it('exits 2 when a policy directory does not compile, naming file and line', () => {
     const broken = mkdtempSync(join(tmpdir(), 'policy-broken-'));
     writeFileSync(join(broken, 'team.rego'), 'package kubernetes.team\n\nviolations contains v if {\n\tv := \n}\n');
@@ -118,7 +146,14 @@ describe('idp-mcp policy validate (CI gate)', () => {
 describe('the shipped examples obey the policies', () => {
   it('deploy/policy-webhook manifests pass the kubernetes policies', () => {
     const manifests = new URL('../../../deploy/policy-webhook/', import.meta.url).pathname;
-    const { code, stdout } = run(['validate', '--domain', 'kubernetes', '--file', `${manifests}*.yaml`]);
+    // config.yaml is the policy settings the kustomization turns into a ConfigMap, not a manifest.
+    const files = readdirSync(manifests).filter((file) => file.endsWith('.yaml') && file !== 'config.yaml');
+    const { code, stdout } = run([
+      'validate',
+      '--domain',
+      'kubernetes',
+      ...files.flatMap((file) => ['--file', join(manifests, file)]),
+    ]);
     expect(stdout).toMatch(/^allowed: 0 violation\(s\), 0 warning\(s\)/m);
     expect(code).toBe(0);
   });

@@ -68,6 +68,7 @@ export {
   type PolicyGate,
   type PolicyVerdict,
   type PolicyViolation,
+  refuseDenied,
   verdictOf,
   verdictOutput,
 } from './policy.ts';

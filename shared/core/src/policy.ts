@@ -29,6 +29,8 @@ export interface PolicyContext {
   tool?: string;
   environment?: string;
   namespace?: string;
+  /** The file each document came from, in document order; the cicd policies name workflows by it. */
+  files?: string[];
 }
 
 export interface PolicyGate {
@@ -42,24 +44,29 @@ export async function enforcePolicy(
   documents: unknown[],
   context?: PolicyContext,
 ): Promise<PolicyVerdict> {
-  const verdict = await gate.check(domain, documents, context);
-  if (!verdict.allowed) {
-    const denies = verdict.violations.filter((violation) => violation.severity === 'deny');
-    const lines = denies.map(
-      (violation) =>
-        `- [${violation.rule}] ${violation.resource ? `${violation.resource}: ` : ''}${violation.message}${violation.field ? ` (at ${violation.field})` : ''}`,
-    );
-    throw new ToolError(
-      'policy_denied',
-      `the ${domain} policies deny this change; nothing was changed:\n${lines.join('\n')}`,
-      {
-        retryable: false,
-        hint: 'fix each violation (the message says how) and call again; explain_rule on the policy server explains a rule',
-        details: verdict,
-      },
-    );
-  }
-  return verdict;
+  return refuseDenied(await gate.check(domain, documents, context), [domain]);
+}
+
+/**
+ * The refusal every policy-gated write gives: throws policy_denied listing each deny when the verdict (of the
+ * given domains' policies) is not allowed; returns it otherwise.
+ */
+export function refuseDenied(verdict: PolicyVerdict, domains: PolicyDomain[]): PolicyVerdict {
+  if (verdict.allowed) return verdict;
+  const denies = verdict.violations.filter((violation) => violation.severity === 'deny');
+  const lines = denies.map(
+    (violation) =>
+      `- [${violation.rule}] ${violation.resource ? `${violation.resource}: ` : ''}${violation.message}${violation.field ? ` (at ${violation.field})` : ''}`,
+  );
+  throw new ToolError(
+    'policy_denied',
+    `the ${domains.join(', ')} policies deny this change; nothing was changed:\n${lines.join('\n')}`,
+    {
+      retryable: false,
+      hint: 'fix each violation (the message says how) and call again; explain_rule on the policy server explains a rule',
+      details: verdict,
+    },
+  );
 }
 
 /** A gate loaded on its first check: a server that never writes configuration never loads the policy engine. */

@@ -28,8 +28,9 @@ const NOISY_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
 const FIELD_LIMIT = 4000;
 
 /**
- * What a model should see of an object: no managedFields, no last-applied copy, no service-account token volumes;
- * long strings capped; a Secret's values never (only its keys).
+ * What a model should see of an object, for display only (never what a check or a write uses): no managedFields, no
+ * last-applied copy, no API-server-added service-account token volume; long strings capped; a Secret's values never
+ * (only its keys).
  */
 export function clean(object: Obj, options: { mask?: boolean } = {}): { object: Obj; secretKeys?: string[] } {
   const copy = plain<Obj>(object);
@@ -51,11 +52,49 @@ export function clean(object: Obj, options: { mask?: boolean } = {}): { object: 
   }
   if (options.mask !== false) maskSensitive(copy);
   if (copy.kind === 'Pod' && copy.spec) {
-    const spec = copy.spec as { volumes?: Array<{ name: string }> };
-    spec.volumes = spec.volumes?.filter((v) => !v.name.startsWith('kube-api-access-'));
+    const spec = copy.spec as { volumes?: unknown[] };
+    spec.volumes = spec.volumes?.filter((volume) => !isServiceAccountTokenVolume(volume));
     if (spec.volumes?.length === 0) delete spec.volumes;
   }
   return { object: capStrings(copy) as Obj, ...(secretKeys ? { secretKeys } : {}) };
+}
+
+/** Whether `value` is an object whose keys are all among `allowed`. */
+function keysIn(value: unknown, allowed: string[]): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && Object.keys(value).every((key) => allowed.includes(key));
+}
+
+/**
+ * The projected volume the API server adds to every Pod for its service-account token (kube-api-access-*): noise to a
+ * reader. Matched on exactly what it mounts (the token, kube-root-ca.crt, the namespace), never on the name alone, so
+ * a volume that borrows the name (a hostPath, another projection) is always shown.
+ */
+function isServiceAccountTokenVolume(volume: unknown): boolean {
+  if (!keysIn(volume, ['name', 'projected']) || !String(volume.name).startsWith('kube-api-access-')) return false;
+  const projected = volume.projected;
+  if (!keysIn(projected, ['sources', 'defaultMode']) || !Array.isArray(projected.sources)) return false;
+  if (projected.sources.length !== 3) return false;
+  const [token, ca, namespace] = projected.sources as unknown[];
+  if (!keysIn(token, ['serviceAccountToken']) || !keysIn(ca, ['configMap']) || !keysIn(namespace, ['downwardAPI'])) {
+    return false;
+  }
+  const sa = token.serviceAccountToken;
+  const configMap = ca.configMap;
+  const downward = namespace.downwardAPI;
+  return (
+    keysIn(sa, ['path', 'expirationSeconds']) &&
+    sa.path === 'token' &&
+    keysIn(configMap, ['name', 'items']) &&
+    configMap.name === 'kube-root-ca.crt' &&
+    JSON.stringify(configMap.items) === '[{"key":"ca.crt","path":"ca.crt"}]' &&
+    keysIn(downward, ['items']) &&
+    Array.isArray(downward.items) &&
+    downward.items.length === 1 &&
+    keysIn(downward.items[0], ['path', 'fieldRef']) &&
+    downward.items[0].path === 'namespace' &&
+    keysIn(downward.items[0].fieldRef, ['apiVersion', 'fieldPath']) &&
+    downward.items[0].fieldRef.fieldPath === 'metadata.namespace'
+  );
 }
 
 export const HIDDEN = '(hidden: looks like a credential)';

@@ -1,5 +1,6 @@
 export { BUILTIN_POLICY_DIR, discoverTests, packageOf, readRegoDir, runTests, type TestResult } from './bundle.ts';
 export { DOMAINS, type RuleInfo, ruleCatalog, ruleExample, ruleSource, ruleTests } from './catalog.ts';
+export { documentsOfFile, enforceDocuments, type GatedDocument } from './enforce.ts';
 export { gateOptionsFromEnv, policyGateFromEnv, readConfigFile } from './env.ts';
 export {
   createPolicyGate,
@@ -15,12 +16,14 @@ export { gateFromEnv } from './lazy.ts';
 export { createLocator, fieldSegments } from './locate.ts';
 export {
   detectDomain,
+  domainOf,
   groupByDomain,
   type InputFormat,
   MAX_FILE_BYTES,
   MAX_INPUT_BYTES,
   type ParsedInput,
   parseConfig,
+  shapesOf,
 } from './parse.ts';
 export {
   type Checker,

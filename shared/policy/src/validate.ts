@@ -39,13 +39,13 @@ export interface Checker {
   checkDetailed(domain: PolicyDomain, documents: unknown[], context?: PolicyContext): DetailedVerdict;
 }
 
-/** Checks parsed documents, each against its domain (given, or detected per document). */
+/** Checks parsed documents, each against its detected domain (a given domain only narrows). */
 export function validateDocuments(
   checker: Checker,
   documents: unknown[],
   options: { domain?: string; context?: PolicyContext; file?: string } = {},
 ): Validation {
-  const groups = groupByDomain(documents, options.domain);
+  const groups = groupByDomain(documents, options.domain, options.file);
   const out: Validation = {
     allowed: true,
     domains: [...groups.keys()],

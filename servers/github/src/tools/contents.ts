@@ -3,6 +3,7 @@ import {
   defineTool,
   listArgs,
   nextCursorField,
+  type PolicyGate,
   READ,
   ToolError,
   truncateText,
@@ -59,7 +60,20 @@ function decodeFile(data: ContentResponse, requestedPath: string): FileContent {
   return { path: data.path, sha: data.sha, size: data.size, text: bytes.toString('utf8') };
 }
 
-export function contentTools(github: GitHub) {
+/**
+ * Refuses, before any call, files the policies deny (policy_denied) or that must be checked and cannot be parsed:
+ * workflows, Kubernetes / Argo CD / Flux / Strimzi manifests and Terraform, each in its own domain, in any repository.
+ */
+async function gateFiles(gate: PolicyGate, files: Array<{ path: string; content: string }>, tool: string) {
+  // Loaded on the first write: a session that only reads never loads the YAML and HCL parsers.
+  const { documentsOfFile, enforceDocuments } = await import('@idp-mcp/policy/enforce');
+  const documents = (await Promise.all(files.map(documentsOfFile))).flat();
+  await enforceDocuments(gate, documents, { tool: `github.${tool}` });
+}
+
+const GATED = 'Workflows, Kubernetes/Argo CD/Flux/Strimzi manifests and Terraform pass the policy gate first.';
+
+export function contentTools(github: GitHub, gate: PolicyGate) {
   return [
     defineTool({
       name: 'get_file_contents',
@@ -128,8 +142,7 @@ export function contentTools(github: GitHub) {
     defineTool({
       name: 'create_or_update_file',
       title: 'Create or update file',
-      description:
-        'Commit one text file to a branch. To update an existing file pass its current sha (from get_file_contents); without sha the file must not exist yet.',
+      description: `Commit one text file to a branch. To update an existing file pass its current sha (from get_file_contents); without sha the file must not exist yet. ${GATED}`,
       toolset: 'contents',
       tier: 'write',
       annotations: WRITE,
@@ -147,6 +160,7 @@ export function contentTools(github: GitHub) {
       }),
       output: z.object({ path: z.string(), sha: z.string(), commit: z.string(), html_url: z.string().nullable() }),
       handler: async (input, ctx) => {
+        await gateFiles(gate, [input], 'create_or_update_file');
         try {
           const { data } = await github.rest.repos.createOrUpdateFileContents({
             owner: input.owner,
@@ -183,8 +197,7 @@ export function contentTools(github: GitHub) {
     defineTool({
       name: 'push_files',
       title: 'Push files in one commit',
-      description:
-        'Commit several text files to a branch as a single commit (creates or replaces each path). The branch must exist: create it with create_branch.',
+      description: `Commit several text files to a branch as a single commit (creates or replaces each path). The branch must exist: create it with create_branch. ${GATED}`,
       toolset: 'contents',
       tier: 'write',
       annotations: WRITE,
@@ -201,6 +214,7 @@ export function contentTools(github: GitHub) {
       }),
       output: z.object({ commit: z.string(), branch: z.string(), files: z.number() }),
       handler: async (input, ctx) => {
+        await gateFiles(gate, input.files, 'push_files');
         const commit = await commitFiles(github, input, ctx.signal);
         return { commit, branch: input.branch, files: input.files.length };
       },

@@ -1,14 +1,14 @@
 import {
+  type Caller,
   DESTRUCTIVE,
   defineTool,
-  enforcePolicy,
   type PolicyContext,
   type PolicyGate,
   ToolError,
+  tierAllows,
   WRITE,
 } from '@idp-mcp/core';
 import {
-  clean,
   type Kube,
   manifestsForAudit,
   mapKubeError,
@@ -19,6 +19,7 @@ import {
   ref,
   sameContent,
 } from '@idp-mcp/kube';
+import { enforceDocuments } from '@idp-mcp/policy/enforce';
 import { PatchStrategy } from '@kubernetes/client-node';
 import * as z from 'zod';
 import { context, namespace, objectArgs } from './args.ts';
@@ -52,13 +53,20 @@ export interface Prepared {
   existing: Obj | undefined;
 }
 
-/** The policy gate's verdict on the documents; a deny throws policy_denied, warnings are returned for the output. */
+/**
+ * The policy gate's verdict on the objects exactly as they are sent, each in its own domain (a KafkaTopic by the
+ * kafka policies, an Argo CD Application by the gitops ones); a deny throws policy_denied, warnings are returned.
+ */
 export async function checkPolicy(
   settings: ApplySettings,
-  documents: unknown[],
+  objects: Obj[],
   context: PolicyContext,
 ): Promise<z.input<typeof policySchema>> {
-  const verdict = await enforcePolicy(settings.gate, 'kubernetes', documents, context);
+  const verdict = await enforceDocuments(
+    settings.gate,
+    objects.map((document) => ({ document })),
+    context,
+  );
   return {
     gate: verdict.gate,
     warnings: verdict.violations.map((v) => ({
@@ -75,6 +83,69 @@ export function checkDenied(settings: ApplySettings, kindName: string, action: s
     throw new ToolError('forbidden', `${action} ${kindName} is disabled on this server (K8S_DENY_KINDS)`, {
       hint: `manage ${kindName} objects another way (for secrets: Vault or External Secrets), or ask the operator to change K8S_DENY_KINDS`,
     });
+  }
+}
+
+const BROAD_SUBJECTS = new Set([
+  'system:authenticated',
+  'system:unauthenticated',
+  'system:anonymous',
+  'system:serviceaccounts',
+]);
+/** Verbs that grant more than they name: creating bindings to any role, editing roles beyond one's own, acting as others. */
+const ESCALATING_VERBS = new Set(['*', 'escalate', 'bind', 'impersonate']);
+
+interface Rbac {
+  rules?: Array<{ verbs?: string[]; resources?: string[] }>;
+  roleRef?: { name?: string };
+  subjects?: Array<{ name?: string }>;
+}
+
+/**
+ * Why an object needs the admin tier, or undefined: what reaches beyond a namespace or rewrites the cluster's rules
+ * (cluster-wide or wildcard RBAC, bindings to cluster-admin or to everyone, admission configuration, CRDs,
+ * Namespaces). Decided on the apiVersion and kind as written, which are what the API server acts on.
+ */
+export function adminOnly(object: Obj): string | undefined {
+  const group = object.apiVersion?.includes('/') ? object.apiVersion.split('/')[0] : '';
+  const kind = object.kind?.toLowerCase();
+  const rbac = object as Rbac;
+  if (group === '' && kind === 'namespace') return 'Namespaces';
+  if (group === 'apiextensions.k8s.io') return 'CustomResourceDefinitions';
+  if (group === 'admissionregistration.k8s.io') return 'admission webhooks and policies';
+  if (group !== 'rbac.authorization.k8s.io') return undefined;
+  if (kind === 'clusterrole' || kind === 'clusterrolebinding') return 'cluster-wide RBAC';
+  if (
+    kind === 'role' &&
+    (rbac.rules ?? []).some(
+      (rule) => rule.verbs?.some((verb) => ESCALATING_VERBS.has(verb)) || rule.resources?.includes('*'),
+    )
+  ) {
+    return 'Roles with wildcard or escalating (escalate, bind, impersonate) rights';
+  }
+  if (kind === 'rolebinding') {
+    if (rbac.roleRef?.name === 'cluster-admin') return 'bindings to cluster-admin';
+    if ((rbac.subjects ?? []).some((subject) => BROAD_SUBJECTS.has(subject.name ?? ''))) {
+      return `bindings to ${[...BROAD_SUBJECTS].join(', ')}`;
+    }
+  }
+  return undefined;
+}
+
+/** Refuses, before any call, objects only the admin tier may write (adminOnly) when the caller has a lower tier. */
+export function checkTier(caller: Caller, objects: Obj[]): void {
+  if (tierAllows(caller.tier, 'admin')) return;
+  for (const object of objects) {
+    const why = adminOnly(object);
+    if (!why) continue;
+    throw new ToolError(
+      'forbidden',
+      `manifests: ${ref(object)}: ${why} need the admin tier (platform-admin role); your roles grant ${caller.tier}`,
+      {
+        hint: 'ask a platform admin to apply it (a team namespace with its RoleBindings: onboard_team), or drop it from the manifests',
+        retryable: false,
+      },
+    );
   }
 }
 
@@ -231,11 +302,12 @@ export function applyTools(kube: Kube, settings: ApplySettings) {
       }),
       handler: async (input, ctx) => {
         const objects = parseManifests(input.manifests);
+        checkTier(ctx.caller, objects);
         const prepared = await prepare(kube, ctx.signal, input.context, objects, input.namespace, settings);
         const planned = await dryRun(kube, ctx.signal, input.context, prepared, input.force_conflicts);
         const policy = await checkPolicy(
           settings,
-          prepared.map((item) => clean(item.object).object),
+          prepared.map((item) => item.object),
           { tool: 'kubernetes.apply_manifests', ...(input.namespace ? { namespace: input.namespace } : {}) },
         );
         if (input.dry_run) return { dry_run: true, objects: planned, policy };

@@ -198,8 +198,12 @@ export function teamTools(kube: Kube, settings: ApplySettings) {
       handler: async (input, ctx) => {
         const ns = input.namespace ?? input.team;
         const objects = renderTeam(input);
-        const policy = await checkPolicy(settings, objects, { tool: 'kubernetes.onboard_team', namespace: ns });
         const prepared = await prepare(kube, ctx.signal, input.context, objects, ns, settings);
+        const policy = await checkPolicy(
+          settings,
+          prepared.map((item) => item.object),
+          { tool: 'kubernetes.onboard_team', namespace: ns },
+        );
         const namespaceExists = prepared[0]!.existing !== undefined;
         const planned = await dryRun(kube, ctx.signal, input.context, prepared, false);
         if (input.dry_run) {

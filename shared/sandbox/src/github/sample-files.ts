@@ -172,15 +172,15 @@ const REGISTRY = 'registry.acme.example';
 const CLUSTERS = { dev: 'https://dev.k8s.acme.internal', prod: 'https://prod.k8s.acme.internal' } as const;
 
 /** A hardened Deployment: non-root, read-only root filesystem, probes and resources, as the platform's policies ask. */
-function deployment(service: string, image: string, namespace?: string): string {
+function deployment(service: string, image: string, team?: string): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${service}
-${namespace ? `  namespace: ${namespace}\n` : ''}  labels:
+  labels:
     app.kubernetes.io/name: ${service}
     app.kubernetes.io/part-of: ${service}
-spec:
+${team ? `    owner: ${team}\n    team: ${team}\n` : ''}spec:
   replicas: 2
   selector:
     matchLabels:
@@ -216,6 +216,7 @@ spec:
               cpu: 250m
               memory: 256Mi
             limits:
+              cpu: 500m
               memory: 512Mi
           securityContext:
             allowPrivilegeEscalation: false
@@ -225,12 +226,12 @@ spec:
 `;
 }
 
-function service(name: string, namespace?: string): string {
+function service(name: string): string {
   return `apiVersion: v1
 kind: Service
 metadata:
   name: ${name}
-${namespace ? `  namespace: ${namespace}\n` : ''}  labels:
+  labels:
     app.kubernetes.io/name: ${name}
 spec:
   selector:
@@ -421,8 +422,9 @@ Merging to \`main\` builds \`registry.acme.example/{{service_name}}\`. Deploy an
     Dockerfile: dockerfile(),
     '.dockerignore': 'node_modules\ndist\n.git\n',
     '.github/workflows/ci.yml': ciWorkflow('{{service_name}}'),
-    'k8s/deployment.yaml': deployment('{{service_name}}', `${REGISTRY}/{{service_name}}:v0.1.0`, '{{namespace}}'),
-    'k8s/service.yaml': service('{{service_name}}', '{{namespace}}'),
+    // What the platform's default policies allow (the golden path commits it through the policy gate).
+    'k8s/deployment.yaml': deployment('{{service_name}}', 'ghcr.io/acme/{{service_name}}:v0.1.0', '{{team}}'),
+    'k8s/service.yaml': service('{{service_name}}'),
     'catalog-info.yaml': `apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata:
