@@ -83,7 +83,14 @@ export function lazyGate(load: () => Promise<PolicyGate>): PolicyGate {
 /** What a write tool reports of the verdict that let it through: which gate decided, and any warnings. */
 export const verdictOutput = z.object({
   gate: z.string(),
-  warnings: z.array(z.object({ rule: z.string(), message: z.string(), field: z.string().optional() })),
+  warnings: z.array(
+    z.object({
+      rule: z.string(),
+      message: z.string(),
+      resource: z.string().optional(),
+      field: z.string().optional(),
+    }),
+  ),
 });
 
 export function verdictOf(verdict: PolicyVerdict): z.input<typeof verdictOutput> {
@@ -91,6 +98,11 @@ export function verdictOf(verdict: PolicyVerdict): z.input<typeof verdictOutput>
     gate: verdict.gate,
     warnings: verdict.violations
       .filter((v) => v.severity === 'warn')
-      .map((v) => ({ rule: v.rule, message: v.message, ...(v.field ? { field: v.field } : {}) })),
+      .map((v) => ({
+        rule: v.rule,
+        message: v.message,
+        ...(v.resource ? { resource: v.resource } : {}),
+        ...(v.field ? { field: v.field } : {}),
+      })),
   };
 }

@@ -6,6 +6,8 @@ import {
   type PolicyGate,
   ToolError,
   tierAllows,
+  verdictOf,
+  verdictOutput,
   WRITE,
 } from '@idp-mcp/core';
 import {
@@ -40,11 +42,6 @@ export const stepSchema = z.object({
   status: z.enum(['planned', 'applied', 'rolled_back', 'not_applied']),
 });
 
-export const policySchema = z.object({
-  gate: z.string(),
-  warnings: z.array(z.object({ rule: z.string(), message: z.string(), resource: z.string().optional() })),
-});
-
 export type Step = z.input<typeof stepSchema>;
 
 export interface Prepared {
@@ -61,20 +58,14 @@ export async function checkPolicy(
   settings: ApplySettings,
   objects: Obj[],
   context: PolicyContext,
-): Promise<z.input<typeof policySchema>> {
-  const verdict = await enforceDocuments(
-    settings.gate,
-    objects.map((document) => ({ document })),
-    context,
+): Promise<z.input<typeof verdictOutput>> {
+  return verdictOf(
+    await enforceDocuments(
+      settings.gate,
+      objects.map((document) => ({ document })),
+      context,
+    ),
   );
-  return {
-    gate: verdict.gate,
-    warnings: verdict.violations.map((v) => ({
-      rule: v.rule,
-      message: v.message,
-      ...(v.resource ? { resource: v.resource } : {}),
-    })),
-  };
 }
 
 /** Refuses kinds the operator denied (K8S_DENY_KINDS), before any call. */
@@ -298,7 +289,7 @@ export function applyTools(kube: Kube, settings: ApplySettings) {
       output: z.object({
         dry_run: z.boolean(),
         objects: z.array(stepSchema),
-        policy: policySchema,
+        policy: verdictOutput,
       }),
       handler: async (input, ctx) => {
         const objects = parseManifests(input.manifests);

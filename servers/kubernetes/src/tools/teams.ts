@@ -1,18 +1,9 @@
-import { defineTool, ToolError, WRITE } from '@idp-mcp/core';
+import { defineTool, ToolError, verdictOutput, WRITE } from '@idp-mcp/core';
 import type { Obj } from '@idp-mcp/kube';
 import { type Kube, mapKubeError } from '@idp-mcp/kube';
 import { stringify } from 'yaml';
 import * as z from 'zod';
-import {
-  type ApplySettings,
-  checkPolicy,
-  dryRun,
-  policySchema,
-  prepare,
-  type Step,
-  serverSideApply,
-  stepSchema,
-} from './apply.ts';
+import { type ApplySettings, checkPolicy, dryRun, prepare, type Step, serverSideApply, stepSchema } from './apply.ts';
 import { context } from './args.ts';
 
 /**
@@ -192,7 +183,7 @@ export function teamTools(kube: Kube, settings: ApplySettings) {
         namespace: z.string(),
         dry_run: z.boolean(),
         steps: z.array(stepSchema),
-        policy: policySchema,
+        policy: verdictOutput,
         manifests: z.string().optional().describe('The rendered manifests (plan only).'),
       }),
       handler: async (input, ctx) => {

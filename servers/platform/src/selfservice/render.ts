@@ -1,4 +1,5 @@
 import type { PolicyDomain } from '@idp-mcp/core';
+import { kafkaTopicDocument } from '@idp-mcp/kafka';
 import { stringify } from 'yaml';
 
 /**
@@ -137,27 +138,21 @@ export function argocdApplication(service: ServiceSpec, settings: PlatformSettin
   return file(settings.gitopsRepo, `argocd/${service.name}-${service.environment}.yaml`, [application], 'gitops');
 }
 
-/** A Strimzi KafkaTopic in the GitOps repository: the Topic Operator creates the topic. */
+/** A Strimzi KafkaTopic in the GitOps repository (the kafka server's rendering): the Topic Operator creates the topic. */
 export function kafkaTopic(topic: TopicSpec, service: ServiceSpec, settings: PlatformSettings): Artefact {
-  const resource = {
-    apiVersion: 'kafka.strimzi.io/v1',
-    kind: 'KafkaTopic',
-    metadata: {
-      name: topic.name,
-      namespace: settings.kafkaNamespace,
-      labels: { 'strimzi.io/cluster': settings.kafkaCluster, team: service.team, owner: service.owner },
+  const resource = kafkaTopicDocument({
+    topic: topic.name,
+    partitions: topic.partitions,
+    replicas: topic.replicas,
+    config: {
+      'retention.ms': String(topic.retentionHours * 3_600_000),
+      'cleanup.policy': topic.cleanupPolicy,
+      'min.insync.replicas': String(Math.min(2, topic.replicas)),
     },
-    spec: {
-      topicName: topic.name,
-      partitions: topic.partitions,
-      replicas: topic.replicas,
-      config: {
-        'retention.ms': String(topic.retentionHours * 3_600_000),
-        'cleanup.policy': topic.cleanupPolicy,
-        'min.insync.replicas': String(Math.min(2, topic.replicas)),
-      },
-    },
-  };
+    namespace: settings.kafkaNamespace,
+    cluster: settings.kafkaCluster,
+    labels: { team: service.team, owner: service.owner },
+  });
   return file(settings.gitopsRepo, `kafka/${settings.kafkaCluster}/${topic.name}.yaml`, [resource], 'kafka');
 }
 
