@@ -42,11 +42,11 @@ export class AuthenticationError extends Error {
   }
 }
 
-/** RFC 9728 metadata paths: the root form and the one suffixed with the endpoint's path. */
-const PROTECTED_RESOURCE_PATHS = new Set([
-  '/.well-known/oauth-protected-resource',
-  '/.well-known/oauth-protected-resource/mcp',
-]);
+/**
+ * RFC 9728 metadata: the root form, and the form suffixed with the resource's path (/mcp here, or the public
+ * path behind an ingress). One server is one resource, so every suffix gets the same document.
+ */
+const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
 
 export interface HttpServeOptions {
   /** Builds the server one caller sees; called per request. */
@@ -104,7 +104,8 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
       const ready = await options.ready().catch(() => false);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'upstream not ready' });
     }
-    if (options.protectedResourceMetadata && PROTECTED_RESOURCE_PATHS.has(path) && req.method === 'GET') {
+    const metadataPath = path === PROTECTED_RESOURCE_PATH || path.startsWith(`${PROTECTED_RESOURCE_PATH}/`);
+    if (options.protectedResourceMetadata && metadataPath && req.method === 'GET') {
       if (!validateHost(req, res)) return;
       res.setHeader('access-control-allow-origin', '*');
       return sendJson(res, 200, options.protectedResourceMetadata(req));

@@ -13,7 +13,7 @@ import {
   WRITE,
 } from '@idp-mcp/core';
 import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { connectWithOAuth, connectWithToken, type KeycloakIssuer, startKeycloakIssuer } from '../src/oidc/index.ts';
 
@@ -197,6 +197,83 @@ describe('an HTTP server protected by the realm', () => {
       caller: 'idp-a2a-supervisor',
     });
     await client.close();
+  });
+});
+
+describe('the realm keys', () => {
+  it('are fetched once, again for an unknown key id, and at most every 30 s', async () => {
+    const issuer = await startKeycloakIssuer();
+    const server = await startServer(
+      notesModule,
+      parseFlags(['--transport', 'http', '--port', '0']),
+      { IDP_MCP_OIDC_ISSUER: issuer.issuer },
+      allowAll,
+    );
+    const status = async (token: string) =>
+      (
+        await fetch(server.url!, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+        })
+      ).status;
+    const token = () => issuer.sign(issuer.claimsFor('dev-developer'));
+    try {
+      expect(await status(await token())).toBe(200);
+      expect(await status(await token())).toBe(200);
+      expect(issuer.jwksFetches()).toBe(1);
+
+      // Keycloak rotates its key: the first token signed with it arrives while the cache is young, and a
+      // flood of unknown key ids must not turn into a flood of fetches.
+      await issuer.rotateKey();
+      const rotated = await token();
+      expect(await status(rotated)).toBe(401);
+      expect(await status(await issuer.sign(issuer.claimsFor('dev-developer'), { key: 'unknown' }))).toBe(401);
+      expect(issuer.jwksFetches()).toBe(1);
+
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 31_000);
+      expect(await status(rotated)).toBe(200);
+      expect(issuer.jwksFetches()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+      await server.close();
+      await issuer.close();
+    }
+  });
+});
+
+describe('a server behind an ingress', () => {
+  it('names its public URL as the resource and accepts tokens issued for it', async () => {
+    const issuer = await startKeycloakIssuer();
+    const server = await startServer(
+      notesModule,
+      parseFlags(['--transport', 'http', '--port', '0']),
+      { IDP_MCP_OIDC_ISSUER: issuer.issuer, IDP_MCP_RESOURCE_URL: 'https://mcp.example.com/notes/mcp' },
+      allowAll,
+    );
+    try {
+      const base = server.url!.replace(/\/mcp$/, '');
+      const refused = await fetch(server.url!, { method: 'POST' });
+      expect(refused.headers.get('www-authenticate')).toContain(
+        'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/notes/mcp"',
+      );
+      const metadata = await (await fetch(`${base}/.well-known/oauth-protected-resource/notes/mcp`)).json();
+      expect(metadata).toMatchObject({ resource: 'https://mcp.example.com/notes/mcp' });
+      const forResource = await issuer.sign(
+        issuer.claimsFor('ada-admin', { aud: 'https://mcp.example.com/notes/mcp' }),
+      );
+      const client = await connectWithToken(server.url!, forResource);
+      expect((await client.listTools()).tools).toHaveLength(3);
+      await client.close();
+    } finally {
+      await server.close();
+      await issuer.close();
+    }
   });
 });
 

@@ -86,8 +86,12 @@ export interface KeycloakIssuer {
   signInAs(username: string): void;
   /** The claims Keycloak would put into an access token for this user (or service account). */
   claimsFor(username: string, overrides?: JWTPayload): JWTPayload;
-  /** Signs a token with the realm's key, or with a key the realm does not publish. */
+  /** Signs a token with the realm's current key, or with a key the realm does not publish. */
   sign(claims: JWTPayload, options?: { key?: 'realm' | 'unknown'; header?: Record<string, unknown> }): Promise<string>;
+  /** Keycloak's key rotation: a new signing key joins the published set and signs from now on. */
+  rotateKey(): Promise<void>;
+  /** How often the published key set (the JWKS) was fetched. */
+  jwksFetches(): number;
   /** The realm's public signing key, for forging attacks against it (alg confusion). */
   publicJwk: JWK;
   /** Follows an authorization URL like a browser whose user signs in, up to the client's redirect. */
@@ -131,6 +135,10 @@ export async function startKeycloakIssuer(users: TestUser[] = TEST_USERS): Promi
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   const unknownKey = await generateKeyPair(alg, { extractable: true });
+  // The published key set, which rotation extends; oidc-provider itself keeps signing with the first key.
+  const published: JWK[] = [publicJwk];
+  let current = { kid, privateKey };
+  let jwksFetches = 0;
 
   const secrets = new Map<string, string>();
   const clients: ClientMetadata[] = [];
@@ -319,6 +327,11 @@ export async function startKeycloakIssuer(users: TestUser[] = TEST_USERS): Promi
       }
       return;
     }
+    if (url.pathname === `${prefix}${KEYCLOAK_ROUTES.jwks}`) {
+      jwksFetches++;
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: published }));
+      return;
+    }
     req.originalUrl = req.url;
     req.url = req.url!.slice(prefix.length) || '/';
     callback(req, res);
@@ -344,10 +357,17 @@ export async function startKeycloakIssuer(users: TestUser[] = TEST_USERS): Promi
         .setProtectedHeader({
           alg,
           typ: 'JWT',
-          kid: options.key === 'unknown' ? randomUUID() : kid,
+          kid: options.key === 'unknown' ? randomUUID() : current.kid,
           ...options.header,
         } as { alg: string })
-        .sign(options.key === 'unknown' ? unknownKey.privateKey : privateKey),
+        .sign(options.key === 'unknown' ? unknownKey.privateKey : current.privateKey),
+    rotateKey: async () => {
+      const next = await generateKeyPair(alg, { extractable: true });
+      const nextKid = randomUUID();
+      published.push({ ...(await exportJWK(next.publicKey)), kid: nextKid, alg, use: 'sig' });
+      current = { kid: nextKid, privateKey: next.privateKey };
+    },
+    jwksFetches: () => jwksFetches,
     authorize: (url) => browse(url, origin),
     close: async () => {
       http.closeAllConnections();
