@@ -115,6 +115,7 @@ describe('an HTTP server protected by the realm', () => {
       'HS256 signed with the public key': `${hsHeader}.${b64(claims)}.${hsSignature}`,
       'unknown kid': await issuer.sign(claims, { key: 'unknown' }),
       'tampered payload': `${header}.${b64({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), realm_access: { roles: ['platform-admin'] } })}.${good.split('.')[2]}`,
+      'an ID token': await tokenFor('dev-developer', { typ: 'ID' }),
       'not a JWT': 'opaque-token-value',
     };
     for (const [why, token] of Object.entries(refused)) {

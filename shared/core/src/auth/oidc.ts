@@ -75,8 +75,16 @@ export async function createOidcResourceServer(config: OidcConfig, log: Logger):
         clockTolerance: CLOCK_TOLERANCE_S,
         requiredClaims: ['exp', 'sub'],
       });
+      // Keycloak marks its ID and refresh tokens with another typ; only an access token is a credential here.
+      if (payload.typ !== undefined && payload.typ !== 'Bearer') {
+        throw new OAuthError(
+          OAuthErrorCode.InvalidToken,
+          `token refused: a ${String(payload.typ)} token is not an access token`,
+        );
+      }
       return payload;
     } catch (error) {
+      if (error instanceof OAuthError) throw error;
       if (error instanceof joseErrors.JOSEError && !isFetchProblem(error)) {
         throw new OAuthError(OAuthErrorCode.InvalidToken, `token refused: ${error.message}`);
       }
