@@ -2,12 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { measureColdStart } from './cold-start.ts';
 import { measureLatency } from './latency.ts';
+import { measureTokenCost } from './token.ts';
 import { measureToolsList } from './tools-list.ts';
 
 /** Runs the server benchmarks and writes bench/RESULTS.md (committed, quoted in notes). */
 const toolsList = await measureToolsList();
 const coldStart = await measureColdStart();
 const latency = await measureLatency();
+const tokenCost = await measureTokenCost();
 
 const table = (headers: string[], rows: Array<Array<string | number>>) =>
   [
@@ -49,6 +51,17 @@ HTTP on loopback; sequential calls after 20 warm-up calls.
 ${table(
   ['path', 'calls', 'p50 ms', 'p99 ms'],
   latency.map((result) => [result.path, result.calls, result.p50Ms, result.p99Ms]),
+)}
+
+## What identity costs a request
+
+Access-token validation with the realm's keys cached (signature, claims, roles; bench/token.ts against the
+Keycloak-shaped test issuer), and the same read over Streamable HTTP on two servers, one serving the local
+role and one requiring a realm token, calls alternating between them after 20 warm-up calls.
+
+${table(
+  ['what', 'runs', 'p50 ms', 'p99 ms'],
+  tokenCost.map((result) => [result.what, result.runs, result.p50Ms, result.p99Ms]),
 )}
 `;
 

@@ -16,12 +16,18 @@ export interface Caller {
   roles: Role[];
   /** Highest tier any of the roles grants. */
   tier: Tier;
+  /** The human-readable name for audit and "requested by" (the token's preferred_username), when known. */
+  username?: string;
 }
 
-export function callerFromRoles(id: string, roles: readonly string[]): Caller {
-  const known = roles.filter((role): role is Role => (ROLES as readonly string[]).includes(role));
+export function callerFromRoles(id: string, roles: readonly string[], username?: string): Caller {
+  const known = roles.filter(isRole);
   const tier = known.reduce<Tier | undefined>((best, role) => maxTier(best, ROLE_TIER[role]), undefined);
-  return { id, roles: known, tier: tier ?? 'read' };
+  return { id, roles: known, tier: tier ?? 'read', ...(username ? { username } : {}) };
+}
+
+export function isRole(name: string): name is Role {
+  return (ROLES as readonly string[]).includes(name);
 }
 
 export function tierAllows(granted: Tier, required: Tier): boolean {

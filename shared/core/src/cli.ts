@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+import { AUTH_ENV_HELP, httpIdentity } from './auth/index.ts';
 import { callerFromRoles, ROLES } from './caller.ts';
 import { ConfigError, type Exposure, loadEnv, selectTools } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -22,6 +23,7 @@ const FLAG_SPEC = {
   role: { type: 'string' },
   'allowed-hosts': { type: 'string' },
   'allowed-origins': { type: 'string' },
+  'dangerously-allow-unauthenticated': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -34,9 +36,15 @@ const FLAG_HELP = `Flags:
   --toolsets a,b|all       expose only these toolsets (default: the server's default set)
   --tools x,y              expose only these tools
   --role ROLE              the local caller's role: viewer | developer (default) | platform-admin
+                           (over HTTP with IDP_MCP_OIDC_ISSUER set, roles come from each caller's token)
   --allowed-hosts h1,h2    Host header names accepted (required when --host is not loopback)
   --allowed-origins o1,o2  browser origins accepted (default: loopback origins)
-  --help                   this text`;
+  --dangerously-allow-unauthenticated
+                           serve HTTP on a non-loopback address with no identity provider: anyone who
+                           reaches the port acts as --role
+  --help                   this text
+
+${AUTH_ENV_HELP}`;
 
 const list = z
   .string()
@@ -64,6 +72,7 @@ const flagsSchema = z.object({
   role: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }).default('developer'),
   'allowed-hosts': list,
   'allowed-origins': list,
+  'dangerously-allow-unauthenticated': z.boolean().default(false),
   help: z.boolean().default(false),
 });
 export type Flags = z.output<typeof flagsSchema>;
@@ -88,6 +97,8 @@ export interface StartedServer {
   instance: ServerInstance;
   /** The Streamable HTTP URL, when serving HTTP. */
   url?: string;
+  /** Over HTTP: who may call (the local role, or the realm whose tokens are required). */
+  identity?: string;
   close(): Promise<void>;
 }
 
@@ -131,9 +142,17 @@ export async function startServer(
       const stdio = serveStdioServer(() => factory(localCaller));
       return { module, instance, close: () => stdio.close().then(closeAll) };
     }
+    const identity = await httpIdentity({
+      host: flags.host,
+      localCaller,
+      allowUnauthenticated: flags['dangerously-allow-unauthenticated'],
+      env: environment,
+      log,
+    });
     const http = await serveHttp({
       factory,
-      authenticate: async () => localCaller,
+      authenticate: identity.authenticate,
+      ...(identity.protectedResourceMetadata ? { protectedResourceMetadata: identity.protectedResourceMetadata } : {}),
       host: flags.host,
       port: flags.port,
       ...(flags['allowed-hosts'] ? { allowedHosts: flags['allowed-hosts'] } : {}),
@@ -141,7 +160,13 @@ export async function startServer(
       ready: instance.ready ?? (async () => true),
       log,
     });
-    return { module, instance, url: http.url, close: () => http.close().then(closeAll) };
+    return {
+      module,
+      instance,
+      url: http.url,
+      identity: identity.description,
+      close: () => http.close().then(closeAll),
+    };
   } catch (error) {
     await closeAll();
     throw error;
@@ -236,7 +261,7 @@ export async function runCli(
 function banner(started: StartedServer, flags: Flags): string {
   const { upstream } = started.instance;
   const lines = [
-    `idp-mcp ${started.module.name}: ${started.module.title} -> ${upstream.url} [${upstream.mode}] (role ${flags.role})`,
+    `idp-mcp ${started.module.name}: ${started.module.title} -> ${upstream.url} [${upstream.mode}] (${started.identity ?? `role ${flags.role}`})`,
     ...(started.instance.banner ?? []),
   ];
   if (started.url) {

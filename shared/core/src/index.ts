@@ -1,3 +1,4 @@
+export { AUTH_ENV_HELP, type HttpIdentity, httpIdentity, type OidcConfig, oidcConfigFromEnv } from './auth/index.ts';
 export { type Caller, callerFromRoles, ROLES, type Role, TIERS, type Tier, tierAllows } from './caller.ts';
 export { type Flags, parseFlags, runCli, type StartedServer, serverUsage, startServer, usage } from './cli.ts';
 export { ConfigError, type Exposure, loadEnv, selectTools } from './config.ts';

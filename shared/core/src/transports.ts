@@ -7,7 +7,12 @@ import {
   originValidation,
   toNodeHandler,
 } from '@modelcontextprotocol/node';
-import { type AuthInfo, createMcpHandler, type McpServer } from '@modelcontextprotocol/server';
+import {
+  type AuthInfo,
+  createMcpHandler,
+  type McpServer,
+  type OAuthProtectedResourceMetadata,
+} from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Caller } from './caller.ts';
 import { ConfigError } from './config.ts';
@@ -16,20 +21,39 @@ import type { Logger } from './log.ts';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** A bind address or URL host name on this machine only ('[::1]' is how a URL spells ::1). */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host) || host === '[::1]';
+}
+
 /** Decides who sent an HTTP request; throws AuthenticationError for a missing or bad credential. */
 export type Authenticate = (request: IncomingMessage) => Promise<Caller>;
 
 export class AuthenticationError extends Error {
-  constructor(message: string) {
+  /** 401 for a missing or bad token, 403 for a valid one that may not use this server. */
+  readonly status: number;
+  /** The WWW-Authenticate value (RFC 6750 / RFC 9728) sent with the refusal. */
+  readonly challenge: string;
+  constructor(message: string, options: { status?: number; challenge?: string } = {}) {
     super(message);
     this.name = 'AuthenticationError';
+    this.status = options.status ?? 401;
+    this.challenge = options.challenge ?? 'Bearer';
   }
 }
+
+/**
+ * RFC 9728 metadata: the root form, and the form suffixed with the resource's path (/mcp here, or the public
+ * path behind an ingress). One server is one resource, so every suffix gets the same document.
+ */
+const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
 
 export interface HttpServeOptions {
   /** Builds the server one caller sees; called per request. */
   factory: (caller: Caller) => McpServer;
   authenticate: Authenticate;
+  /** Served at /.well-known/oauth-protected-resource[/mcp] when callers authenticate with OAuth. */
+  protectedResourceMetadata?: (request: IncomingMessage) => OAuthProtectedResourceMetadata;
   host: string;
   port: number;
   /** Host header names accepted besides loopback ones; required when binding a non-loopback address. */
@@ -52,7 +76,7 @@ export interface RunningHttpServer {
  * before anything else (DNS-rebinding protection) and bodies are capped.
  */
 export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpServer> {
-  const loopbackBind = LOOPBACK.has(options.host);
+  const loopbackBind = isLoopbackHost(options.host);
   if (!loopbackBind && !options.allowedHosts?.length) {
     throw new ConfigError(
       `--host ${options.host} is not a loopback address: also pass --allowed-hosts with the host names clients use (DNS-rebinding protection)`,
@@ -80,6 +104,12 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
       const ready = await options.ready().catch(() => false);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'upstream not ready' });
     }
+    const metadataPath = path === PROTECTED_RESOURCE_PATH || path.startsWith(`${PROTECTED_RESOURCE_PATH}/`);
+    if (options.protectedResourceMetadata && metadataPath && req.method === 'GET') {
+      if (!validateHost(req, res)) return;
+      res.setHeader('access-control-allow-origin', '*');
+      return sendJson(res, 200, options.protectedResourceMetadata(req));
+    }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found: the MCP endpoint is /mcp' });
     if (!validateHost(req, res) || !validateOrigin(req, res)) return;
     const declaredLength = Number(req.headers['content-length'] ?? 0);
@@ -96,8 +126,8 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
       };
     } catch (error) {
       if (error instanceof AuthenticationError) {
-        res.setHeader('www-authenticate', 'Bearer');
-        return sendJson(res, 401, { error: error.message });
+        res.setHeader('www-authenticate', error.challenge);
+        return sendJson(res, error.status, { error: error.message });
       }
       options.log.error('authentication failed unexpectedly', { error: String(error) });
       return sendJson(res, 500, { error: 'authentication failed' });

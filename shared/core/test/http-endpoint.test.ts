@@ -75,7 +75,15 @@ describe('start-up errors', () => {
   });
 
   it('refuses a non-loopback bind without allowed hosts', async () => {
-    const flags = parseFlags(['--transport', 'http', '--host', '0.0.0.0', '--port', '0']);
+    const flags = parseFlags([
+      '--transport',
+      'http',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--dangerously-allow-unauthenticated',
+    ]);
     await expect(startServer(demoModule, flags, env, noPolicy, silentLogger)).rejects.toThrow(/--allowed-hosts/);
   });
 
