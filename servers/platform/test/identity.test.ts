@@ -71,3 +71,53 @@ describe('the platform with callers from the realm', () => {
     expect(entries.every((entry) => entry.caller !== 'local')).toBe(true);
   });
 });
+
+describe('self-service behind the realm', () => {
+  let issuer: KeycloakIssuer;
+  let platform: StartedServer;
+  let admin: Client;
+
+  beforeAll(async () => {
+    issuer = await startKeycloakIssuer();
+    platform = await startServer(
+      platformModule,
+      parseFlags(['--sandbox', '--transport', 'http', '--port', '0']),
+      { IDP_MCP_STATE: ':memory:', IDP_MCP_OIDC_ISSUER: issuer.issuer },
+      shippedPolicyGate,
+      silentLogger,
+    );
+    admin = await connectWithToken(platform.url!, await issuer.sign(issuer.claimsFor('ada-admin')));
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await platform?.close();
+    await issuer?.close();
+  });
+
+  it('names who asked, by username and subject, in the pull request self-service opens', async () => {
+    const planned = await admin.callTool({
+      name: 'create_kafka_topic',
+      arguments: { team: 'payments', topic: { name: 'payments.audit.v1' } },
+    });
+    const { plan_id } = planned.structuredContent as { plan_id: string };
+    const run = await admin.callTool({ name: 'apply_plan', arguments: { plan_id } });
+    expect((run.structuredContent as { status: string }).status).toBe('succeeded');
+    const viaCallTool = async (name: string, args: Record<string, unknown>) =>
+      (
+        (await admin.callTool({ name: 'call_tool', arguments: { name, arguments: args } })).structuredContent as {
+          result: Record<string, unknown>;
+        }
+      ).result;
+    const { pull_requests } = (await viaCallTool('github_list_pull_requests', { owner: 'acme', repo: 'gitops' })) as {
+      pull_requests: Array<{ number: number; title: string }>;
+    };
+    const pull = pull_requests.find((candidate) => candidate.title.includes('payments.audit.v1'));
+    expect(pull).toBeDefined();
+    const { body } = (await viaCallTool('github_get_pull_request', {
+      owner: 'acme',
+      repo: 'gitops',
+      pull_number: pull!.number,
+    })) as { body: string };
+    expect(body).toContain(`Requested by ada-admin (${issuer.claimsFor('ada-admin').sub})`);
+  });
+});

@@ -25,7 +25,8 @@ export interface PlanContext {
   invoke: Invoke;
   /** Whether a handle's tool is mounted on this platform. */
   has(tool: ToolHandle): boolean;
-  caller: string;
+  /** Who asked, as a reviewer reads it in a pull request: the token's username and subject, or the local caller. */
+  requestedBy: string;
   signal: AbortSignal;
 }
 
@@ -184,12 +185,12 @@ function pullRequestSteps(
   ];
 }
 
-function prBody(summary: string, verdict: PolicyVerdict, caller: string): string {
+function prBody(summary: string, verdict: PolicyVerdict, requestedBy: string): string {
   const warnings = verdict.violations.filter((violation) => violation.severity === 'warn');
   return [
     summary,
     '',
-    `Requested by ${caller} through idp-mcp self-service. Policy gate: ${verdict.gate}: ${warnings.length ? `${warnings.length} warning(s)` : 'no violations'}.`,
+    `Requested by ${requestedBy} through idp-mcp self-service. Policy gate: ${verdict.gate}: ${warnings.length ? `${warnings.length} warning(s)` : 'no violations'}.`,
     ...warnings.map((warning) => `- ${warning.rule}: ${warning.message}`),
   ].join('\n');
 }
@@ -334,7 +335,7 @@ export const createService = defineComposite({
         settings,
         `service/${service.name}-${service.environment}`,
         `${service.name}: deploy to ${service.environment}`,
-        prBody(summary, verdict, ctx.caller),
+        prBody(summary, verdict, ctx.requestedBy),
         gitopsFiles,
       ),
       ...(topic && topicThroughKafka
@@ -393,7 +394,7 @@ export const createKafkaTopic = defineComposite({
         ctx.settings,
         `topic/${topic.name}`,
         `kafka: ${topic.name}`,
-        prBody(summary, verdict, ctx.caller),
+        prBody(summary, verdict, ctx.requestedBy),
         [artefact],
       ),
       notes: [],
@@ -550,9 +551,13 @@ export const provisionDatabase = defineComposite({
       `Credentials: the master password is managed by AWS (manage_master_user_password); sync it to ${vaultPath} for workloads to read`,
     ];
     const steps = [
-      ...pullRequestSteps(ctx.settings, `database/${id}`, `database: ${id}`, prBody(summary, verdict, ctx.caller), [
-        artefact,
-      ]),
+      ...pullRequestSteps(
+        ctx.settings,
+        `database/${id}`,
+        `database: ${id}`,
+        prBody(summary, verdict, ctx.requestedBy),
+        [artefact],
+      ),
       ...notifyStep(ctx, notes, `Database ${id} requested for team ${input.team}: ${summary}`, id),
       ...ticketStep(ctx, notes, `Provision database ${id}`, summary, input.team),
     ];

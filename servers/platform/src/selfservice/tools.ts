@@ -125,7 +125,7 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
           gate: options.gate,
           invoke: invokerOf(callerFor(ctx)),
           has: (tool) => options.tools().some((candidate) => candidate.name === tool.name),
-          caller: ctx.caller.id,
+          requestedBy: ctx.caller.username ? `${ctx.caller.username} (${ctx.caller.id})` : ctx.caller.id,
           signal: ctx.signal,
         });
         const artefacts: StoredArtefacts = {
