@@ -27,6 +27,7 @@ const FLAG_SPEC = {
   'dangerously-allow-unauthenticated': { type: 'boolean' },
   'header-timeout': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'keep-alive-timeout': { type: 'string' },
   'max-connections': { type: 'string' },
   'max-requests-per-connection': { type: 'string' },
   'max-batch': { type: 'string' },
@@ -56,6 +57,7 @@ const FLAG_HELP = `Flags:
 HTTP limits (a client over one is refused or cut off; /healthz always answers):
   --header-timeout MS      time to send the request headers (default ${D.headersTimeoutMs})
   --request-timeout MS     time to send the whole request, body included (default ${D.requestTimeoutMs})
+  --keep-alive-timeout MS  how long an idle keep-alive connection stays open (default ${D.keepAliveTimeoutMs})
   --max-connections N      connections open at once (default ${D.maxConnections})
   --max-requests-per-connection N
                            requests per keep-alive connection (default ${D.maxRequestsPerConnection})
@@ -104,6 +106,7 @@ const flagsSchema = z.object({
   'dangerously-allow-unauthenticated': z.boolean().default(false),
   'header-timeout': limit(D.headersTimeoutMs),
   'request-timeout': limit(D.requestTimeoutMs),
+  'keep-alive-timeout': limit(D.keepAliveTimeoutMs),
   'max-connections': limit(D.maxConnections),
   'max-requests-per-connection': limit(D.maxRequestsPerConnection),
   'max-batch': limit(D.maxBatch),
@@ -196,6 +199,7 @@ export async function startServer(
       limits: {
         headersTimeoutMs: flags['header-timeout'],
         requestTimeoutMs: flags['request-timeout'],
+        keepAliveTimeoutMs: flags['keep-alive-timeout'],
         maxConnections: flags['max-connections'],
         maxRequestsPerConnection: flags['max-requests-per-connection'],
         maxBatch: flags['max-batch'],

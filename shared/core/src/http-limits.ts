@@ -6,6 +6,11 @@ export interface HttpLimits {
   headersTimeoutMs: number;
   /** Milliseconds a client has to send its whole request, body included; the server's answer may take longer. */
   requestTimeoutMs: number;
+  /**
+   * Milliseconds an idle keep-alive connection stays open. Longer than clients' own idle timeouts (undici: 4 s),
+   * so a loaded client never sends on a connection the server is closing.
+   */
+  keepAliveTimeoutMs: number;
   /** Connections open at once; further ones are closed on arrival. */
   maxConnections: number;
   /** Requests one keep-alive connection may carry before the server closes it. */
@@ -21,6 +26,7 @@ export interface HttpLimits {
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 15_000,
   maxConnections: 1000,
   maxRequestsPerConnection: 1000,
   maxBatch: 10,

@@ -200,6 +200,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
   );
   server.maxConnections = limits.maxConnections;
   server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -148,6 +148,19 @@ describe('slow and greedy clients', () => {
     expect(await healthz(base)).toBe(200);
   });
 
+  it('keeps idle keep-alive connections for --keep-alive-timeout, longer than clients do (no close-while-sending race)', async () => {
+    const { port } = await serve(['--keep-alive-timeout', '7000']);
+    const answer = await rawExchange(port, [`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`], {
+      waitMs: 300,
+    });
+    expect(answer.text.toLowerCase()).toContain('keep-alive: timeout=7');
+    const defaults = await serve();
+    const byDefault = await rawExchange(defaults.port, [`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`], {
+      waitMs: 300,
+    });
+    expect(byDefault.text.toLowerCase()).toContain('keep-alive: timeout=15');
+  });
+
   it('drops connections over --max-connections and serves again once they go', async () => {
     const { base, port } = await serve(['--max-connections', '3']);
     const held = [1, 2, 3].map(() => rawExchange(port, ['GET /healthz HTTP/1.1\r\n'], { waitMs: 1500 }));
