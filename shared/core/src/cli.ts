@@ -54,7 +54,7 @@ const FLAG_HELP = `Flags:
                            reaches the port acts as --role
   --help                   this text
 
-HTTP limits (a client over one is refused or cut off; /healthz always answers):
+HTTP limits (a client past one is refused or cut off):
   --header-timeout MS      time to send the request headers (default ${D.headersTimeoutMs})
   --request-timeout MS     time to send the whole request, body included (default ${D.requestTimeoutMs})
   --keep-alive-timeout MS  how long an idle keep-alive connection stays open (default ${D.keepAliveTimeoutMs})
