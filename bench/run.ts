@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { measureColdStart } from './cold-start.ts';
 import { measureLatency } from './latency.ts';
+import { loadSection, measureLoad } from './load.ts';
 import { measureTokenCost } from './token.ts';
 import { measureToolsList } from './tools-list.ts';
 
@@ -10,6 +11,7 @@ const toolsList = await measureToolsList();
 const coldStart = await measureColdStart();
 const latency = await measureLatency();
 const tokenCost = await measureTokenCost();
+const load = await measureLoad();
 
 const table = (headers: string[], rows: Array<Array<string | number>>) =>
   [
@@ -63,7 +65,8 @@ ${table(
   ['what', 'runs', 'p50 ms', 'p99 ms'],
   tokenCost.map((result) => [result.what, result.runs, result.p50Ms, result.p99Ms]),
 )}
-`;
+
+${loadSection(load)}`;
 
 writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
 process.stdout.write(report);

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { AUTH_ENV_HELP, httpIdentity } from './auth/index.ts';
 import { callerFromRoles, ROLES } from './caller.ts';
 import { ConfigError, type Exposure, loadEnv, selectTools } from './config.ts';
+import { DEFAULT_HTTP_LIMITS } from './http-limits.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildMcpServer, SERVER_VERSION } from './mcp.ts';
 import type { ServerInstance, ServerModule } from './module.ts';
@@ -24,9 +25,18 @@ const FLAG_SPEC = {
   'allowed-hosts': { type: 'string' },
   'allowed-origins': { type: 'string' },
   'dangerously-allow-unauthenticated': { type: 'boolean' },
+  'header-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'keep-alive-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-requests-per-connection': { type: 'string' },
+  'max-batch': { type: 'string' },
+  'max-batch-response-bytes': { type: 'string' },
+  'max-inflight-per-caller': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const D = DEFAULT_HTTP_LIMITS;
 const FLAG_HELP = `Flags:
   --transport stdio|http   stdio (default) for desktop clients; http serves Streamable HTTP on /mcp
   --host ADDRESS           HTTP bind address (default 127.0.0.1)
@@ -44,6 +54,20 @@ const FLAG_HELP = `Flags:
                            reaches the port acts as --role
   --help                   this text
 
+HTTP limits (a client past one is refused or cut off):
+  --header-timeout MS      time to send the request headers (default ${D.headersTimeoutMs})
+  --request-timeout MS     time to send the whole request, body included (default ${D.requestTimeoutMs})
+  --keep-alive-timeout MS  how long an idle keep-alive connection stays open (default ${D.keepAliveTimeoutMs})
+  --max-connections N      connections open at once (default ${D.maxConnections})
+  --max-requests-per-connection N
+                           requests per keep-alive connection (default ${D.maxRequestsPerConnection})
+  --max-batch N            messages per JSON-RPC batch, 2025-03-26 clients only (default ${D.maxBatch})
+  --max-batch-response-bytes N
+                           response bytes per batch; requests past it get an error (default ${D.maxBatchResponseBytes})
+  --max-inflight-per-caller N
+                           MCP requests in flight per caller: token subject, or remote address without
+                           an identity provider (default ${D.maxInflightPerCaller}); more get 429
+
 ${AUTH_ENV_HELP}`;
 
 const list = z
@@ -55,6 +79,13 @@ const list = z
       .filter(Boolean),
   )
   .optional();
+
+const limit = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .default(fallback);
 
 const flagsSchema = z.object({
   transport: z.enum(['stdio', 'http'], { error: 'must be stdio or http' }).default('stdio'),
@@ -73,6 +104,14 @@ const flagsSchema = z.object({
   'allowed-hosts': list,
   'allowed-origins': list,
   'dangerously-allow-unauthenticated': z.boolean().default(false),
+  'header-timeout': limit(D.headersTimeoutMs),
+  'request-timeout': limit(D.requestTimeoutMs),
+  'keep-alive-timeout': limit(D.keepAliveTimeoutMs),
+  'max-connections': limit(D.maxConnections),
+  'max-requests-per-connection': limit(D.maxRequestsPerConnection),
+  'max-batch': limit(D.maxBatch),
+  'max-batch-response-bytes': limit(D.maxBatchResponseBytes),
+  'max-inflight-per-caller': limit(D.maxInflightPerCaller),
   help: z.boolean().default(false),
 });
 export type Flags = z.output<typeof flagsSchema>;
@@ -157,6 +196,17 @@ export async function startServer(
       port: flags.port,
       ...(flags['allowed-hosts'] ? { allowedHosts: flags['allowed-hosts'] } : {}),
       ...(flags['allowed-origins'] ? { allowedOrigins: flags['allowed-origins'] } : {}),
+      limits: {
+        headersTimeoutMs: flags['header-timeout'],
+        requestTimeoutMs: flags['request-timeout'],
+        keepAliveTimeoutMs: flags['keep-alive-timeout'],
+        maxConnections: flags['max-connections'],
+        maxRequestsPerConnection: flags['max-requests-per-connection'],
+        maxBatch: flags['max-batch'],
+        maxBatchResponseBytes: flags['max-batch-response-bytes'],
+        maxInflightPerCaller: flags['max-inflight-per-caller'],
+      },
+      identifiedCallers: identity.protectedResourceMetadata !== undefined,
       ready: instance.ready ?? (async () => true),
       log,
     });
@@ -244,7 +294,9 @@ export async function runCli(
       process.stdout.write(`${serverUsage(module)}\n`);
       return;
     }
-    const started = await startServer(module, flags, process.env, options.gate, createLogger(module.name));
+    const log = createLogger(module.name);
+    const started = await startServer(module, flags, process.env, options.gate, log);
+    keepServingOnUncaughtErrors(log);
     process.stderr.write(`${banner(started, flags)}\n`);
     const stop = () => {
       started.close().finally(() => process.exit(0));
@@ -256,6 +308,16 @@ export async function runCli(
     process.stderr.write(`idp-mcp: ${message}\n`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   }
+}
+
+/**
+ * The last resort of a serving process: an error no request handler caught is logged and the process keeps
+ * serving its other callers, instead of one bad request taking every caller down with it.
+ */
+export function keepServingOnUncaughtErrors(log: Pick<Logger, 'error'>): void {
+  const report = (error: unknown) => log.error('uncaught error, still serving', { error: String(error) });
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
 }
 
 function banner(started: StartedServer, flags: Flags): string {

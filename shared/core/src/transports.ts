@@ -10,12 +10,21 @@ import {
 import {
   type AuthInfo,
   createMcpHandler,
+  isJsonContentType,
   type McpServer,
   type OAuthProtectedResourceMetadata,
 } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Caller } from './caller.ts';
 import { ConfigError } from './config.ts';
+import {
+  capBatchResponse,
+  DEFAULT_HTTP_LIMITS,
+  type HttpLimits,
+  InflightLimiter,
+  jsonNestsDeeperThan,
+  MAX_JSON_DEPTH,
+} from './http-limits.ts';
 import type { Logger } from './log.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -61,6 +70,13 @@ export interface HttpServeOptions {
   /** Browser origins accepted; loopback origins only when absent. */
   allowedOrigins?: string[];
   maxBodyBytes?: number;
+  /** Defaults to DEFAULT_HTTP_LIMITS, field by field. */
+  limits?: Partial<HttpLimits>;
+  /**
+   * Whether callers prove who they are (tokens): per-caller limits then key on the caller's id. Without, every
+   * caller is the one local caller, so they key on the remote address instead.
+   */
+  identifiedCallers?: boolean;
   ready: () => Promise<boolean>;
   log: Logger;
 }
@@ -70,10 +86,14 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+/** /readyz asks the upstream; an upstream that does not answer in time is not ready. */
+const READY_TIMEOUT_MS = 2000;
+
 /**
  * Streamable HTTP on one /mcp endpoint for both protocol eras (2026-07-28 stateless, 2025-11-25 via
  * initialize, served statelessly), with /healthz and /readyz beside it. Host and Origin are checked
- * before anything else (DNS-rebinding protection) and bodies are capped.
+ * before anything else (DNS-rebinding protection), bodies are capped, and every limit in HttpLimits holds.
+ * No request can throw out of the handler: whatever fails is logged and answered 500.
  */
 export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpServer> {
   const loopbackBind = isLoopbackHost(options.host);
@@ -83,12 +103,16 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
     );
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const validateHost = options.allowedHosts?.length
     ? hostHeaderValidation([...LOOPBACK, ...options.allowedHosts])
     : localhostHostValidation();
   const validateOrigin = options.allowedOrigins?.length
     ? originValidation(options.allowedOrigins)
     : localhostOriginValidation();
+  const inflight = new InflightLimiter(limits.maxInflightPerCaller);
+  const limitKey = (caller: Caller, req: IncomingMessage) =>
+    options.identifiedCallers ? `caller ${caller.id}` : `address ${req.socket.remoteAddress ?? 'unknown'}`;
 
   const handler = createMcpHandler((context) => {
     const caller = (context.authInfo?.extra as { caller?: Caller } | undefined)?.caller;
@@ -97,11 +121,16 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
   });
   const mcp = toNodeHandler(handler, { maxRequestBodySize: maxBodyBytes });
 
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = requestPath(req.url);
+    if (path === undefined) {
+      return sendJson(res, 400, {
+        error: 'the request target must be a path such as /mcp; absolute URLs and * are not served here',
+      });
+    }
     if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz' && req.method === 'GET') {
-      const ready = await options.ready().catch(() => false);
+      const ready = await withTimeout(options.ready(), READY_TIMEOUT_MS).catch(() => false);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'upstream not ready' });
     }
     const metadataPath = path === PROTECTED_RESOURCE_PATH || path.startsWith(`${PROTECTED_RESOURCE_PATH}/`);
@@ -116,14 +145,9 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
     if (declaredLength > maxBodyBytes) {
       return sendJson(res, 413, { error: `request body over the ${maxBodyBytes}-byte limit` });
     }
+    let caller: Caller;
     try {
-      const caller = await options.authenticate(req);
-      (req as IncomingMessage & { auth?: AuthInfo }).auth = {
-        token: '',
-        clientId: caller.id,
-        scopes: caller.roles,
-        extra: { caller },
-      };
+      caller = await options.authenticate(req);
     } catch (error) {
       if (error instanceof AuthenticationError) {
         res.setHeader('www-authenticate', error.challenge);
@@ -132,8 +156,51 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
       options.log.error('authentication failed unexpectedly', { error: String(error) });
       return sendJson(res, 500, { error: 'authentication failed' });
     }
-    await mcp(req, res);
-  });
+    (req as IncomingMessage & { auth?: AuthInfo }).auth = {
+      token: '',
+      clientId: caller.id,
+      scopes: caller.roles,
+      extra: { caller },
+    };
+    const release = inflight.acquire(limitKey(caller, req));
+    if (!release) {
+      res.setHeader('retry-after', '1');
+      return sendJson(
+        res,
+        429,
+        jsonRpcError(
+          -32000,
+          `this caller has ${limits.maxInflightPerCaller} requests in flight already, the limit (--max-inflight-per-caller): retry when one finishes`,
+        ),
+      );
+    }
+    try {
+      if (req.method !== 'POST' || !isJsonContentType(req.headers['content-type'] ?? null)) return await mcp(req, res);
+      const body = await readJsonBody(req, res, maxBodyBytes, limits);
+      if (body !== NO_BODY) await mcp(req, res, body);
+    } finally {
+      release();
+    }
+  }
+
+  const server = createServer(
+    {
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks both timeouts on this interval (30 s by default): keep it well under the timeouts.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        options.log.error('HTTP request failed unexpectedly; answered 500', { error: String(error) });
+        if (res.headersSent) res.destroy();
+        else sendJson(res, 500, jsonRpcError(-32603, 'internal error: the request failed unexpectedly (logged)'));
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -149,6 +216,86 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
       server.closeAllConnections();
     },
   };
+}
+
+/** The path of an origin-form request target (/mcp?x); undefined for anything else (absolute URLs, *, junk). */
+function requestPath(target: string | undefined): string | undefined {
+  if (!target?.startsWith('/')) return undefined;
+  try {
+    return new URL(target, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+const NO_BODY = Symbol('answered already');
+
+/**
+ * Reads and parses a JSON body under the byte, depth and batch limits; when it breaks one, answers the request
+ * (413, or 400 with a JSON-RPC error as the SDK words its own) and returns NO_BODY.
+ */
+async function readJsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  limits: HttpLimits,
+): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        res.setHeader('connection', 'close');
+        sendJson(res, 413, { error: `request body over the ${maxBytes}-byte limit` });
+        return NO_BODY;
+      }
+      chunks.push(chunk);
+    }
+  } catch {
+    // The client went away mid-body: nobody to answer.
+    res.destroy();
+    return NO_BODY;
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    sendJson(res, 400, jsonRpcError(-32700, `Parse error: JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
+    return NO_BODY;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    sendJson(res, 400, jsonRpcError(-32700, 'Parse error: Invalid JSON'));
+    return NO_BODY;
+  }
+  if (Array.isArray(body)) {
+    if (body.length > limits.maxBatch) {
+      sendJson(
+        res,
+        400,
+        jsonRpcError(
+          -32600,
+          `Invalid Request: a JSON-RPC batch of ${body.length} messages; the limit is ${limits.maxBatch} (--max-batch). Only protocol 2025-03-26 has batches: send one message per request`,
+        ),
+      );
+      return NO_BODY;
+    }
+    capBatchResponse(res, limits.maxBatchResponseBytes);
+  }
+  return body;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function jsonRpcError(code: number, message: string) {
+  return { jsonrpc: '2.0', error: { code, message }, id: null };
 }
 
 /** MCP over stdin/stdout for one local caller. Both eras: the opening message picks one. */
