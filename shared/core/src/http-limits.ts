@@ -34,8 +34,11 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxInflightPerCaller: 32,
 };
 
-/** Deeper than any MCP message nests; deeper JSON would exhaust the stack of every recursive walk after parsing. */
-export const MAX_JSON_DEPTH = 64;
+/**
+ * Far deeper than any MCP message nests, so the call path still answers deep arguments with its own precise
+ * error (it refuses past 64 levels); far deeper JSON would exhaust the stack of recursive walks after parsing.
+ */
+export const MAX_JSON_DEPTH = 10_000;
 
 /** Whether JSON text nests arrays and objects deeper than `limit`; one pass over the text, strings skipped. */
 export function jsonNestsDeeperThan(text: string, limit: number): boolean {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import {
   hostHeaderValidation,
   localhostHostValidation,
@@ -176,8 +177,8 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
     }
     try {
       if (req.method !== 'POST' || !isJsonContentType(req.headers['content-type'] ?? null)) return await mcp(req, res);
-      const body = await readJsonBody(req, res, maxBodyBytes, limits);
-      if (body !== NO_BODY) await mcp(req, res, body);
+      const request = await readJsonBody(req, res, maxBodyBytes, limits);
+      if (request !== NO_BODY) await mcp(request, res);
     } finally {
       release();
     }
@@ -231,15 +232,16 @@ function requestPath(target: string | undefined): string | undefined {
 const NO_BODY = Symbol('answered already');
 
 /**
- * Reads and parses a JSON body under the byte, depth and batch limits; when it breaks one, answers the request
- * (413, or 400 with a JSON-RPC error as the SDK words its own) and returns NO_BODY.
+ * Reads a JSON body under the byte, depth and batch limits; when it breaks one, answers the request (413, or
+ * 400 with a JSON-RPC error as the SDK words its own) and returns NO_BODY. Otherwise returns the request again,
+ * its body readable once more.
  */
 async function readJsonBody(
   req: IncomingMessage,
   res: ServerResponse,
   maxBytes: number,
   limits: HttpLimits,
-): Promise<unknown> {
+): Promise<IncomingMessage | typeof NO_BODY> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -257,33 +259,40 @@ async function readJsonBody(
     res.destroy();
     return NO_BODY;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const raw = Buffer.concat(chunks);
+  const text = raw.toString('utf8');
   if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
     sendJson(res, 400, jsonRpcError(-32700, `Parse error: JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
     return NO_BODY;
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    sendJson(res, 400, jsonRpcError(-32700, 'Parse error: Invalid JSON'));
-    return NO_BODY;
-  }
-  if (Array.isArray(body)) {
-    if (body.length > limits.maxBatch) {
+  if (text.trimStart().startsWith('[')) {
+    let messages = 0;
+    try {
+      messages = (JSON.parse(text) as unknown[]).length;
+    } catch {
+      // Not JSON after all: the SDK answers that with its parse error.
+    }
+    if (messages > limits.maxBatch) {
       sendJson(
         res,
         400,
         jsonRpcError(
           -32600,
-          `Invalid Request: a JSON-RPC batch of ${body.length} messages; the limit is ${limits.maxBatch} (--max-batch). Only protocol 2025-03-26 has batches: send one message per request`,
+          `Invalid Request: a JSON-RPC batch of ${messages} messages; the limit is ${limits.maxBatch} (--max-batch). Only protocol 2025-03-26 has batches: send one message per request`,
         ),
       );
       return NO_BODY;
     }
     capBatchResponse(res, limits.maxBatchResponseBytes);
   }
-  return body;
+  // The SDK parses the body itself, as it would the original stream: handing it a parsed value instead would
+  // make it serialize that again, which deep (but legitimate) arguments do not survive.
+  return Object.assign(Readable.from([raw]), {
+    headers: req.headers,
+    method: req.method,
+    url: req.url,
+    auth: (req as IncomingMessage & { auth?: AuthInfo }).auth,
+  }) as unknown as IncomingMessage;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
