@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CrashWorld, type Platform, startCrashWorld } from './crash.ts';
+
+/**
+ * Fault injection: a platform process is SIGKILLed while each step of create_service is in flight (the upstream
+ * has received the request and answers after the process is gone, so the change happened but the run does not
+ * know it), and a new process on the same state file resumes the run at start-up. Every side effect must exist
+ * exactly once. CI kills at the Slack and Jira steps; IDP_MCP_CRASH_ALL=1 kills at every step (scripts/crash-all.sh).
+ */
+let world: CrashWorld;
+beforeAll(async () => {
+  world = await startCrashWorld();
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+interface Target {
+  step: string;
+  fake: 'github' | 'backstage' | 'slack' | 'jira';
+  method: string;
+  path: (service: string) => string | RegExp;
+}
+
+const STEPS: Target[] = [
+  { step: 'create_repository', fake: 'github', method: 'POST', path: () => '/repos/acme/service-template/generate' },
+  {
+    step: 'commit_service_files',
+    fake: 'github',
+    method: 'PATCH',
+    path: (s) => new RegExp(`^/repos/acme/${s}/git/refs/heads(/|%2F)main$`),
+  },
+  { step: 'gitops_branch', fake: 'github', method: 'POST', path: () => '/repos/acme/gitops/git/refs' },
+  {
+    step: 'gitops_commit',
+    fake: 'github',
+    method: 'PATCH',
+    path: (s) => new RegExp(`^/repos/acme/gitops/git/refs/heads(/|%2F)service(/|%2F)${s}-dev$`),
+  },
+  { step: 'gitops_pull_request', fake: 'github', method: 'POST', path: () => '/repos/acme/gitops/pulls' },
+  { step: 'register_catalog', fake: 'backstage', method: 'POST', path: () => '/api/catalog/locations' },
+  { step: 'notify', fake: 'slack', method: 'POST', path: () => '/chat.postMessage' },
+  { step: 'tracking_ticket', fake: 'jira', method: 'POST', path: () => '/rest/api/3/issue' },
+];
+const CI_SLICE = new Set(['notify', 'tracking_ticket']);
+const targets = process.env.IDP_MCP_CRASH_ALL ? STEPS : STEPS.filter((target) => CI_SLICE.has(target.step));
+
+async function runOf(platform: Platform, planId: string) {
+  const runs = await platform.client.callTool({ name: 'list_runs', arguments: {} });
+  return (runs.structuredContent as { runs: Array<{ run_id: string; plan_id: string; status: string }> }).runs.find(
+    (candidate) => candidate.plan_id === planId,
+  );
+}
+
+/** Each side effect of create_service for `service`, counted in the upstreams' own state. */
+function effects(service: string) {
+  const gitops = world.github.state.repo('acme/gitops');
+  const repo = world.github.state.findRepo(`acme/${service}`);
+  return {
+    repository: repo ? 1 : 0,
+    service_commits: world.github.requests.filter(
+      (r) => r.method === 'PATCH' && r.path.startsWith(`/repos/acme/${service}/git/refs/heads`),
+    ).length,
+    gitops_commits: world.github.requests.filter(
+      (r) =>
+        r.method === 'PATCH' &&
+        /^\/repos\/acme\/gitops\/git\/refs\/heads(\/|%2F)service/.test(r.path) &&
+        r.path.includes(service),
+    ).length,
+    pull_requests: gitops.pullRequests().filter((pr) => pr.pull?.head === `service/${service}-dev`).length,
+    catalog_locations: [...world.backstage.state.locations.values()].filter((location) =>
+      location.target.includes(`/acme/${service}/`),
+    ).length,
+    slack_messages: world.slack.state
+      .channel('platform')!
+      .messages.filter((message) => message.text?.includes(`New service ${service} `)).length,
+    jira_tickets: world.jira.state.issues.filter((issue) => issue.summary === `Onboard service ${service} (dev)`)
+      .length,
+  };
+}
+
+const ONCE = {
+  repository: 1,
+  service_commits: 1,
+  gitops_commits: 1,
+  pull_requests: 1,
+  catalog_locations: 1,
+  slack_messages: 1,
+  jira_tickets: 1,
+};
+
+describe('create_service killed mid-step and resumed', () => {
+  it.each(targets)(
+    'kill -9 during $step: every side effect exactly once after resume',
+    { timeout: 60_000 },
+    async (target) => {
+      const service = `crash-${target.step.replace(/_/g, '-')}`;
+      const first = await world.platform();
+      const planned = await first.client.callTool({
+        name: 'create_service',
+        arguments: { name: service, team: 'orders', description: 'Crash test service' },
+      });
+      expect(planned.isError, JSON.stringify(planned.content)).toBeFalsy();
+      const planId = (planned.structuredContent as { plan_id: string }).plan_id;
+
+      // The step's request is done upstream; the process dies before it hears the answer.
+      const killed = world.killAfter(target.fake, { method: target.method, path: target.path(service) }, first.pid);
+      void first.client.callTool({ name: 'apply_plan', arguments: { plan_id: planId } }).catch(() => {});
+      await killed;
+      await first.kill();
+
+      const second = await world.platform();
+      try {
+        await expect
+          .poll(async () => (await runOf(second, planId))?.status, { timeout: 30_000, interval: 100 })
+          .toBe('succeeded');
+      } finally {
+        await second.close();
+      }
+      expect(effects(service)).toEqual(ONCE);
+    },
+  );
+});
