@@ -121,3 +121,85 @@ describe('create_service killed mid-step and resumed', () => {
     },
   );
 });
+
+describe('resuming interrupted runs', () => {
+  /** A run of create_service killed after Slack posted its message: resumable, one step left. */
+  async function interruptedRun(service: string): Promise<string> {
+    const first = await world.platform();
+    const planned = await first.client.callTool({
+      name: 'create_service',
+      arguments: { name: service, team: 'orders', description: 'Crash test service' },
+    });
+    const planId = (planned.structuredContent as { plan_id: string }).plan_id;
+    const killed = world.killAfter('slack', { method: 'POST', path: '/chat.postMessage' }, first.pid);
+    void first.client.callTool({ name: 'apply_plan', arguments: { plan_id: planId } }).catch(() => {});
+    await killed;
+    await first.kill();
+    return planId;
+  }
+
+  it('a read-only process resumes nothing and says so; a writable one resumes', { timeout: 60_000 }, async () => {
+    const service = 'crash-read-only';
+    const planId = await interruptedRun(service);
+    const tickets = () => world.jira.state.issues.filter((issue) => issue.summary.includes(service)).length;
+
+    const viewer = await world.platform(['--read-only', '--role', 'viewer']);
+    try {
+      expect((await runOf(viewer, planId))?.status).toBe('running');
+      await expect.poll(() => viewer.stderr(), { timeout: 10_000 }).toMatch(/not resumed.*read-only/);
+      expect(tickets()).toBe(0);
+    } finally {
+      await viewer.close();
+    }
+
+    const writer = await world.platform();
+    try {
+      await expect.poll(async () => (await runOf(writer, planId))?.status, { timeout: 30_000 }).toBe('succeeded');
+    } finally {
+      await writer.close();
+    }
+    expect(tickets()).toBe(1);
+    expect(effects(service).slack_messages).toBe(1);
+  });
+
+  it('start-up serves while a stuck run resumes in the background', { timeout: 60_000 }, async () => {
+    const service = 'crash-stuck';
+    const planId = await interruptedRun(service);
+    // Jira hangs on the ticket the resumed run opens.
+    world.jira.failNext({ method: 'POST', path: '/rest/api/3/issue', delayMs: 8_000 });
+    const second = await world.platform();
+    try {
+      // The process answers while the resumed run still waits on Jira.
+      expect((await runOf(second, planId))?.status).toBe('running');
+      await expect.poll(async () => (await runOf(second, planId))?.status, { timeout: 40_000 }).toBe('succeeded');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a run whose caller disconnects mid-apply runs to the end', { timeout: 60_000 }, async () => {
+    const service = 'crash-disconnect';
+    const platform = await world.platform();
+    try {
+      const planned = await platform.client.callTool({
+        name: 'create_service',
+        arguments: { name: service, team: 'orders', description: 'Crash test service' },
+      });
+      const planId = (planned.structuredContent as { plan_id: string }).plan_id;
+      world.slack.failNext({ method: 'POST', path: '/chat.postMessage', delayMs: 1_000 });
+      const posts = () => world.slack.requests.filter((r) => r.path === '/chat.postMessage').length;
+      const before = posts();
+      const caller = new AbortController();
+      const applied = platform.client
+        .callTool({ name: 'apply_plan', arguments: { plan_id: planId } }, { signal: caller.signal })
+        .catch(() => undefined);
+      await expect.poll(posts, { timeout: 20_000 }).toBe(before + 1);
+      caller.abort();
+      await applied;
+      await expect.poll(async () => (await runOf(platform, planId))?.status, { timeout: 20_000 }).toBe('succeeded');
+    } finally {
+      await platform.close();
+    }
+    expect(effects(service)).toEqual(ONCE);
+  });
+});

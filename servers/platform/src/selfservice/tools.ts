@@ -5,9 +5,11 @@ import {
   type Logger,
   type PolicyGate,
   READ,
+  type Role,
   type ToolContext,
   ToolError,
   type ToolInterceptor,
+  tierAllows,
   WRITE,
 } from '@idp-mcp/core';
 import type { ApplyResult, Plan, Store } from '@idp-mcp/store';
@@ -92,8 +94,8 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   async function apply(plan: Plan, ctx: ToolContext): Promise<ApplyResult> {
     const { run } = await store.startRun(plan.id, { appliedBy: ctx.caller.id });
     const { steps } = plan.artefacts as unknown as StoredArtefacts;
+    // Not the caller's signal: a caller who disconnects leaves the run to finish here, never half done and ownerless.
     return store.applyRun(run, stepDefinitions(steps, callerFor(ctx), undoCaller), {
-      signal: ctx.signal,
       onProgress: (index, total, message) => void ctx.progress(index, total, message),
     });
   }
@@ -320,24 +322,58 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   ];
 }
 
-/** Continues runs a killed process left behind; called once at start-up. */
-export async function resumeInterruptedRuns(options: SelfServiceOptions): Promise<ApplyResult[]> {
+/** What this process may do with runs others left behind: its --read-only and --role. */
+export interface ResumeRights {
+  readOnly: boolean;
+  role: Role;
+}
+
+/**
+ * Runs a killed process left behind: the ones this process resumes (`resumed`, a promise of their results: start-up
+ * does not wait for them), or none when it may not write (`refused` says why; `resume_run` by a writable process
+ * continues them).
+ */
+export async function resumeInterruptedRuns(
+  options: SelfServiceOptions,
+  rights: ResumeRights,
+): Promise<{ count: number; refused?: string; resumed: Promise<ApplyResult[]> }> {
+  const runs = await options.store.resumableRuns();
+  const refused = rights.readOnly
+    ? 'this process is read-only'
+    : tierAllows(callerFromRoles('resume', [rights.role]).tier, 'write')
+      ? undefined
+      : `role ${rights.role} may not write`;
+  if (runs.length > 0 && refused) {
+    options.log.warn(`${runs.length} interrupted run(s) not resumed: ${refused}`, {
+      runs: runs.map((run) => run.id),
+      hint: 'start a process that may write, or call resume_run from one',
+    });
+  }
+  if (runs.length === 0 || refused)
+    return { count: runs.length, ...(refused ? { refused } : {}), resumed: Promise.resolve([]) };
   const undoCaller = createCaller({
     tools: options.tools,
     intercept: options.intercept,
     caller: PLATFORM_CALLER,
     log: options.log,
   });
-  const results: ApplyResult[] = [];
-  for (const run of await options.store.resumableRuns()) {
-    const plan = await options.store.getPlan(run.planId);
-    if (!plan) continue;
-    const { steps } = plan.artefacts as unknown as StoredArtefacts;
-    // Whoever applied it held the write tier the self-service tools require; the audit keeps their name.
-    const caller = callerFromRoles(run.appliedBy, ['developer']);
-    const call = createCaller({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
-    options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
-    results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
-  }
-  return results;
+  const resume = async () => {
+    const results: ApplyResult[] = [];
+    for (const run of runs) {
+      try {
+        const plan = await options.store.getPlan(run.planId);
+        if (!plan) continue;
+        const { steps } = plan.artefacts as unknown as StoredArtefacts;
+        // As whoever applied it (the audit keeps their name), with this process's role.
+        const caller = callerFromRoles(run.appliedBy, [rights.role]);
+        const call = createCaller({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
+        options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
+        results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
+      } catch (error) {
+        options.log.error('an interrupted run could not be resumed', { run: run.id, error: String(error) });
+      }
+    }
+    return results;
+  };
+  return { count: runs.length, resumed: resume() };
 }
