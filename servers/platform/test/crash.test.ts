@@ -203,3 +203,38 @@ describe('resuming interrupted runs', () => {
     expect(effects(service)).toEqual(ONCE);
   });
 });
+
+it('refuses with conflict the second of two plans for one service name, taking nothing over', {
+  timeout: 60_000,
+}, async () => {
+  const service = 'crash-twice';
+  const platform = await world.platform();
+  try {
+    const plan = async (team: string) =>
+      (
+        (
+          await platform.client.callTool({
+            name: 'create_service',
+            arguments: { name: service, team, description: 'Crash test service' },
+          })
+        ).structuredContent as { plan_id: string }
+      ).plan_id;
+    const first = await plan('orders');
+    const second = await plan('payments');
+    const applied = await platform.client.callTool({ name: 'apply_plan', arguments: { plan_id: first } });
+    expect(applied.isError, JSON.stringify(applied.content)).toBeFalsy();
+    const requests = world.github.requests.length;
+    const refused = await platform.client.callTool({ name: 'apply_plan', arguments: { plan_id: second } });
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toMatch(
+      /conflict: plan plan_\w+ was made when repository acme\/crash-twice did not exist/,
+    );
+    // Only the re-check read GitHub; the catalog entry still names the first team.
+    expect(world.github.requests.slice(requests).every((request) => request.method === 'GET')).toBe(true);
+    const catalog = world.github.state.repo(`acme/${service}`).file('main', 'catalog-info.yaml');
+    expect(catalog).toContain('orders');
+    expect(catalog).not.toContain('payments');
+  } finally {
+    await platform.close();
+  }
+});

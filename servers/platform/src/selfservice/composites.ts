@@ -12,7 +12,16 @@ import {
   type TopicSpec,
   workloadManifests,
 } from './render.ts';
-import { foundBy, foundByKey, IDEMPOTENCY_KEY, type Invoke, refusedWith, type StepSpec, toolCall } from './steps.ts';
+import {
+  foundBy,
+  foundByKey,
+  IDEMPOTENCY_KEY,
+  type Invoke,
+  refusedWith,
+  type StepSpec,
+  type ToolCall,
+  toolCall,
+} from './steps.ts';
 
 /**
  * Self-service composites: each turns a request into a plan — the rendered artefacts, the policy verdict
@@ -37,6 +46,14 @@ export interface PlanDraft {
   /** What the plan leaves out and why, e.g. an integration that is not mounted. */
   notes: string[];
   verdict: PolicyVerdict;
+  /** Reads that found nothing (`not_found`) when the plan was made, e.g. the repository it creates: see Absent. */
+  absent?: Absent[];
+}
+
+/** The state a plan was made against: `call` answered `not_found`; applying refuses if it answers now. */
+export interface Absent {
+  what: string;
+  call: ToolCall;
 }
 
 export interface Composite<S extends z.ZodRawShape = z.ZodRawShape> {
@@ -109,6 +126,10 @@ async function assertRepoIsNew(ctx: PlanContext, owner: string, repo: string): P
     hint: 'choose another name, or change the existing repository with the github tools',
     retryable: false,
   });
+}
+
+function repositoryAbsent(owner: string, repo: string): Absent {
+  return { what: `repository ${owner}/${repo}`, call: toolCall(TOOLS.getRepository, { owner, repo }) };
 }
 
 /** The golden-path template's text files with their placeholders filled in (only those that change). */
@@ -384,7 +405,7 @@ export const createService = defineComposite({
       ),
       ...ticketStep(ctx, notes, `Onboard service ${service.name} (${service.environment})`, summary, service.team),
     ];
-    return { summary, artefacts, steps, notes, verdict };
+    return { summary, artefacts, steps, notes, verdict, absent: [repositoryAbsent(settings.org, service.name)] };
   },
 });
 
@@ -446,7 +467,7 @@ export const createRepo = defineComposite({
       ...catalogStep(ctx, notes, repo),
       ...notifyStep(ctx, notes, `New repository ${repo} (team ${input.team}): ${input.description}`, repo),
     ];
-    return { summary, artefacts, steps, notes, verdict };
+    return { summary, artefacts, steps, notes, verdict, absent: [repositoryAbsent(ctx.settings.org, input.name)] };
   },
 });
 

@@ -14,9 +14,9 @@ import {
 } from '@idp-mcp/core';
 import type { ApplyResult, Plan, Store } from '@idp-mcp/store';
 import * as z from 'zod';
-import type { AnyComposite } from './composites.ts';
+import type { Absent, AnyComposite } from './composites.ts';
 import type { PlatformSettings } from './render.ts';
-import { createCaller, invokerOf, type StepSpec, stepDefinitions } from './steps.ts';
+import { type CallTool, createCaller, invokerOf, type StepSpec, stepDefinitions } from './steps.ts';
 
 /** What a stored plan holds besides the request: everything needed to show, check and apply it. */
 interface StoredArtefacts {
@@ -24,6 +24,7 @@ interface StoredArtefacts {
   files: Array<{ repo: string; path: string; domain?: string; content: string }>;
   steps: StepSpec[];
   notes: string[];
+  absent?: Absent[];
 }
 
 export interface SelfServiceOptions {
@@ -92,6 +93,8 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   });
 
   async function apply(plan: Plan, ctx: ToolContext): Promise<ApplyResult> {
+    // First apply: the state the plan was made against must still hold (another run may have taken the name).
+    if (!(await store.getRunForPlan(plan.id))) await assertStillAbsent(plan, callerFor(ctx), ctx.signal);
     const { run } = await store.startRun(plan.id, { appliedBy: ctx.caller.id });
     const { steps } = plan.artefacts as unknown as StoredArtefacts;
     // Not the caller's signal: a caller who disconnects leaves the run to finish here, never half done and ownerless.
@@ -140,6 +143,7 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
           })),
           steps: draft.steps,
           notes: draft.notes,
+          ...(draft.absent ? { absent: draft.absent } : {}),
         };
         const plan = await store.createPlan({
           kind: composite.name,
@@ -320,6 +324,25 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
       },
     }),
   ];
+}
+
+async function assertStillAbsent(plan: Plan, call: CallTool, signal: AbortSignal): Promise<void> {
+  for (const absent of (plan.artefacts as unknown as StoredArtefacts).absent ?? []) {
+    const found = await call(absent.call, signal).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ToolError && error.code === 'not_found') return false;
+        throw error;
+      },
+    );
+    if (found) {
+      throw new ToolError(
+        'conflict',
+        `plan ${plan.id} was made when ${absent.what} did not exist; it exists now (another run or someone else made it), so applying would take it over; nothing changed`,
+        { retryable: false, hint: `make a new plan with another name, or change ${absent.what} directly` },
+      );
+    }
+  }
 }
 
 /** What this process may do with runs others left behind: its --read-only and --role. */
