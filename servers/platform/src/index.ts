@@ -274,7 +274,11 @@ export const platformModule: ServerModule = {
       ...selfServiceTools(selfService),
       ...servers.flatMap((server) => server.tools),
     ];
-    const resumed = await resumeInterruptedRuns(selfService);
+    // In the background: start-up (and /healthz) never waits behind a run.
+    const interrupted = await resumeInterruptedRuns(selfService, {
+      readOnly: exposure.readOnly ?? false,
+      role: exposure.role ?? 'developer',
+    });
     const live = servers.filter((server) => server.mode === 'live').length;
     const mode = live === servers.length ? 'live' : live === 0 ? 'sandbox' : 'mixed';
     return {
@@ -286,7 +290,13 @@ export const platformModule: ServerModule = {
           (server) =>
             `  ${server.name.padEnd(12)} ${server.mode.padEnd(11)} ${server.mode === 'unavailable' ? server.problem : `${server.tools.length} tools -> ${server.url}`}`,
         ),
-        `  state        ${store.backend}${resumed.length ? `, resumed ${resumed.length} interrupted run(s)` : ''}`,
+        `  state        ${store.backend}${
+          interrupted.count === 0
+            ? ''
+            : interrupted.refused
+              ? `, ${interrupted.count} interrupted run(s) not resumed: ${interrupted.refused}`
+              : `, resuming ${interrupted.count} interrupted run(s) in the background`
+        }`,
       ],
       intercept: gateway.intercept,
       ready: async () => servers.every((server) => server.mode !== 'unavailable'),

@@ -69,11 +69,14 @@ it('resumes a run after the process is killed mid-step, doing nothing twice', as
 
   const second = await platformProcess();
   try {
-    const runs = await second.client.callTool({ name: 'list_runs', arguments: {} });
-    const run = (
-      runs.structuredContent as { runs: Array<{ run_id: string; plan_id: string; status: string }> }
-    ).runs.find((candidate) => candidate.plan_id === planId);
-    expect(run?.status).toBe('succeeded');
+    // Resumed in the background at start-up.
+    const status = async () => {
+      const runs = await second.client.callTool({ name: 'list_runs', arguments: {} });
+      return (runs.structuredContent as { runs: Array<{ plan_id: string; status: string }> }).runs.find(
+        (candidate) => candidate.plan_id === planId,
+      )?.status;
+    };
+    await expect.poll(status, { timeout: 20_000, interval: 100 }).toBe('succeeded');
     const again = await second.client.callTool({ name: 'apply_plan', arguments: { plan_id: planId } });
     expect(textOf(again)).toContain('"status":"succeeded"');
   } finally {

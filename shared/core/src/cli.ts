@@ -151,7 +151,7 @@ export async function startServer(
   log: Logger = createLogger(module.name),
 ): Promise<StartedServer> {
   const env = loadEnv(module, environment, { sandbox: flags.sandbox });
-  const exposure: Exposure = { readOnly: flags['read-only'] };
+  const exposure: Exposure = { readOnly: flags['read-only'], role: flags.role };
   if (flags.toolsets) exposure.toolsets = flags.toolsets;
   if (flags.tools) exposure.tools = flags.tools;
   const world = createSandboxWorld();

@@ -1,3 +1,4 @@
+import type { Role } from './caller.ts';
 import type { EnvVarSpec, ServerModule } from './module.ts';
 import { registerSecret } from './redact.ts';
 import type { AnyTool } from './tool.ts';
@@ -62,6 +63,8 @@ function checkFormat(name: string, value: string, spec: EnvVarSpec): string | un
 
 export interface Exposure {
   readOnly?: boolean;
+  /** --role: the local caller's role, which the process's own work (resuming runs) acts with. */
+  role?: Role;
   /** Toolset allow list ('all' for every toolset); the module's defaults when absent. */
   toolsets?: string[];
   /** Tool allow list; all tools of the chosen toolsets when absent. */

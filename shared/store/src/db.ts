@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { ToolError } from '@idp-mcp/core';
 import pg from 'pg';
 
 /**
@@ -37,10 +38,13 @@ export function openSqlite(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(path);
   if (created) chmodSync(path, 0o600);
-  db.exec('PRAGMA busy_timeout = 10000');
+  // Never wait inside SQLite: node:sqlite would block the event loop (every request) while another process holds the
+  // file. Statements wait for the lock in short non-blocking retries instead (whenFree), then fail clearly.
+  db.exec('PRAGMA busy_timeout = 1000');
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA busy_timeout = 0');
 
   // One queue per file for every connection of this process: node:sqlite blocks the thread while it
   // waits for a lock, so a second connection waiting on the first in the same thread would never see
@@ -62,14 +66,16 @@ export function openSqlite(path: string): Db {
     all: async (sql, params = []) => db.prepare(sql).all(...(params as SQLInputValue[])) as Row[],
     run: async (sql, params = []) => Number(db.prepare(sql).run(...(params as SQLInputValue[])).changes),
   };
+  const free = <T>(fn: () => Promise<T>) => whenFree(path, fn);
   let closed = false;
   return {
     dialect: 'sqlite',
-    all: (sql, params) => serial(() => direct.all(sql, params)),
-    run: (sql, params) => serial(() => direct.run(sql, params)),
+    all: (sql, params) => serial(() => free(() => direct.all(sql, params))),
+    run: (sql, params) => serial(() => free(() => direct.run(sql, params))),
     transaction: (fn) =>
       serial(async () => {
-        db.exec('BEGIN IMMEDIATE');
+        // Holding the write lock from BEGIN IMMEDIATE on, no statement of the transaction waits for another process.
+        await free(async () => db.exec('BEGIN IMMEDIATE'));
         try {
           const result = await fn(direct);
           db.exec('COMMIT');
@@ -89,6 +95,39 @@ export function openSqlite(path: string): Db {
         db.close();
       }),
   };
+}
+
+/** How long a statement waits for another process to let go of the SQLite file before it fails. */
+export const SQLITE_LOCK_WAIT_MS = 2_000;
+const SQLITE_BUSY = 5;
+
+/**
+ * Runs `attempt` until the file is free (SQLITE_BUSY: another process holds it), retrying after short sleeps that
+ * leave the event loop free, for at most SQLITE_LOCK_WAIT_MS; then fails with `upstream_unavailable`, retry-safe:
+ * the statement did not run.
+ */
+async function whenFree<T>(path: string, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if ((error as { errcode?: number }).errcode !== SQLITE_BUSY) throw error;
+      if (Date.now() >= deadline) {
+        throw new ToolError(
+          'upstream_unavailable',
+          `the state store (SQLite at ${path}) is locked by another process; nothing was written`,
+          {
+            upstream: 'the state store',
+            retryable: true,
+            retryAfterSeconds: 1,
+            hint: 'retry shortly; if it persists, find the program holding the file (another idp-mcp, a sqlite3 shell)',
+          },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

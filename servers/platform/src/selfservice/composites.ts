@@ -12,7 +12,16 @@ import {
   type TopicSpec,
   workloadManifests,
 } from './render.ts';
-import { foundBy, type Invoke, refusedWith, type StepSpec, toolCall } from './steps.ts';
+import {
+  foundBy,
+  foundByKey,
+  IDEMPOTENCY_KEY,
+  type Invoke,
+  refusedWith,
+  type StepSpec,
+  type ToolCall,
+  toolCall,
+} from './steps.ts';
 
 /**
  * Self-service composites: each turns a request into a plan — the rendered artefacts, the policy verdict
@@ -37,6 +46,14 @@ export interface PlanDraft {
   /** What the plan leaves out and why, e.g. an integration that is not mounted. */
   notes: string[];
   verdict: PolicyVerdict;
+  /** Reads that found nothing (`not_found`) when the plan was made, e.g. the repository it creates: see Absent. */
+  absent?: Absent[];
+}
+
+/** The state a plan was made against: `call` answered `not_found`; applying refuses if it answers now. */
+export interface Absent {
+  what: string;
+  call: ToolCall;
 }
 
 export interface Composite<S extends z.ZodRawShape = z.ZodRawShape> {
@@ -111,6 +128,10 @@ async function assertRepoIsNew(ctx: PlanContext, owner: string, repo: string): P
   });
 }
 
+function repositoryAbsent(owner: string, repo: string): Absent {
+  return { what: `repository ${owner}/${repo}`, call: toolCall(TOOLS.getRepository, { owner, repo }) };
+}
+
 /** The golden-path template's text files with their placeholders filled in (only those that change). */
 async function renderTemplate(
   ctx: PlanContext,
@@ -152,6 +173,7 @@ function pullRequestSteps(
   files: Artefact[],
 ): StepSpec[] {
   const [owner, repo] = settings.gitopsRepo.split('/') as [string, string];
+  const committed = files.map((file) => ({ path: file.path, content: file.content }));
   return [
     {
       name: 'gitops_branch',
@@ -167,8 +189,9 @@ function pullRequestSteps(
         repo,
         branch,
         message: title,
-        files: files.map((file) => ({ path: file.path, content: file.content })),
+        files: committed,
       }),
+      findEarlier: { files: { owner, repo, branch, files: committed } },
     },
     {
       name: 'gitops_pull_request',
@@ -198,6 +221,9 @@ function prBody(summary: string, verdict: PolicyVerdict, requestedBy: string): s
 /** Create the repository from the golden-path template, then commit its rendered files over the template's. */
 function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artefacts: Artefact[]): StepSpec[] {
   const repo = `${settings.org}/${service.name}`;
+  const files = artefacts
+    .filter((file) => file.repo === repo)
+    .map((file) => ({ path: file.path, content: file.content }));
   return [
     {
       name: 'create_repository',
@@ -219,10 +245,9 @@ function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artef
         repo: service.name,
         branch: 'main',
         message: `Golden path: ${service.name} for team ${service.team}`,
-        files: artefacts
-          .filter((file) => file.repo === repo)
-          .map((file) => ({ path: file.path, content: file.content })),
+        files,
       }),
+      findEarlier: { files: { owner: settings.org, repo: service.name, branch: 'main', files } },
     },
   ];
 }
@@ -266,7 +291,17 @@ function notifyStep(ctx: PlanContext, notes: string[], text: string, what: strin
   return optional(ctx, notes, TOOLS.sendMessage, 'Notification', () => ({
     name: 'notify',
     description: `Announce ${what} in ${ctx.settings.slackChannel}`,
-    call: toolCall(TOOLS.sendMessage, { channel: ctx.settings.slackChannel, text }),
+    // The message carries the step's key, so that a retry finds it in the channel instead of posting it again.
+    call: toolCall(TOOLS.sendMessage, {
+      channel: ctx.settings.slackChannel,
+      text: `${text}\n_ref ${IDEMPOTENCY_KEY}_`,
+    }),
+    findEarlier: foundByKey(
+      TOOLS.getChannelHistory,
+      { channel: ctx.settings.slackChannel, limit: 100 },
+      'messages',
+      'text',
+    ),
   }));
 }
 
@@ -279,8 +314,14 @@ function ticketStep(ctx: PlanContext, notes: string[], summary: string, descript
       type: 'Task',
       summary,
       description,
-      labels: ['self-service', team],
+      // The ticket carries the step's key as a label, so that a retry finds it instead of opening another.
+      labels: ['self-service', team, IDEMPOTENCY_KEY],
     }),
+    findEarlier: foundByKey(
+      TOOLS.searchIssues,
+      { jql: `project = ${ctx.settings.jiraProject} AND labels = "${IDEMPOTENCY_KEY}"`, limit: 1 },
+      'issues',
+    ),
   }));
 }
 
@@ -364,7 +405,7 @@ export const createService = defineComposite({
       ),
       ...ticketStep(ctx, notes, `Onboard service ${service.name} (${service.environment})`, summary, service.team),
     ];
-    return { summary, artefacts, steps, notes, verdict };
+    return { summary, artefacts, steps, notes, verdict, absent: [repositoryAbsent(settings.org, service.name)] };
   },
 });
 
@@ -426,7 +467,7 @@ export const createRepo = defineComposite({
       ...catalogStep(ctx, notes, repo),
       ...notifyStep(ctx, notes, `New repository ${repo} (team ${input.team}): ${input.description}`, repo),
     ];
-    return { summary, artefacts, steps, notes, verdict };
+    return { summary, artefacts, steps, notes, verdict, absent: [repositoryAbsent(ctx.settings.org, input.name)] };
   },
 });
 

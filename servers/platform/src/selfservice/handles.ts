@@ -64,6 +64,8 @@ export const TOOLS = {
   deleteKafkaTopic: kafka('delete_kafka_topic'),
   registerLocation: backstage('register_location'),
   sendMessage: slack('send_message'),
+  getChannelHistory: slack('get_channel_history'),
   createChannel: slack('create_channel'),
   createIssue: jira('create_issue'),
+  searchIssues: jira('search_issues'),
 };

@@ -9,7 +9,7 @@ import {
   toolErrorOf,
 } from '@idp-mcp/core';
 import type { StepDefinition } from '@idp-mcp/store';
-import type { InputOf, OutputOf, ToolHandle } from './handles.ts';
+import { type InputOf, type OutputOf, TOOLS, type ToolHandle } from './handles.ts';
 
 /** A call of a mounted tool as data: the platform's name for it and its arguments. */
 export interface ToolCall {
@@ -54,6 +54,34 @@ export function foundBy<T extends AnyTool, K extends ListKeys<OutputOf<T>>>(
 }
 
 /**
+ * Stands for the step's idempotency key (`<run id>:<step name>`, the same on every retry of that step) in a plan's
+ * stored arguments: the run does not exist yet when the plan is made. Applying puts the key in its place, in the
+ * call and in the read that finds its effect.
+ */
+export const IDEMPOTENCY_KEY = '{{idempotency_key}}';
+
+/**
+ * How a step that acts only once finds its own earlier effect after a crash, before it acts again: the
+ * change carries the step's idempotency key (IDEMPOTENCY_KEY in the call's arguments), and `call` (a read) lists
+ * the changes that carry it, in its output's list `list`. An item counts when its `field` contains the key (any
+ * item when `field` is absent: the read itself selects by the key, e.g. a JQL label). With `files`, the effect
+ * is a commit: it counts as made when every file already holds the content the step commits.
+ */
+export type FindEarlier =
+  | { call: ToolCall; list: string; field?: string }
+  | { files: { owner: string; repo: string; branch: string; files: Array<{ path: string; content: string }> } };
+
+/** Finds the message, ticket, ... that a step made and marked with its key (see FindEarlier). */
+export function foundByKey<T extends AnyTool, K extends ListKeys<OutputOf<T>>>(
+  handle: ToolHandle<T>,
+  args: InputOf<T>,
+  list: K,
+  field?: keyof ItemOf<OutputOf<T>[K]> & string,
+): FindEarlier {
+  return { call: toolCall(handle, args), list, ...(field ? { field } : {}) };
+}
+
+/**
  * A step of a plan, as data: the tool to call and its arguments, and how to undo it. Plans store their
  * steps this way so that applying, re-applying and resuming after a crash all rebuild the same steps.
  */
@@ -63,6 +91,8 @@ export interface StepSpec {
   call: ToolCall;
   undo?: ToolCall;
   alreadyDone?: AlreadyDone;
+  /** Looked for before a retried step acts again (the process died while it ran): its effect, made once. */
+  findEarlier?: FindEarlier;
 }
 
 /** Calls a mounted tool as one caller, through the gateway, and returns its output read through its output schema. */
@@ -138,14 +168,54 @@ async function alreadyDone(done: AlreadyDone | undefined, error: unknown, call: 
   );
 }
 
+/** `value` with every IDEMPOTENCY_KEY in its strings replaced by `key`. */
+function withKey<T>(value: T, key: string): T {
+  if (typeof value === 'string') return value.split(IDEMPOTENCY_KEY).join(key) as T;
+  if (Array.isArray(value)) return value.map((item) => withKey(item, key)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, withKey(inner, key)])) as T;
+  }
+  return value;
+}
+
+/** The step's earlier effect (see FindEarlier), or undefined when there is none. */
+async function findEarlier(find: FindEarlier, key: string, call: CallTool, signal: AbortSignal) {
+  if ('files' in find) {
+    const { owner, repo, branch, files } = find.files;
+    for (const file of files) {
+      const found = await call(
+        { tool: TOOLS.getFileContents.name, args: { owner, repo, path: file.path, ref: branch } },
+        signal,
+      ).catch((error: unknown) => {
+        if (error instanceof ToolError && error.code === 'not_found') return undefined;
+        throw error;
+      });
+      if ((found as { content?: string } | undefined)?.content !== file.content) return undefined;
+    }
+    return { already_committed: files.length };
+  }
+  const output = (await call(withKey(find.call, key), signal)) as Record<string, unknown>;
+  const items = output[find.list];
+  if (!Array.isArray(items)) return undefined;
+  return items.find(
+    (item: Record<string, unknown>) =>
+      find.field === undefined || (typeof item[find.field] === 'string' && String(item[find.field]).includes(key)),
+  ) as unknown;
+}
+
 /** The store's step definitions for a plan's step specs. */
 export function stepDefinitions(specs: StepSpec[], call: CallTool, undoAs: CallTool): StepDefinition[] {
   return specs.map((spec) => ({
     name: spec.name,
     description: spec.description,
     do: async (ctx) => {
+      // A retry: the process that ran this step died, perhaps after the upstream acted. Look before acting again.
+      if (spec.findEarlier && ctx.attempt > 1) {
+        const earlier = await findEarlier(spec.findEarlier, ctx.idempotencyKey, call, ctx.signal);
+        if (earlier !== undefined) return { already_done: true };
+      }
       try {
-        return await call(spec.call, ctx.signal);
+        return await call(withKey(spec.call, ctx.idempotencyKey), ctx.signal);
       } catch (error) {
         if (await alreadyDone(spec.alreadyDone, error, call, ctx.signal)) return { already_done: true };
         throw error;

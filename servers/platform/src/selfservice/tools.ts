@@ -5,16 +5,18 @@ import {
   type Logger,
   type PolicyGate,
   READ,
+  type Role,
   type ToolContext,
   ToolError,
   type ToolInterceptor,
+  tierAllows,
   WRITE,
 } from '@idp-mcp/core';
 import type { ApplyResult, Plan, Store } from '@idp-mcp/store';
 import * as z from 'zod';
-import type { AnyComposite } from './composites.ts';
+import type { Absent, AnyComposite } from './composites.ts';
 import type { PlatformSettings } from './render.ts';
-import { createCaller, invokerOf, type StepSpec, stepDefinitions } from './steps.ts';
+import { type CallTool, createCaller, invokerOf, type StepSpec, stepDefinitions } from './steps.ts';
 
 /** What a stored plan holds besides the request: everything needed to show, check and apply it. */
 interface StoredArtefacts {
@@ -22,6 +24,7 @@ interface StoredArtefacts {
   files: Array<{ repo: string; path: string; domain?: string; content: string }>;
   steps: StepSpec[];
   notes: string[];
+  absent?: Absent[];
 }
 
 export interface SelfServiceOptions {
@@ -90,10 +93,12 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   });
 
   async function apply(plan: Plan, ctx: ToolContext): Promise<ApplyResult> {
+    // First apply: the state the plan was made against must still hold (another run may have taken the name).
+    if (!(await store.getRunForPlan(plan.id))) await assertStillAbsent(plan, callerFor(ctx), ctx.signal);
     const { run } = await store.startRun(plan.id, { appliedBy: ctx.caller.id });
     const { steps } = plan.artefacts as unknown as StoredArtefacts;
+    // Not the caller's signal: a caller who disconnects leaves the run to finish here, never half done and ownerless.
     return store.applyRun(run, stepDefinitions(steps, callerFor(ctx), undoCaller), {
-      signal: ctx.signal,
       onProgress: (index, total, message) => void ctx.progress(index, total, message),
     });
   }
@@ -138,6 +143,7 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
           })),
           steps: draft.steps,
           notes: draft.notes,
+          ...(draft.absent ? { absent: draft.absent } : {}),
         };
         const plan = await store.createPlan({
           kind: composite.name,
@@ -320,24 +326,77 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   ];
 }
 
-/** Continues runs a killed process left behind; called once at start-up. */
-export async function resumeInterruptedRuns(options: SelfServiceOptions): Promise<ApplyResult[]> {
+async function assertStillAbsent(plan: Plan, call: CallTool, signal: AbortSignal): Promise<void> {
+  for (const absent of (plan.artefacts as unknown as StoredArtefacts).absent ?? []) {
+    const found = await call(absent.call, signal).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ToolError && error.code === 'not_found') return false;
+        throw error;
+      },
+    );
+    if (found) {
+      throw new ToolError(
+        'conflict',
+        `plan ${plan.id} was made when ${absent.what} did not exist; it exists now (another run or someone else made it), so applying would take it over; nothing changed`,
+        { retryable: false, hint: `make a new plan with another name, or change ${absent.what} directly` },
+      );
+    }
+  }
+}
+
+/** What this process may do with runs others left behind: its --read-only and --role. */
+export interface ResumeRights {
+  readOnly: boolean;
+  role: Role;
+}
+
+/**
+ * Runs a killed process left behind: the ones this process resumes (`resumed`, a promise of their results: start-up
+ * does not wait for them), or none when it may not write (`refused` says why; `resume_run` by a writable process
+ * continues them).
+ */
+export async function resumeInterruptedRuns(
+  options: SelfServiceOptions,
+  rights: ResumeRights,
+): Promise<{ count: number; refused?: string; resumed: Promise<ApplyResult[]> }> {
+  const runs = await options.store.resumableRuns();
+  const refused = rights.readOnly
+    ? 'this process is read-only'
+    : tierAllows(callerFromRoles('resume', [rights.role]).tier, 'write')
+      ? undefined
+      : `role ${rights.role} may not write`;
+  if (runs.length > 0 && refused) {
+    options.log.warn(`${runs.length} interrupted run(s) not resumed: ${refused}`, {
+      runs: runs.map((run) => run.id),
+      hint: 'start a process that may write, or call resume_run from one',
+    });
+  }
+  if (runs.length === 0 || refused)
+    return { count: runs.length, ...(refused ? { refused } : {}), resumed: Promise.resolve([]) };
   const undoCaller = createCaller({
     tools: options.tools,
     intercept: options.intercept,
     caller: PLATFORM_CALLER,
     log: options.log,
   });
-  const results: ApplyResult[] = [];
-  for (const run of await options.store.resumableRuns()) {
-    const plan = await options.store.getPlan(run.planId);
-    if (!plan) continue;
-    const { steps } = plan.artefacts as unknown as StoredArtefacts;
-    // Whoever applied it held the write tier the self-service tools require; the audit keeps their name.
-    const caller = callerFromRoles(run.appliedBy, ['developer']);
-    const call = createCaller({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
-    options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
-    results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
-  }
-  return results;
+  const resume = async () => {
+    const results: ApplyResult[] = [];
+    for (const run of runs) {
+      try {
+        const plan = await options.store.getPlan(run.planId);
+        if (!plan) continue;
+        const { steps } = plan.artefacts as unknown as StoredArtefacts;
+        // As whoever applied it (the audit keeps their name), with this process's role.
+        const caller = callerFromRoles(run.appliedBy, [rights.role]);
+        const call = createCaller({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
+        options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
+        results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
+      } catch (error) {
+        options.log.error('an interrupted run could not be resumed', { run: run.id, error: String(error) });
+      }
+    }
+    return results;
+  };
+  return { count: runs.length, resumed: resume() };
 }
