@@ -52,6 +52,16 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
   PLATFORM_KAFKA_NAMESPACE: { description: 'Namespace of KafkaTopic resources', default: 'kafka' },
   PLATFORM_SLACK_CHANNEL: { description: 'Channel self-service announces changes in', default: '#platform' },
   PLATFORM_JIRA_PROJECT: { description: 'Jira project of tracking tickets', default: 'PLAT' },
+  PLATFORM_KAFKA_TOPICS: {
+    description:
+      'Where create_service puts a KafkaTopic: gitops (in the GitOps pull request) or direct (created through the kafka integration)',
+    default: 'gitops',
+  },
+  PLATFORM_ALLOW_MIXED: {
+    description:
+      'true lets a plan mix live and sandboxed integrations (demos); by default such a plan is refused, naming the variables to set',
+    default: 'false',
+  },
 };
 
 /** The platform lists every integration's variables too (none required: a missing credential means sandbox). */
@@ -93,6 +103,11 @@ function chooseIntegrations(list: string | undefined): ServerModule[] {
   return INTEGRATIONS.filter((module) => names.includes(module.name));
 }
 
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+}
+
 function settingsFrom(env: Record<string, string | undefined>): PlatformSettings {
   return {
     org: env.PLATFORM_GITHUB_ORG!,
@@ -104,6 +119,8 @@ function settingsFrom(env: Record<string, string | undefined>): PlatformSettings
     kafkaNamespace: env.PLATFORM_KAFKA_NAMESPACE!,
     slackChannel: env.PLATFORM_SLACK_CHANNEL!,
     jiraProject: env.PLATFORM_JIRA_PROJECT!,
+    kafkaTopics: oneOf('PLATFORM_KAFKA_TOPICS', env.PLATFORM_KAFKA_TOPICS!, ['gitops', 'direct']),
+    allowMixed: oneOf('PLATFORM_ALLOW_MIXED', env.PLATFORM_ALLOW_MIXED!, ['true', 'false']) === 'true',
   };
 }
 

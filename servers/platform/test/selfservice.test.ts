@@ -122,7 +122,10 @@ describe.each(['sqlite', 'postgres'] as const)('self-service with state in %s', 
         'notify',
         'tracking_ticket',
       ]);
-      expect(plan.notes).toEqual(['Catalog registration skipped: backstage is not mounted on this platform']);
+      expect(plan.notes).toEqual([
+        'Kafka topic orders.created.v1: KafkaTopic in the GitOps pull request, applied once merged (PLATFORM_KAFKA_TOPICS=gitops)',
+        'Catalog registration skipped: backstage is not mounted on this platform',
+      ]);
       expect(fake.state.findRepo('acme/order-api')).toBeUndefined();
       expect(fake.requests.filter((request) => request.method !== 'GET').length).toBe(requestsBefore);
     });
