@@ -197,6 +197,7 @@ describe('create_service order-api with a topic, applied in the sandbox', () => 
     }>;
     expect(application!.spec.info).toContainEqual({ name: 'image', value: image });
     const workflow = repoFiles['.github/workflows/ci.yml']!;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${{ }} is a GitHub Actions expression
     expect(workflow).toContain('tags: ghcr.io/acme/order-api:${{ github.ref_name }}');
     expect(workflow).toContain('registry: ghcr.io');
     // No other registry or image name anywhere the service or its deployment is described.
