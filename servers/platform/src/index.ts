@@ -103,6 +103,15 @@ function chooseIntegrations(list: string | undefined): ServerModule[] {
   return INTEGRATIONS.filter((module) => names.includes(module.name));
 }
 
+/** What makes an integration live: its required variables (kubernetes and flux decide by their own check). */
+function liveVariables(module: ServerModule | undefined): string[] {
+  if (!module) return [];
+  const required = Object.entries(module.env)
+    .filter(([, spec]) => spec.required)
+    .map(([name]) => name);
+  return required.length > 0 || !('KUBECONFIG' in module.env) ? required : ['KUBECONFIG (or K8S_IN_CLUSTER=true)'];
+}
+
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
@@ -283,6 +292,11 @@ export const platformModule: ServerModule = {
       tools: () => tools,
       intercept: gateway.internal,
       log: log.child('selfservice'),
+      integrations: servers.map((server) => ({
+        name: server.name,
+        mode: server.mode,
+        variables: liveVariables(integrations.find((module) => module.name === server.name)),
+      })),
     };
     tools = [
       ...discoveryTools(catalog),

@@ -61,6 +61,7 @@ describe.each(['sqlite', 'postgres'] as const)('self-service with state in %s', 
       env: {
         ...state,
         PLATFORM_INTEGRATIONS: 'github,slack,jira',
+        PLATFORM_ALLOW_MIXED: 'true',
         GITHUB_API_URL: fake.url,
         GITHUB_TOKEN: SANDBOX_TOKEN,
       },

@@ -13,6 +13,7 @@ import {
 import type { ApplyResult, Plan, Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import type { AnyComposite } from './composites.ts';
+import { assertNotMixed, type IntegrationMode, plannedSteps } from './modes.ts';
 import type { PlatformSettings } from './render.ts';
 import { createCaller, invokerOf, type StepSpec, stepDefinitions } from './steps.ts';
 
@@ -34,6 +35,8 @@ export interface SelfServiceOptions {
   /** The gateway's interceptor for the platform's own calls (audited, not rate-limited). */
   intercept: ToolInterceptor;
   log: Logger;
+  /** The mounted integrations, live or sandboxed: each plan says which its steps go to. */
+  integrations: IntegrationMode[];
 }
 
 /** Undo steps run as the platform itself: undoing an approved plan needs no extra rights from its caller. */
@@ -111,7 +114,14 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
         plan_id: z.string(),
         status: z.enum(['planned', 'denied']),
         summary: z.string(),
-        steps: z.array(z.object({ name: z.string(), description: z.string() })),
+        steps: z.array(
+          z.object({
+            name: z.string(),
+            description: z.string(),
+            integration: z.string(),
+            mode: z.string().describe('live: a real system; sandbox: an in-memory fake'),
+          }),
+        ),
         files: z.array(
           z.object({ repo: z.string(), path: z.string(), domain: z.string().optional(), content: z.string() }),
         ),
@@ -128,6 +138,8 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
           requestedBy: ctx.caller.username ? `${ctx.caller.username} (${ctx.caller.id})` : ctx.caller.id,
           signal: ctx.signal,
         });
+        const steps = plannedSteps(draft.steps, options.integrations);
+        if (!options.settings.allowMixed) assertNotMixed(composite.name, steps, options.integrations);
         const artefacts: StoredArtefacts = {
           summary: draft.summary,
           files: draft.artefacts.map((file) => ({
@@ -167,7 +179,7 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
           plan_id: plan.id,
           status: plan.status,
           summary: draft.summary,
-          steps: draft.steps.map((step) => ({ name: step.name, description: step.description })),
+          steps,
           files: artefacts.files,
           warnings: draft.verdict.violations
             .filter((violation) => violation.severity === 'warn')
