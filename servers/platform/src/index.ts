@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import {
   type AnyTool,
   ConfigError,
@@ -40,8 +42,8 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
     secret: true,
   },
   IDP_MCP_STATE: {
-    description: 'SQLite file for plans, runs and audit when DATABASE_URL is unset',
-    default: '.idp-mcp/state.db',
+    description:
+      'SQLite file for plans, runs and audit when DATABASE_URL is unset (default: $XDG_STATE_HOME/idp-mcp/state.db, else ~/.local/state/idp-mcp/state.db)',
   },
   PLATFORM_GITHUB_ORG: { description: 'GitHub organization new services are created in', default: 'acme' },
   PLATFORM_TEMPLATE_REPO: { description: 'Golden-path template repository', default: 'acme/service-template' },
@@ -133,15 +135,29 @@ function settingsFrom(env: Record<string, string | undefined>): PlatformSettings
   };
 }
 
-function openPlatformStore(env: Record<string, string | undefined>): Promise<Store> {
-  return openStore({
-    env: false,
-    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
-    ...(env.IDP_MCP_STATE ? { sqlitePath: env.IDP_MCP_STATE } : {}),
-  });
+/**
+ * The user's own place for the SQLite file, never the working directory (a desktop client starts servers from /):
+ * $XDG_STATE_HOME/idp-mcp, else ~/.local/state/idp-mcp.
+ */
+export function defaultStatePath(env: Record<string, string | undefined> = process.env): string {
+  const xdg = env.XDG_STATE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'idp-mcp', 'state.db');
 }
 
-function statusTool(servers: MountedServer[], gateway: Gateway, store: Store) {
+/** The store, and where it is as the banner and platform_status say (never the database URL: it holds a password). */
+async function openPlatformStore(env: Record<string, string | undefined>): Promise<{ store: Store; location: string }> {
+  if (env.DATABASE_URL) {
+    return {
+      store: await openStore({ env: false, databaseUrl: env.DATABASE_URL }),
+      location: 'PostgreSQL (DATABASE_URL)',
+    };
+  }
+  const path = env.IDP_MCP_STATE || defaultStatePath();
+  const location = path === ':memory:' ? 'SQLite in memory' : `SQLite ${resolve(path)}`;
+  return { store: await openStore({ env: false, sqlitePath: path }), location };
+}
+
+function statusTool(servers: MountedServer[], gateway: Gateway, store: Store, location: string) {
   return defineTool({
     name: 'platform_status',
     title: 'Platform status',
@@ -162,6 +178,7 @@ function statusTool(servers: MountedServer[], gateway: Gateway, store: Store) {
         }),
       ),
       store: z.string(),
+      state: z.string().describe('where plans, runs and the audit log are kept'),
       metrics: z.record(
         z.string(),
         z.object({
@@ -182,6 +199,7 @@ function statusTool(servers: MountedServer[], gateway: Gateway, store: Store) {
         ...(server.problem ? { problem: server.problem } : {}),
       })),
       store: store.backend,
+      state: location,
       metrics: gateway.metrics(),
     }),
   });
@@ -239,6 +257,11 @@ function auditTool(store: Store) {
   });
 }
 
+const AUDIT_EXPORT_USAGE = `usage: idp-mcp platform audit-export [--since ISO-TIME]
+
+Writes the audit log (every write and reveal) as JSON lines to stdout, oldest first, from the state store
+(DATABASE_URL, else IDP_MCP_STATE, else the per-user default).`;
+
 export const platformModule: ServerModule = {
   name: 'platform',
   title: 'Internal developer platform',
@@ -256,10 +279,22 @@ export const platformModule: ServerModule = {
     'audit-export': {
       description: 'write the audit log as JSON lines to stdout (--since ISO-TIME to start later)',
       async run(args, io) {
-        const env = loadEnv(platformModule, process.env, { sandbox: true });
+        if (args.includes('--help') || args.includes('-h')) {
+          io.stdout(`${AUDIT_EXPORT_USAGE}\n`);
+          return 0;
+        }
         const sinceIndex = args.indexOf('--since');
         const since = sinceIndex >= 0 ? args[sinceIndex + 1] : undefined;
-        const store = await openPlatformStore(env);
+        const unknown =
+          sinceIndex >= 0 ? args.filter((_, index) => index < sinceIndex || index > sinceIndex + 1) : args;
+        if ((sinceIndex >= 0 && !since) || unknown.length > 0) {
+          io.stderr(
+            `audit-export: ${unknown.length > 0 ? `unknown argument ${unknown[0]}` : '--since needs an ISO time'}\n${AUDIT_EXPORT_USAGE}\n`,
+          );
+          return 2;
+        }
+        const env = loadEnv(platformModule, process.env, { sandbox: true });
+        const { store } = await openPlatformStore(env);
         try {
           for await (const line of store.exportAudit(since ? { since } : {})) io.stdout(line);
         } finally {
@@ -272,7 +307,7 @@ export const platformModule: ServerModule = {
   async start({ env, sandbox, log, gate, exposure, world }) {
     const remotes = parseRemoteServers(env.PLATFORM_REMOTE_SERVERS);
     const integrations = chooseIntegrations(env.PLATFORM_INTEGRATIONS);
-    const store = await openPlatformStore(env);
+    const { store, location } = await openPlatformStore(env);
     const servers = [
       ...(await mountServers(integrations, { environment: env, forceSandbox: sandbox, log, gate, exposure, world })),
       ...(await Promise.all(remotes.map((remote) => mountRemote(remote, log.child('remote'))))),
@@ -300,7 +335,7 @@ export const platformModule: ServerModule = {
     };
     tools = [
       ...discoveryTools(catalog),
-      statusTool(servers, gateway, store),
+      statusTool(servers, gateway, store, location),
       auditTool(store),
       ...selfServiceTools(selfService),
       ...servers.flatMap((server) => server.tools),
@@ -317,7 +352,7 @@ export const platformModule: ServerModule = {
           (server) =>
             `  ${server.name.padEnd(12)} ${server.mode.padEnd(11)} ${server.mode === 'unavailable' ? server.problem : `${server.tools.length} tools -> ${server.url}`}`,
         ),
-        `  state        ${store.backend}${resumed.length ? `, resumed ${resumed.length} interrupted run(s)` : ''}`,
+        `  state        ${location}${resumed.length ? `, resumed ${resumed.length} interrupted run(s)` : ''}`,
       ],
       intercept: gateway.intercept,
       ready: async () => servers.every((server) => server.mode !== 'unavailable'),
