@@ -12,7 +12,7 @@ import {
 import { openStore, type Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
-import { Gateway } from './gateway.ts';
+import { Gateway, type RunFields } from './gateway.ts';
 import { type MountedServer, mountServers } from './mount.ts';
 import { loadIntegrations } from './registry.ts';
 import { mountRemote, parseRemoteServers } from './remote.ts';
@@ -233,6 +233,7 @@ function auditTool(store: Store) {
             .describe('started: recorded before the call ran, no outcome since'),
           error: z.string().nullable(),
           plan_id: z.string().nullable(),
+          run_id: z.string().nullable().describe('the self-service run a step write belongs to'),
           verdict: z.unknown(),
         }),
       ),
@@ -249,6 +250,7 @@ function auditTool(store: Store) {
           result: entry.result,
           error: entry.error,
           plan_id: entry.planId,
+          run_id: entry.runId,
           verdict: entry.verdict,
         })),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
@@ -326,6 +328,7 @@ export const platformModule: ServerModule = {
       gate,
       tools: () => tools,
       intercept: gateway.internal,
+      interceptRun: (fields: RunFields) => gateway.forRun(fields),
       log: log.child('selfservice'),
       integrations: servers.map((server) => ({
         name: server.name,

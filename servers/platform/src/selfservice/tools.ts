@@ -4,6 +4,7 @@ import {
   defineTool,
   type Logger,
   type PolicyGate,
+  type PolicyVerdict,
   READ,
   type ToolContext,
   ToolError,
@@ -34,6 +35,8 @@ export interface SelfServiceOptions {
   tools: () => AnyTool[];
   /** The gateway's interceptor for the platform's own calls (audited, not rate-limited). */
   intercept: ToolInterceptor;
+  /** The same for a run's steps and undos: their audit records carry the plan id, run id and the plan's verdict. */
+  interceptRun: (fields: { planId: string; runId: string; verdict: PolicyVerdict | null }) => ToolInterceptor;
   log: Logger;
   /** The mounted integrations, live or sandboxed: each plan says which its steps go to. */
   integrations: IntegrationMode[];
@@ -85,17 +88,14 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   const { store } = options;
   const callerFor = (ctx: ToolContext) =>
     createCaller({ tools: options.tools, intercept: options.intercept, caller: ctx.caller, log: ctx.log });
-  const undoCaller = createCaller({
-    tools: options.tools,
-    intercept: options.intercept,
-    caller: PLATFORM_CALLER,
-    log: options.log,
-  });
 
   async function apply(plan: Plan, ctx: ToolContext): Promise<ApplyResult> {
     const { run } = await store.startRun(plan.id, { appliedBy: ctx.caller.id });
     const { steps } = plan.artefacts as unknown as StoredArtefacts;
-    return store.applyRun(run, stepDefinitions(steps, callerFor(ctx), undoCaller), {
+    const intercept = options.interceptRun({ planId: plan.id, runId: run.id, verdict: plan.verdict });
+    const call = createCaller({ tools: options.tools, intercept, caller: ctx.caller, log: ctx.log });
+    const undo = createCaller({ tools: options.tools, intercept, caller: PLATFORM_CALLER, log: options.log });
+    return store.applyRun(run, stepDefinitions(steps, call, undo), {
       signal: ctx.signal,
       onProgress: (index, total, message) => void ctx.progress(index, total, message),
     });
@@ -334,12 +334,6 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
 
 /** Continues runs a killed process left behind; called once at start-up. */
 export async function resumeInterruptedRuns(options: SelfServiceOptions): Promise<ApplyResult[]> {
-  const undoCaller = createCaller({
-    tools: options.tools,
-    intercept: options.intercept,
-    caller: PLATFORM_CALLER,
-    log: options.log,
-  });
   const results: ApplyResult[] = [];
   for (const run of await options.store.resumableRuns()) {
     const plan = await options.store.getPlan(run.planId);
@@ -347,7 +341,9 @@ export async function resumeInterruptedRuns(options: SelfServiceOptions): Promis
     const { steps } = plan.artefacts as unknown as StoredArtefacts;
     // Whoever applied it held the write tier the self-service tools require; the audit keeps their name.
     const caller = callerFromRoles(run.appliedBy, ['developer']);
-    const call = createCaller({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
+    const intercept = options.interceptRun({ planId: plan.id, runId: run.id, verdict: plan.verdict });
+    const call = createCaller({ tools: options.tools, intercept, caller, log: options.log });
+    const undoCaller = createCaller({ tools: options.tools, intercept, caller: PLATFORM_CALLER, log: options.log });
     options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
     results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
   }
