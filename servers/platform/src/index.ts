@@ -344,8 +344,13 @@ export const platformModule: ServerModule = {
       ...servers.flatMap((server) => server.tools),
     ];
     const resumed = await resumeInterruptedRuns(selfService);
-    const live = servers.filter((server) => server.mode === 'live').length;
-    const mode = live === servers.length ? 'live' : live === 0 ? 'sandbox' : 'mixed';
+    // The policy engine runs here either way: an integration with no sandbox does not make the platform mixed.
+    const switchable = servers.filter((server) => {
+      const module = integrations.find((candidate) => candidate.name === server.name);
+      return !module || module.isConfigured !== undefined || Object.values(module.env).some((spec) => spec.required);
+    });
+    const live = switchable.filter((server) => server.mode === 'live').length;
+    const mode = live === switchable.length ? 'live' : live === 0 ? 'sandbox' : 'mixed';
     return {
       tools,
       resources: servers.flatMap((server) => server.resources),
