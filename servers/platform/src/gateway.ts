@@ -21,6 +21,12 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 /** Where audit records go: the durable store. */
 export type AuditSink = Pick<Store, 'recordAudit' | 'finishAudit'>;
 
+export interface RunFields {
+  planId: string;
+  runId: string;
+  verdict: PolicyVerdict | null;
+}
+
 export interface ToolMetrics {
   calls: number;
   errors: number;
@@ -48,6 +54,8 @@ export class Gateway {
    */
   readonly internal: ToolInterceptor;
   private readonly unlimited = new WeakSet<ToolContext>();
+  /** What a self-service step's calls add to their audit records: the plan, the run and the plan's verdict. */
+  private readonly runOf = new WeakMap<ToolContext, RunFields>();
   private readonly buckets = new Map<string, { tokens: number; updated: number }>();
   private readonly perTool = new Map<string, ToolMetrics>();
   private readonly options: GatewayOptions;
@@ -79,6 +87,7 @@ export class Gateway {
               tool: tool.name,
               args: argumentsForAudit(tool, args),
               result: 'started',
+              ...this.runOf.get(ctx),
               ...planFields(args),
             })
           ).seq;
@@ -113,6 +122,7 @@ export class Gateway {
         await this.finishAudit(audit, tool.name, {
           result: error ? 'error' : 'ok',
           ...(error ? { error: `${error.code}: ${error.message}` } : {}),
+          ...this.runOf.get(ctx),
           ...planFields(args, result),
         });
       }
@@ -121,6 +131,14 @@ export class Gateway {
     this.internal = (call, next) => {
       this.unlimited.add(call.ctx);
       return this.intercept(call, next);
+    };
+  }
+
+  /** The internal interceptor for a self-service run's steps: their audit records carry the run's plan, id and verdict. */
+  forRun(fields: RunFields): ToolInterceptor {
+    return (call, next) => {
+      this.runOf.set(call.ctx, fields);
+      return this.internal(call, next);
     };
   }
 

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import {
   type AnyTool,
   ConfigError,
@@ -10,7 +12,7 @@ import {
 import { openStore, type Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
-import { Gateway } from './gateway.ts';
+import { Gateway, type RunFields } from './gateway.ts';
 import { type MountedServer, mountServers } from './mount.ts';
 import { loadIntegrations } from './registry.ts';
 import { mountRemote, parseRemoteServers } from './remote.ts';
@@ -40,8 +42,8 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
     secret: true,
   },
   IDP_MCP_STATE: {
-    description: 'SQLite file for plans, runs and audit when DATABASE_URL is unset',
-    default: '.idp-mcp/state.db',
+    description:
+      'SQLite file for plans, runs and audit when DATABASE_URL is unset (default: $XDG_STATE_HOME/idp-mcp/state.db, else ~/.local/state/idp-mcp/state.db)',
   },
   PLATFORM_GITHUB_ORG: { description: 'GitHub organization new services are created in', default: 'acme' },
   PLATFORM_TEMPLATE_REPO: { description: 'Golden-path template repository', default: 'acme/service-template' },
@@ -52,6 +54,16 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
   PLATFORM_KAFKA_NAMESPACE: { description: 'Namespace of KafkaTopic resources', default: 'kafka' },
   PLATFORM_SLACK_CHANNEL: { description: 'Channel self-service announces changes in', default: '#platform' },
   PLATFORM_JIRA_PROJECT: { description: 'Jira project of tracking tickets', default: 'PLAT' },
+  PLATFORM_KAFKA_TOPICS: {
+    description:
+      'Where create_service puts a KafkaTopic: gitops (in the GitOps pull request) or direct (created through the kafka integration)',
+    default: 'gitops',
+  },
+  PLATFORM_ALLOW_MIXED: {
+    description:
+      'true lets a plan mix live and sandboxed integrations (demos); by default such a plan is refused, naming the variables to set',
+    default: 'false',
+  },
 };
 
 /** The platform lists every integration's variables too (none required: a missing credential means sandbox). */
@@ -93,6 +105,20 @@ function chooseIntegrations(list: string | undefined): ServerModule[] {
   return INTEGRATIONS.filter((module) => names.includes(module.name));
 }
 
+/** What makes an integration live: its required variables (kubernetes and flux decide by their own check). */
+function liveVariables(module: ServerModule | undefined): string[] {
+  if (!module) return [];
+  const required = Object.entries(module.env)
+    .filter(([, spec]) => spec.required)
+    .map(([name]) => name);
+  return required.length > 0 || !('KUBECONFIG' in module.env) ? required : ['KUBECONFIG (or K8S_IN_CLUSTER=true)'];
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+}
+
 function settingsFrom(env: Record<string, string | undefined>): PlatformSettings {
   return {
     org: env.PLATFORM_GITHUB_ORG!,
@@ -104,18 +130,34 @@ function settingsFrom(env: Record<string, string | undefined>): PlatformSettings
     kafkaNamespace: env.PLATFORM_KAFKA_NAMESPACE!,
     slackChannel: env.PLATFORM_SLACK_CHANNEL!,
     jiraProject: env.PLATFORM_JIRA_PROJECT!,
+    kafkaTopics: oneOf('PLATFORM_KAFKA_TOPICS', env.PLATFORM_KAFKA_TOPICS!, ['gitops', 'direct']),
+    allowMixed: oneOf('PLATFORM_ALLOW_MIXED', env.PLATFORM_ALLOW_MIXED!, ['true', 'false']) === 'true',
   };
 }
 
-function openPlatformStore(env: Record<string, string | undefined>): Promise<Store> {
-  return openStore({
-    env: false,
-    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
-    ...(env.IDP_MCP_STATE ? { sqlitePath: env.IDP_MCP_STATE } : {}),
-  });
+/**
+ * The user's own place for the SQLite file, never the working directory (a desktop client starts servers from /):
+ * $XDG_STATE_HOME/idp-mcp, else ~/.local/state/idp-mcp.
+ */
+export function defaultStatePath(env: Record<string, string | undefined> = process.env): string {
+  const xdg = env.XDG_STATE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'idp-mcp', 'state.db');
 }
 
-function statusTool(servers: MountedServer[], gateway: Gateway, store: Store) {
+/** The store, and where it is as the banner and platform_status say (never the database URL: it holds a password). */
+async function openPlatformStore(env: Record<string, string | undefined>): Promise<{ store: Store; location: string }> {
+  if (env.DATABASE_URL) {
+    return {
+      store: await openStore({ env: false, databaseUrl: env.DATABASE_URL }),
+      location: 'PostgreSQL (DATABASE_URL)',
+    };
+  }
+  const path = env.IDP_MCP_STATE || defaultStatePath();
+  const location = path === ':memory:' ? 'SQLite in memory' : `SQLite ${resolve(path)}`;
+  return { store: await openStore({ env: false, sqlitePath: path }), location };
+}
+
+function statusTool(servers: MountedServer[], gateway: Gateway, store: Store, location: string) {
   return defineTool({
     name: 'platform_status',
     title: 'Platform status',
@@ -136,6 +178,7 @@ function statusTool(servers: MountedServer[], gateway: Gateway, store: Store) {
         }),
       ),
       store: z.string(),
+      state: z.string().describe('where plans, runs and the audit log are kept'),
       metrics: z.record(
         z.string(),
         z.object({
@@ -156,6 +199,7 @@ function statusTool(servers: MountedServer[], gateway: Gateway, store: Store) {
         ...(server.problem ? { problem: server.problem } : {}),
       })),
       store: store.backend,
+      state: location,
       metrics: gateway.metrics(),
     }),
   });
@@ -189,6 +233,7 @@ function auditTool(store: Store) {
             .describe('started: recorded before the call ran, no outcome since'),
           error: z.string().nullable(),
           plan_id: z.string().nullable(),
+          run_id: z.string().nullable().describe('the self-service run a step write belongs to'),
           verdict: z.unknown(),
         }),
       ),
@@ -205,6 +250,7 @@ function auditTool(store: Store) {
           result: entry.result,
           error: entry.error,
           plan_id: entry.planId,
+          run_id: entry.runId,
           verdict: entry.verdict,
         })),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
@@ -212,6 +258,11 @@ function auditTool(store: Store) {
     },
   });
 }
+
+const AUDIT_EXPORT_USAGE = `usage: idp-mcp platform audit-export [--since ISO-TIME]
+
+Writes the audit log (every write and reveal) as JSON lines to stdout, oldest first, from the state store
+(DATABASE_URL, else IDP_MCP_STATE, else the per-user default).`;
 
 export const platformModule: ServerModule = {
   name: 'platform',
@@ -230,10 +281,22 @@ export const platformModule: ServerModule = {
     'audit-export': {
       description: 'write the audit log as JSON lines to stdout (--since ISO-TIME to start later)',
       async run(args, io) {
-        const env = loadEnv(platformModule, process.env, { sandbox: true });
+        if (args.includes('--help') || args.includes('-h')) {
+          io.stdout(`${AUDIT_EXPORT_USAGE}\n`);
+          return 0;
+        }
         const sinceIndex = args.indexOf('--since');
         const since = sinceIndex >= 0 ? args[sinceIndex + 1] : undefined;
-        const store = await openPlatformStore(env);
+        const unknown =
+          sinceIndex >= 0 ? args.filter((_, index) => index < sinceIndex || index > sinceIndex + 1) : args;
+        if ((sinceIndex >= 0 && !since) || unknown.length > 0) {
+          io.stderr(
+            `audit-export: ${unknown.length > 0 ? `unknown argument ${unknown[0]}` : '--since needs an ISO time'}\n${AUDIT_EXPORT_USAGE}\n`,
+          );
+          return 2;
+        }
+        const env = loadEnv(platformModule, process.env, { sandbox: true });
+        const { store } = await openPlatformStore(env);
         try {
           for await (const line of store.exportAudit(since ? { since } : {})) io.stdout(line);
         } finally {
@@ -246,7 +309,7 @@ export const platformModule: ServerModule = {
   async start({ env, sandbox, log, gate, exposure, world }) {
     const remotes = parseRemoteServers(env.PLATFORM_REMOTE_SERVERS);
     const integrations = chooseIntegrations(env.PLATFORM_INTEGRATIONS);
-    const store = await openPlatformStore(env);
+    const { store, location } = await openPlatformStore(env);
     const servers = [
       ...(await mountServers(integrations, { environment: env, forceSandbox: sandbox, log, gate, exposure, world })),
       ...(await Promise.all(remotes.map((remote) => mountRemote(remote, log.child('remote'))))),
@@ -265,11 +328,17 @@ export const platformModule: ServerModule = {
       gate,
       tools: () => tools,
       intercept: gateway.internal,
+      interceptRun: (fields: RunFields) => gateway.forRun(fields),
       log: log.child('selfservice'),
+      integrations: servers.map((server) => ({
+        name: server.name,
+        mode: server.mode,
+        variables: liveVariables(integrations.find((module) => module.name === server.name)),
+      })),
     };
     tools = [
       ...discoveryTools(catalog),
-      statusTool(servers, gateway, store),
+      statusTool(servers, gateway, store, location),
       auditTool(store),
       ...selfServiceTools(selfService),
       ...servers.flatMap((server) => server.tools),
@@ -279,8 +348,13 @@ export const platformModule: ServerModule = {
       readOnly: exposure.readOnly ?? false,
       role: exposure.role ?? 'developer',
     });
-    const live = servers.filter((server) => server.mode === 'live').length;
-    const mode = live === servers.length ? 'live' : live === 0 ? 'sandbox' : 'mixed';
+    // The policy engine runs here either way: an integration with no sandbox does not make the platform mixed.
+    const switchable = servers.filter((server) => {
+      const module = integrations.find((candidate) => candidate.name === server.name);
+      return !module || module.isConfigured !== undefined || Object.values(module.env).some((spec) => spec.required);
+    });
+    const live = switchable.filter((server) => server.mode === 'live').length;
+    const mode = live === switchable.length ? 'live' : live === 0 ? 'sandbox' : 'mixed';
     return {
       tools,
       resources: servers.flatMap((server) => server.resources),
@@ -290,7 +364,7 @@ export const platformModule: ServerModule = {
           (server) =>
             `  ${server.name.padEnd(12)} ${server.mode.padEnd(11)} ${server.mode === 'unavailable' ? server.problem : `${server.tools.length} tools -> ${server.url}`}`,
         ),
-        `  state        ${store.backend}${
+        `  state        ${location}${
           interrupted.count === 0
             ? ''
             : interrupted.refused

@@ -25,7 +25,7 @@ describe("the platform's own calls on a caller's behalf", () => {
   beforeAll(async () => {
     mcp = await connectClient(platformModule, {
       args: ['--sandbox', '--role', 'platform-admin'],
-      env: { IDP_MCP_STATE: ':memory:', PLATFORM_RATE_LIMIT: '3' },
+      env: { IDP_MCP_STATE: ':memory:', PLATFORM_RATE_LIMIT: '3', PLATFORM_KAFKA_TOPICS: 'direct' },
     });
   });
   afterAll(() => mcp.close());

@@ -9,6 +9,22 @@ async function platform(args: string[] = [], env: Record<string, string> = {}): 
 const errorCode = (result: { _meta?: Record<string, unknown> }) =>
   (result._meta?.['idp-mcp/error'] as { code?: string } | undefined)?.code;
 
+describe('started with no credentials, as npm start does', () => {
+  it('says every integration is sandboxed: the policy engine, which has no sandbox, does not make it mixed', async () => {
+    const mcp = await connectClient(platformModule, { env: { IDP_MCP_STATE: ':memory:' } });
+    try {
+      expect(mcp.server.instance.upstream).toEqual({
+        mode: 'sandbox',
+        url: '12 integrations, mounted in-process:',
+      });
+      const { tools } = await mcp.client.listTools();
+      expect(tools).toHaveLength(12);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
 describe('the default profile', () => {
   let mcp: ConnectedClient;
   beforeAll(async () => {

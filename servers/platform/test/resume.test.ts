@@ -38,6 +38,7 @@ async function platformProcess(): Promise<{ client: Client; transport: StdioClie
       IDP_MCP_STATE: join(dir, 'state.db'),
       GITHUB_API_URL: fake.url,
       GITHUB_TOKEN: SANDBOX_TOKEN,
+      PLATFORM_ALLOW_MIXED: 'true',
     },
     stderr: 'pipe',
   });

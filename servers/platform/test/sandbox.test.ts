@@ -42,16 +42,19 @@ describe('create_service in the sandbox', () => {
     expect(textOf(result)).toMatch(/policy_denied[\s\S]*\[KAFKA-001\][\s\S]*at least 3/);
   });
 
-  it('plans, applies and leaves the repository, pull request, topic, catalog entry, message and ticket', async () => {
-    const plan = await call<{ plan_id: string; status: string; warnings: unknown[]; steps: Array<{ name: string }> }>(
-      'create_service',
-      {
-        name: 'order-api',
-        team: 'payments',
-        description: 'Takes and tracks customer orders',
-        kafka_topic: { name: 'orders.created.v1' },
-      },
-    );
+  it('plans, applies and leaves the repository, pull request with the topic, catalog entry, message and ticket', async () => {
+    const plan = await call<{
+      plan_id: string;
+      status: string;
+      warnings: unknown[];
+      steps: Array<{ name: string }>;
+      notes: string[];
+    }>('create_service', {
+      name: 'order-api',
+      team: 'payments',
+      description: 'Takes and tracks customer orders',
+      kafka_topic: { name: 'orders.created.v1' },
+    });
     expect(plan.status).toBe('planned');
     expect(plan.steps.map((step) => step.name)).toEqual([
       'create_repository',
@@ -59,7 +62,6 @@ describe('create_service in the sandbox', () => {
       'gitops_branch',
       'gitops_commit',
       'gitops_pull_request',
-      'create_topic',
       'register_catalog',
       'notify',
       'tracking_ticket',
@@ -86,8 +88,22 @@ describe('create_service in the sandbox', () => {
     });
     expect(manifest.content).toContain('kind: Deployment');
 
-    const topic = await through<Record<string, unknown>>('kafka_describe_kafka_topic', { name: 'orders.created.v1' });
-    expect(JSON.stringify(topic)).toContain('orders.created.v1');
+    // GitOps first: the KafkaTopic is in the pull request (the Topic Operator applies it once merged), not yet live.
+    expect(plan.notes).toContain(
+      'Kafka topic orders.created.v1: KafkaTopic in the GitOps pull request, applied once merged (PLATFORM_KAFKA_TOPICS=gitops)',
+    );
+    const topic = await through<{ content: string }>('github_get_file_contents', {
+      owner: 'acme',
+      repo: 'gitops',
+      path: 'kafka/main/orders.created.v1.yaml',
+      ref: 'service/order-api-dev',
+    });
+    expect(topic.content).toContain('kind: KafkaTopic');
+    const live = await mcp.client.callTool({
+      name: 'call_tool',
+      arguments: { name: 'kafka_describe_kafka_topic', arguments: { name: 'orders.created.v1' } },
+    });
+    expect(textOf(live)).toContain('not_found');
 
     const entity = await through<Record<string, unknown>>('backstage_get_entity', {
       ref: 'component:default/order-api',

@@ -61,6 +61,7 @@ describe.each(['sqlite', 'postgres'] as const)('self-service with state in %s', 
       env: {
         ...state,
         PLATFORM_INTEGRATIONS: 'github,slack,jira',
+        PLATFORM_ALLOW_MIXED: 'true',
         GITHUB_API_URL: fake.url,
         GITHUB_TOKEN: SANDBOX_TOKEN,
       },
@@ -122,7 +123,10 @@ describe.each(['sqlite', 'postgres'] as const)('self-service with state in %s', 
         'notify',
         'tracking_ticket',
       ]);
-      expect(plan.notes).toEqual(['Catalog registration skipped: backstage is not mounted on this platform']);
+      expect(plan.notes).toEqual([
+        'Kafka topic orders.created.v1: KafkaTopic in the GitOps pull request, applied once merged (PLATFORM_KAFKA_TOPICS=gitops)',
+        'Catalog registration skipped: backstage is not mounted on this platform',
+      ]);
       expect(fake.state.findRepo('acme/order-api')).toBeUndefined();
       expect(fake.requests.filter((request) => request.method !== 'GET').length).toBe(requestsBefore);
     });
@@ -179,17 +183,30 @@ describe.each(['sqlite', 'postgres'] as const)('self-service with state in %s', 
       expect(fake.state.repo('acme/gitops').pullRequests().length).toBe(pullsBefore);
     });
 
-    it('audits the apply and every write it made, with the caller and the plan id', async () => {
+    it('audits the apply and every write it made, with the caller, the plan id, the run id and the verdict', async () => {
       const { entries } = await call<{
-        entries: Array<{ tool: string; caller: string; plan_id: string | null; result: string }>;
+        entries: Array<{ tool: string; caller: string; plan_id: string | null; run_id: string | null; result: string }>;
       }>('query_audit', { limit: 50 });
+      const { runs } = await call<{ runs: Array<{ run_id: string; plan_id: string }> }>('list_runs', {});
+      const runId = runs.find((run) => run.plan_id === plan.plan_id)!.run_id;
       expect(entries).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ tool: 'apply_plan', caller: 'local', plan_id: plan.plan_id, result: 'ok' }),
-          expect.objectContaining({ tool: 'github_create_repository', caller: 'local', result: 'ok' }),
-          expect.objectContaining({ tool: 'github_create_pull_request', caller: 'local', result: 'ok' }),
         ]),
       );
+      const stepWrites = entries.filter((entry) => /^(github|slack|jira)_/.test(entry.tool));
+      expect(stepWrites.map((entry) => entry.tool)).toEqual(
+        expect.arrayContaining(['github_create_repository', 'github_create_pull_request', 'slack_send_message']),
+      );
+      for (const entry of stepWrites) {
+        expect(entry).toMatchObject({
+          caller: 'local',
+          result: 'ok',
+          plan_id: plan.plan_id,
+          run_id: runId,
+          verdict: expect.objectContaining({ allowed: true, gate: 'test gate' }),
+        });
+      }
     });
   });
 

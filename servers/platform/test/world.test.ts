@@ -13,7 +13,8 @@ let mcp: ConnectedClient;
 beforeAll(async () => {
   mcp = await connectClient(platformModule, {
     args: ['--sandbox', '--toolsets', 'all', '--role', 'platform-admin'],
-    env: { IDP_MCP_STATE: ':memory:' },
+    // Topics straight to the cluster (not the GitOps default), to see kafka and kubernetes share it.
+    env: { IDP_MCP_STATE: ':memory:', PLATFORM_KAFKA_TOPICS: 'direct' },
     gate: policyGateFromEnv({}),
   });
 });

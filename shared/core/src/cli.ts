@@ -116,10 +116,35 @@ const flagsSchema = z.object({
 });
 export type Flags = z.output<typeof flagsSchema>;
 
+/**
+ * `--port -1`: Node's parser reads a value that starts with '-' as another flag and says so in its own words; a
+ * negative number after a flag that takes a value is that flag's value, which the schema then judges.
+ */
+function joinNegativeValues(args: string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    const spec = arg.startsWith('--') ? FLAG_SPEC[arg.slice(2) as keyof typeof FLAG_SPEC] : undefined;
+    const next = args[index + 1];
+    if (spec?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
+
 export function parseFlags(args: string[]): Flags {
   let values: Record<string, unknown>;
   try {
-    values = parseArgs({ args, options: FLAG_SPEC, strict: true, allowPositionals: false }).values;
+    values = parseArgs({
+      args: joinNegativeValues(args),
+      options: FLAG_SPEC,
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}. Run with --help to see the flags.`);
   }

@@ -88,6 +88,14 @@ ALTER TABLE audit ADD COLUMN finished_at BIGINT;
 UPDATE audit SET finished_at = at;
 `,
   },
+  {
+    version: 3,
+    name: 'audit run ids',
+    // A self-service step's write names the run it belongs to, besides the plan and its verdict.
+    sql: `
+ALTER TABLE audit ADD COLUMN run_id TEXT;
+`,
+  },
 ];
 
 const SERIAL_KEY = {

@@ -253,6 +253,7 @@ export class SqlStore implements Store {
       input.tool,
       JSON.stringify(args),
       input.planId ?? null,
+      input.runId ?? null,
       input.verdict == null ? null : jsonText(redactValue(input.verdict), 'audit verdict'),
       started ? 'error' : input.result,
       started ? null : auditError(input.error),
@@ -260,7 +261,7 @@ export class SqlStore implements Store {
       started ? null : at,
     ];
     const rows = await this.#db.all(
-      'INSERT INTO audit (caller, tool, args, plan_id, verdict, result, error, at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      'INSERT INTO audit (caller, tool, args, plan_id, run_id, verdict, result, error, at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
       params,
     );
     return toAudit(rows[0]!);
@@ -357,6 +358,7 @@ function toAudit(row: Row): AuditEntry {
     tool: String(row.tool),
     args: parseJson(row.args),
     planId: row.plan_id == null ? null : String(row.plan_id),
+    runId: row.run_id == null ? null : String(row.run_id),
     verdict: row.verdict == null ? null : (parseJson(row.verdict) as unknown as PolicyVerdict),
     result: row.finished_at == null ? 'started' : row.result === 'error' ? 'error' : 'ok',
     error: row.error == null ? null : String(row.error),

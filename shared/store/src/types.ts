@@ -209,6 +209,8 @@ export interface AuditInput {
   /** Argument keys (at any depth) whose values are secret for this tool, e.g. ['value'] for a Vault write. */
   secretKeys?: readonly string[];
   planId?: string;
+  /** The self-service run a step's write belongs to. */
+  runId?: string;
   verdict?: PolicyVerdict | null;
   /** 'started' records the intent before a call runs; finishAudit then records its outcome. */
   result: 'started' | 'ok' | 'error';
@@ -235,6 +237,7 @@ export interface AuditEntry {
   tool: string;
   args: Json;
   planId: string | null;
+  runId: string | null;
   verdict: PolicyVerdict | null;
   /** 'started': the call was recorded before it ran and its outcome never was (yet). */
   result: 'started' | 'ok' | 'error';

@@ -115,7 +115,7 @@ function applyInChild(config: Record<string, unknown>) {
 }
 
 const SCHEMA_COLUMNS = {
-  audit: ['seq', 'caller', 'tool', 'args', 'plan_id', 'verdict', 'result', 'error', 'at', 'finished_at'],
+  audit: ['seq', 'caller', 'tool', 'args', 'plan_id', 'verdict', 'result', 'error', 'at', 'finished_at', 'run_id'],
   plans: ['id', 'kind', 'caller', 'args', 'artefacts', 'verdict', 'status', 'created_at', 'expires_at'],
   runs: [
     'id',
@@ -757,6 +757,7 @@ describe.each(backends)('store on $name', (backend) => {
       },
       secretKeys: ['value'],
       planId: 'plan_aaaaaaaaaaaaaaaaaaaa',
+      runId: 'run_aaaaaaaaaaaaaaaaaaaa',
       verdict: warnOnly,
       result: 'error',
       error: new Error('Vault answered 403 for token hvs.abcdefghijklmnopqrstuvwxyz'),
@@ -773,6 +774,7 @@ describe.each(backends)('store on $name', (backend) => {
         list: [{ Value: '[REDACTED]' }],
       },
       planId: 'plan_aaaaaaaaaaaaaaaaaaaa',
+      runId: 'run_aaaaaaaaaaaaaaaaaaaa',
       verdict: warnOnly,
       result: 'error',
       error: 'Vault answered 403 for token [REDACTED]',

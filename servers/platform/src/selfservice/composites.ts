@@ -1,12 +1,14 @@
-import { type PolicyGate, type PolicyVerdict, ToolError } from '@idp-mcp/core';
-import { parse } from 'yaml';
+import { type PolicyDomain, type PolicyGate, type PolicyVerdict, ToolError } from '@idp-mcp/core';
+import { parseAllDocuments } from 'yaml';
 import * as z from 'zod';
 import { TOOLS, type ToolHandle } from './handles.ts';
 import {
   type Artefact,
   argocdApplication,
   catalogInfo,
+  imageOf,
   kafkaTopic,
+  namespaceOf,
   type PlatformSettings,
   type ServiceSpec,
   type TopicSpec,
@@ -22,6 +24,7 @@ import {
   type ToolCall,
   toolCall,
 } from './steps.ts';
+import { assertNoPlaceholders, DECLARATION, fill, parameterValues, parseDeclaration } from './template.ts';
 
 /**
  * Self-service composites: each turns a request into a plan — the rendered artefacts, the policy verdict
@@ -98,8 +101,12 @@ function topicSpec(input: z.output<typeof topicInput>): TopicSpec {
   };
 }
 
-/** Runs the policy gate over every artefact that has a domain, one check per domain, and merges the verdicts. */
+/**
+ * Refuses artefacts that still hold a template placeholder, then runs the policy gate over every artefact that has
+ * a domain, one check per domain, and merges the verdicts.
+ */
 export async function checkArtefacts(gate: PolicyGate, artefacts: Artefact[], tool: string): Promise<PolicyVerdict> {
+  assertNoPlaceholders(artefacts);
   const byDomain = new Map<NonNullable<Artefact['domain']>, unknown[]>();
   for (const artefact of artefacts) {
     if (!artefact.domain) continue;
@@ -132,13 +139,17 @@ function repositoryAbsent(owner: string, repo: string): Absent {
   return { what: `repository ${owner}/${repo}`, call: toolCall(TOOLS.getRepository, { owner, repo }) };
 }
 
-/** The golden-path template's text files with their placeholders filled in (only those that change). */
+/**
+ * The golden-path template's text files with their placeholders filled in (only those that change), after
+ * checking them against the parameters the template declares (template.ts).
+ */
 async function renderTemplate(
   ctx: PlanContext,
-  values: Record<string, string>,
+  offered: Record<string, string>,
 ): Promise<Array<{ path: string; content: string }>> {
-  const [owner, repo] = ctx.settings.templateRepo.split('/') as [string, string];
-  const rendered: Array<{ path: string; content: string }> = [];
+  const { templateRepo } = ctx.settings;
+  const [owner, repo] = templateRepo.split('/') as [string, string];
+  const files: Array<{ path: string; content: string }> = [];
   const queue = [''];
   let read = 0;
   while (queue.length > 0 && read < 60) {
@@ -151,11 +162,19 @@ async function renderTemplate(
       );
       continue;
     }
-    const original = listing.content ?? '';
-    const filled = original.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, key: string) => values[key] ?? match);
-    if (filled !== original) rendered.push({ path, content: filled });
+    files.push({ path, content: listing.content ?? '' });
   }
-  return rendered;
+  const declaration = files.find((file) => file.path === DECLARATION);
+  const templated = files.filter((file) => file !== declaration);
+  const values = parameterValues(
+    templateRepo,
+    parseDeclaration(templateRepo, declaration?.content),
+    templated,
+    offered,
+  );
+  return templated
+    .map((file) => ({ path: file.path, content: fill(file.content, values) }))
+    .filter((file, index) => file.content !== templated[index]!.content);
 }
 
 /** Steps that need an optional integration: added when it is mounted, noted when it is not. */
@@ -252,26 +271,42 @@ function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artef
   ];
 }
 
+/** The policy domain of a template file: its CI workflows and its Kubernetes manifests are checked too. */
+function templateFileDomain(path: string): PolicyDomain | undefined {
+  if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) return 'cicd';
+  if (/^k8s\/.+\.ya?ml$/.test(path)) return 'kubernetes';
+  return undefined;
+}
+
 /** The repository's artefacts: the template's files with placeholders filled, and a catalog entry. */
 async function repositoryArtefacts(ctx: PlanContext, service: ServiceSpec, topic?: TopicSpec): Promise<Artefact[]> {
   const repo = `${ctx.settings.org}/${service.name}`;
+  const image = imageOf(service, ctx.settings);
   const templateFiles = await renderTemplate(ctx, {
     service_name: service.name,
     team: service.team,
     description: service.description,
     port: String(service.port),
+    namespace: namespaceOf(service),
+    registry_host: image.registryHost,
+    image_name: image.name,
+    image: image.reference,
   });
   return [
     ...templateFiles
       .filter((file) => file.path !== 'catalog-info.yaml')
       .map((file): Artefact => {
-        const workflow = file.path.startsWith('.github/workflows/');
+        const domain = templateFileDomain(file.path);
         return {
           repo,
           path: file.path,
           content: file.content,
-          documents: workflow ? [parse(file.content) as Record<string, unknown>] : [],
-          ...(workflow ? { domain: 'cicd' as const } : {}),
+          documents: domain
+            ? parseAllDocuments(file.content)
+                .map((document) => document.toJS() as Record<string, unknown>)
+                .filter(Boolean)
+            : [],
+          ...(domain ? { domain } : {}),
         };
       }),
     catalogInfo(service, ctx.settings, topic),
@@ -325,6 +360,15 @@ function ticketStep(ctx: PlanContext, notes: string[], summary: string, descript
   }));
 }
 
+/** Where a plan's KafkaTopic goes, as the plan says it. */
+function topicNote(topic: TopicSpec, settings: PlatformSettings, direct: boolean): string {
+  if (direct) {
+    return `Kafka topic ${topic.name}: created directly on cluster ${settings.kafkaCluster} through the kafka integration (PLATFORM_KAFKA_TOPICS=direct)`;
+  }
+  const fallback = settings.kafkaTopics === 'direct' ? ', as the kafka integration is not mounted' : '';
+  return `Kafka topic ${topic.name}: KafkaTopic in the GitOps pull request, applied once merged (PLATFORM_KAFKA_TOPICS=gitops${fallback ? ' in effect' : ''})${fallback}`;
+}
+
 export const createService = defineComposite({
   name: 'create_service',
   title: 'Create a service (golden path)',
@@ -351,9 +395,12 @@ export const createService = defineComposite({
     };
     const topic = input.kafka_topic ? topicSpec(input.kafka_topic) : undefined;
     const serviceRepo = `${settings.org}/${service.name}`;
-    // With the kafka integration mounted the topic is created through it (Strimzi, policy-gated, undoable);
-    // otherwise its KafkaTopic goes into the GitOps pull request with the rest.
-    const topicThroughKafka = topic !== undefined && ctx.has(TOOLS.createKafkaTopic);
+    const notes: string[] = [];
+    // GitOps first: the KafkaTopic goes into the pull request with the rest, unless PLATFORM_KAFKA_TOPICS=direct
+    // asks for it to be created through the kafka integration (Strimzi, policy-gated, undone on failure).
+    const topicThroughKafka =
+      topic !== undefined && settings.kafkaTopics === 'direct' && ctx.has(TOOLS.createKafkaTopic);
+    if (topic) notes.push(topicNote(topic, settings, topicThroughKafka));
     const topicArtefact = topic ? kafkaTopic(topic, service, settings) : undefined;
     const gitopsFiles = [
       workloadManifests(service, settings),
@@ -369,7 +416,6 @@ export const createService = defineComposite({
     ];
     const verdict = await checkArtefacts(ctx.gate, artefacts, 'create_service');
     const summary = `Create ${serviceRepo} from ${settings.templateRepo} and deploy it to ${service.environment} through ${settings.gitopsRepo}${topic ? ` with Kafka topic ${topic.name}` : ''}.`;
-    const notes: string[] = [];
     const steps: StepSpec[] = [
       ...repositorySteps(settings, service, artefacts),
       ...pullRequestSteps(

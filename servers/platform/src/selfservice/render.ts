@@ -28,6 +28,10 @@ export interface PlatformSettings {
   kafkaNamespace: string;
   slackChannel: string;
   jiraProject: string;
+  /** Where create_service puts a KafkaTopic: the GitOps pull request (default) or straight to the cluster. */
+  kafkaTopics: 'gitops' | 'direct';
+  /** Whether a plan may mix live and sandboxed integrations (demos); refused otherwise. */
+  allowMixed: boolean;
 }
 
 export interface ServiceSpec {
@@ -50,6 +54,18 @@ export interface TopicSpec {
 function file(repo: string, path: string, documents: Array<Record<string, unknown>>, domain?: PolicyDomain): Artefact {
   const content = documents.map((document) => stringify(document, { lineWidth: 0 })).join('---\n');
   return { repo, path, documents, content, ...(domain ? { domain } : {}) };
+}
+
+/** The release a new service first deploys: the tag its CI turns into an image. */
+export const FIRST_RELEASE = 'v0.1.0';
+
+/**
+ * A service's one image, derived from PLATFORM_REGISTRY alone: `name` is what CI pushes each release tag to,
+ * `reference` what the manifests and the Argo CD Application deploy first.
+ */
+export function imageOf(service: Pick<ServiceSpec, 'name'>, settings: Pick<PlatformSettings, 'registry'>) {
+  const name = `${settings.registry.replace(/\/+$/, '')}/${service.name}`;
+  return { registryHost: name.split('/')[0]!, name, reference: `${name}:${FIRST_RELEASE}` };
 }
 
 export function namespaceOf(service: ServiceSpec): string {
@@ -82,7 +98,7 @@ export function workloadManifests(service: ServiceSpec, settings: PlatformSettin
           containers: [
             {
               name: service.name,
-              image: `${settings.registry}/${service.name}:0.1.0`,
+              image: imageOf(service, settings).reference,
               ports: [{ name: 'http', containerPort: service.port }],
               securityContext: {
                 runAsNonRoot: true,
@@ -128,11 +144,12 @@ export function argocdApplication(service: ServiceSpec, settings: PlatformSettin
       source: {
         repoURL: `https://github.com/${settings.gitopsRepo}.git`,
         // Promotion to prod pins a release tag; lower environments follow main.
-        targetRevision: service.environment === 'prod' ? `${service.name}-v0.1.0` : 'main',
+        targetRevision: service.environment === 'prod' ? `${service.name}-${FIRST_RELEASE}` : 'main',
         path: `apps/${service.name}/${service.environment}`,
       },
       destination: { server: 'https://kubernetes.default.svc', namespace: namespaceOf(service) },
       syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
+      info: [{ name: 'image', value: imageOf(service, settings).reference }],
     },
   };
   return file(settings.gitopsRepo, `argocd/${service.name}-${service.environment}.yaml`, [application], 'gitops');

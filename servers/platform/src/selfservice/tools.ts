@@ -4,6 +4,7 @@ import {
   defineTool,
   type Logger,
   type PolicyGate,
+  type PolicyVerdict,
   READ,
   type Role,
   type ToolContext,
@@ -15,6 +16,7 @@ import {
 import type { ApplyResult, Plan, Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import type { Absent, AnyComposite } from './composites.ts';
+import { assertNotMixed, type IntegrationMode, plannedSteps } from './modes.ts';
 import type { PlatformSettings } from './render.ts';
 import { type CallTool, createCaller, invokerOf, type StepSpec, stepDefinitions } from './steps.ts';
 
@@ -36,7 +38,11 @@ export interface SelfServiceOptions {
   tools: () => AnyTool[];
   /** The gateway's interceptor for the platform's own calls (audited, not rate-limited). */
   intercept: ToolInterceptor;
+  /** The same for a run's steps and undos: their audit records carry the plan id, run id and the plan's verdict. */
+  interceptRun: (fields: { planId: string; runId: string; verdict: PolicyVerdict | null }) => ToolInterceptor;
   log: Logger;
+  /** The mounted integrations, live or sandboxed: each plan says which its steps go to. */
+  integrations: IntegrationMode[];
 }
 
 /** Undo steps run as the platform itself: undoing an approved plan needs no extra rights from its caller. */
@@ -85,20 +91,17 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
   const { store } = options;
   const callerFor = (ctx: ToolContext) =>
     createCaller({ tools: options.tools, intercept: options.intercept, caller: ctx.caller, log: ctx.log });
-  const undoCaller = createCaller({
-    tools: options.tools,
-    intercept: options.intercept,
-    caller: PLATFORM_CALLER,
-    log: options.log,
-  });
 
   async function apply(plan: Plan, ctx: ToolContext): Promise<ApplyResult> {
     // First apply: the state the plan was made against must still hold (another run may have taken the name).
     if (!(await store.getRunForPlan(plan.id))) await assertStillAbsent(plan, callerFor(ctx), ctx.signal);
     const { run } = await store.startRun(plan.id, { appliedBy: ctx.caller.id });
     const { steps } = plan.artefacts as unknown as StoredArtefacts;
+    const intercept = options.interceptRun({ planId: plan.id, runId: run.id, verdict: plan.verdict });
+    const call = createCaller({ tools: options.tools, intercept, caller: ctx.caller, log: ctx.log });
+    const undo = createCaller({ tools: options.tools, intercept, caller: PLATFORM_CALLER, log: options.log });
     // Not the caller's signal: a caller who disconnects leaves the run to finish here, never half done and ownerless.
-    return store.applyRun(run, stepDefinitions(steps, callerFor(ctx), undoCaller), {
+    return store.applyRun(run, stepDefinitions(steps, call, undo), {
       onProgress: (index, total, message) => void ctx.progress(index, total, message),
     });
   }
@@ -116,7 +119,14 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
         plan_id: z.string(),
         status: z.enum(['planned', 'denied']),
         summary: z.string(),
-        steps: z.array(z.object({ name: z.string(), description: z.string() })),
+        steps: z.array(
+          z.object({
+            name: z.string(),
+            description: z.string(),
+            integration: z.string(),
+            mode: z.string().describe('live: a real system; sandbox: an in-memory fake'),
+          }),
+        ),
         files: z.array(
           z.object({ repo: z.string(), path: z.string(), domain: z.string().optional(), content: z.string() }),
         ),
@@ -133,6 +143,8 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
           requestedBy: ctx.caller.username ? `${ctx.caller.username} (${ctx.caller.id})` : ctx.caller.id,
           signal: ctx.signal,
         });
+        const steps = plannedSteps(draft.steps, options.integrations);
+        if (!options.settings.allowMixed) assertNotMixed(composite.name, steps, options.integrations);
         const artefacts: StoredArtefacts = {
           summary: draft.summary,
           files: draft.artefacts.map((file) => ({
@@ -173,7 +185,7 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
           plan_id: plan.id,
           status: plan.status,
           summary: draft.summary,
-          steps: draft.steps.map((step) => ({ name: step.name, description: step.description })),
+          steps,
           files: artefacts.files,
           warnings: draft.verdict.violations
             .filter((violation) => violation.severity === 'warn')
@@ -374,12 +386,6 @@ export async function resumeInterruptedRuns(
   }
   if (runs.length === 0 || refused)
     return { count: runs.length, ...(refused ? { refused } : {}), resumed: Promise.resolve([]) };
-  const undoCaller = createCaller({
-    tools: options.tools,
-    intercept: options.intercept,
-    caller: PLATFORM_CALLER,
-    log: options.log,
-  });
   const resume = async () => {
     const results: ApplyResult[] = [];
     for (const run of runs) {
@@ -389,7 +395,9 @@ export async function resumeInterruptedRuns(
         const { steps } = plan.artefacts as unknown as StoredArtefacts;
         // As whoever applied it (the audit keeps their name), with this process's role.
         const caller = callerFromRoles(run.appliedBy, [rights.role]);
-        const call = createCaller({ tools: options.tools, intercept: options.intercept, caller, log: options.log });
+        const intercept = options.interceptRun({ planId: plan.id, runId: run.id, verdict: plan.verdict });
+        const call = createCaller({ tools: options.tools, intercept, caller, log: options.log });
+        const undoCaller = createCaller({ tools: options.tools, intercept, caller: PLATFORM_CALLER, log: options.log });
         options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
         results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
       } catch (error) {

@@ -399,32 +399,94 @@ resources:
   - configmap.yaml
 `;
 
+/**
+ * The golden-path template (acme/service-template): a working Node.js service with no dependencies, its own tests,
+ * a Dockerfile and liveness (/healthz) and readiness (/readyz) probes. `.idp/template.yaml` declares every
+ * `{{parameter}}` its files use; the platform fills them (and refuses a file that uses an undeclared one). One
+ * image, `{{image}}` (= `{{image_name}}:v0.1.0`, the first release tag), is what the manifests deploy and what CI
+ * pushes when that tag is made.
+ */
 export function serviceTemplateFiles(): Record<string, string> {
   return {
+    '.idp/template.yaml': `# The parameters this template's files use as placeholders; the platform fills them when it creates a service.
+parameters:
+  - name: service_name
+    type: string
+    required: true
+    description: Service name (DNS label); also the repository name
+  - name: description
+    type: string
+    required: true
+    description: What the service does, in one line
+  - name: team
+    type: string
+    required: true
+    description: Owning team
+  - name: port
+    type: integer
+    default: 8080
+    description: Port the service listens on
+  - name: registry_host
+    type: string
+    required: true
+    description: Container registry host CI logs in to, e.g. ghcr.io
+  - name: image_name
+    type: string
+    required: true
+    description: Image repository CI pushes to, e.g. ghcr.io/acme/order-api
+  - name: image
+    type: string
+    required: true
+    description: Image the manifests deploy, e.g. ghcr.io/acme/order-api:v0.1.0
+`,
     'README.md': `# {{service_name}}
 
 {{description}}
 
-Owned by **{{owner_team}}**. Created from the Acme golden path (\`acme/service-template\`).
+Owned by **{{team}}**. Created from the Acme golden path (\`acme/service-template\`).
 
 ## Run locally
 
 \`\`\`sh
-npm ci
-npm run dev
+npm start      # http://localhost:{{port}}/healthz and /readyz
+npm test
 \`\`\`
 
 ## Deploy
 
-Merging to \`main\` builds \`registry.acme.example/{{service_name}}\`. Deploy and promote by pull request to
-\`acme/gitops\` (\`apps/{{service_name}}/overlays/<env>/kustomization.yaml\`).
+Tagging a release \`vX.Y.Z\` builds and pushes \`{{image_name}}:vX.Y.Z\`; the first deployment runs \`{{image}}\`.
+Deploy and promote by pull request to \`acme/gitops\` (\`apps/{{service_name}}/<env>/\`).
 `,
-    Dockerfile: dockerfile(),
-    '.dockerignore': 'node_modules\ndist\n.git\n',
-    '.github/workflows/ci.yml': ciWorkflow('{{service_name}}'),
+    Dockerfile: `FROM ${NODE_IMAGE}
+ENV NODE_ENV=production PORT={{port}}
+WORKDIR /app
+COPY package.json ./
+COPY src ./src
+USER node
+EXPOSE {{port}}
+CMD ["node", "src/server.js"]
+`,
+    '.dockerignore': 'node_modules\n.git\ntest\n',
+    '.github/workflows/ci.yml': templateWorkflow(),
     // What the platform's default policies allow (the golden path commits it through the policy gate).
-    'k8s/deployment.yaml': deployment('{{service_name}}', 'ghcr.io/acme/{{service_name}}:v0.1.0', '{{team}}'),
-    'k8s/service.yaml': service('{{service_name}}'),
+    'k8s/deployment.yaml': templateDeployment(),
+    'k8s/service.yaml': `apiVersion: v1
+kind: Service
+metadata:
+  name: {{service_name}}
+  labels:
+    app.kubernetes.io/name: {{service_name}}
+    owner: {{team}}
+    team: {{team}}
+spec:
+  type: ClusterIP
+  selector:
+    app.kubernetes.io/name: {{service_name}}
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+`,
     'catalog-info.yaml': `apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata:
@@ -436,35 +498,172 @@ metadata:
 spec:
   type: service
   lifecycle: experimental
-  owner: {{owner_team}}
-  system: {{system}}
+  owner: {{team}}
 `,
     'package.json': `{
   "name": "{{service_name}}",
   "version": "0.1.0",
   "private": true,
   "type": "module",
+  "engines": { "node": ">=22" },
   "scripts": {
-    "build": "tsc -p tsconfig.json",
-    "dev": "node --watch src/server.ts",
-    "typecheck": "tsc --noEmit",
-    "test": "vitest run"
+    "start": "node src/server.js",
+    "test": "node --test"
   }
 }
 `,
-    'src/server.ts': `import { createServer } from 'node:http';
+    'src/app.js': `import { createServer } from 'node:http';
 
-const port = Number(process.env.PORT ?? 8080);
+/** The service: /healthz answers while the process runs, /readyz while it accepts traffic. */
+export function createApp() {
+  let ready = false;
+  const server = createServer((req, res) => {
+    if (req.url === '/healthz') return res.writeHead(200).end('ok');
+    if (req.url === '/readyz') return res.writeHead(ready ? 200 : 503).end(ready ? 'ready' : 'not ready');
+    res.writeHead(404).end();
+  });
+  server.on('listening', () => {
+    ready = true;
+  });
+  server.on('close', () => {
+    ready = false;
+  });
+  return server;
+}
+`,
+    'src/server.js': `import { createApp } from './app.js';
 
-createServer((req, res) => {
-  if (req.url === '/healthz') {
-    res.writeHead(200).end('ok');
-    return;
+const server = createApp();
+server.listen(Number(process.env.PORT ?? {{port}}), () => {
+  console.log(\`{{service_name}} listening on \${server.address().port}\`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`,
+    'test/app.test.js': `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createApp } from '../src/app.js';
+
+test('answers /healthz and /readyz once listening, 404 otherwise', async () => {
+  const server = createApp();
+  await new Promise((resolve) => server.listen(0, resolve));
+  const url = \`http://127.0.0.1:\${server.address().port}\`;
+  try {
+    assert.equal((await fetch(\`\${url}/healthz\`)).status, 200);
+    assert.equal((await fetch(\`\${url}/readyz\`)).status, 200);
+    assert.equal((await fetch(\`\${url}/other\`)).status, 404);
+  } finally {
+    server.close();
   }
-  res.writeHead(404).end();
-}).listen(port, () => console.log(\`{{service_name}} listening on \${port}\`));
+});
 `,
   };
+}
+
+/** The template's CI: its tests on every push and pull request; on a release tag, the image {{image_name}}:<tag>. */
+function templateWorkflow(): string {
+  return `name: CI
+
+on:
+  push:
+    branches: [main]
+    tags: ['v*']
+  pull_request:
+
+permissions:
+  contents: read
+
+jobs:
+  test:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 10
+    steps:
+      - uses: ${CHECKOUT}
+      - uses: ${SETUP_NODE}
+        with:
+          node-version: 22
+      - run: npm test
+  image:
+    if: startsWith(github.ref, 'refs/tags/v')
+    needs: [test]
+    runs-on: ubuntu-24.04
+    timeout-minutes: 15
+    permissions:
+      contents: read
+      packages: write
+    steps:
+      - uses: ${CHECKOUT}
+      - uses: ${DOCKER_LOGIN}
+        with:
+          registry: {{registry_host}}
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
+      - uses: ${BUILD_PUSH}
+        with:
+          push: true
+          tags: {{image_name}}:\${{ github.ref_name }}
+`;
+}
+
+/** The template's Deployment: hardened as the kubernetes policies require, probed on /healthz and /readyz. */
+function templateDeployment(): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{service_name}}
+  labels:
+    app.kubernetes.io/name: {{service_name}}
+    app.kubernetes.io/part-of: {{team}}
+    owner: {{team}}
+    team: {{team}}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {{service_name}}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {{service_name}}
+        app.kubernetes.io/part-of: {{team}}
+        owner: {{team}}
+        team: {{team}}
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: {{service_name}}
+          image: {{image}}
+          env:
+            - name: PORT
+              value: "{{port}}"
+          ports:
+            - name: http
+              containerPort: {{port}}
+          readinessProbe:
+            httpGet:
+              path: /readyz
+              port: http
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+          resources:
+            requests:
+              cpu: 100m
+              memory: 128Mi
+            limits:
+              cpu: 500m
+              memory: 256Mi
+          securityContext:
+            runAsNonRoot: true
+            privileged: false
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: [ALL]
+`;
 }
 
 export const CONFIG_TS = `export const config = {
