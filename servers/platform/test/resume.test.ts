@@ -50,7 +50,7 @@ async function platformProcess(): Promise<{ client: Client; transport: StdioClie
 const count = (method: string, path: RegExp) =>
   fake.requests.filter((request) => request.method === method && path.test(request.path)).length;
 
-it('resumes a run after the process is killed mid-step, doing nothing twice', async () => {
+it('resumes a run after the process is killed mid-step, doing nothing twice', { timeout: 60_000 }, async () => {
   const first = await platformProcess();
   const planned = await first.client.callTool({
     name: 'create_service',
