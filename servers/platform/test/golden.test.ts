@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,6 +24,11 @@ let kube: KubernetesFake;
 let dir: string;
 
 beforeAll(async () => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe' });
+  } catch {
+    throw new Error('kubectl is not on PATH: install kubectl to run this test (it dry-runs the rendered manifests)');
+  }
   mcp = await connectClient(platformModule, {
     args: ['--sandbox', '--role', 'platform-admin'],
     env: { IDP_MCP_STATE: ':memory:' },
