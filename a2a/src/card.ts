@@ -152,7 +152,7 @@ export function agentCard(options: CardOptions): AgentCard {
     version: SERVER_VERSION,
     capabilities: {
       streaming: true,
-      pushNotifications: false,
+      pushNotifications: true,
       extendedAgentCard: true,
       extensions: [
         {

@@ -20,7 +20,8 @@ Flags:
   --help                   this text
 
 Environment: the platform's (idp-mcp platform --help), A2A_PUBLIC_URL (the base URL the card advertises,
-e.g. https://a2a.example.com; default http://host:port), and
+e.g. https://a2a.example.com; default http://host:port), A2A_PUSH_ALLOWED_HOSTS (receiver hosts exempt from the
+push guard, which otherwise allows only https URLs on public addresses), and
 
 ${AUTH_ENV_HELP}`;
 

@@ -20,6 +20,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { agentCard, extendedCard, JSONRPC_PATH, REST_PATH } from './card.ts';
 import { CallerUser, callerOf, SupervisorExecutor } from './executor.ts';
 import { type Platform, startPlatform } from './platform.ts';
+import { DurablePushStore, GuardedPushSender, PushGuard } from './push.ts';
 import { DurableTaskStore } from './tasks.ts';
 
 export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
@@ -110,6 +111,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     throw error;
   });
   const tasks = new DurableTaskStore(store);
+  const guard = PushGuard.fromEnv(options.env);
+  const pushConfigs = new DurablePushStore(store, guard);
   const executor = new SupervisorExecutor(platform, log);
 
   const callers = new WeakMap<IncomingMessage, Caller>();
@@ -135,8 +138,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     tasks,
     executor,
     undefined,
-    undefined,
-    undefined,
+    pushConfigs,
+    new GuardedPushSender(pushConfigs, guard, log.child('push')),
     async (context: ServerCallContext) => extendedCard(card, callerOf(context), platform.tools),
   );
   const userBuilder = async (req: Request) => new CallerUser(callers.get(req)!);
