@@ -3,10 +3,13 @@ import { type Artifact, type Message, type Part, Role, type Task, TaskState, typ
 import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
 import {
   AgentEvent,
+  type AgentExecutionEvent,
   type AgentExecutor,
   type ExecutionEventBus,
   type RequestContext,
+  ResultManager,
   type ServerCallContext,
+  type TaskStore,
   type User,
 } from '@a2a-js/sdk/server';
 import type { Caller, Logger } from '@idp-mcp/core';
@@ -158,30 +161,14 @@ export class SupervisorExecutor implements AgentExecutor {
     const { taskId, contextId } = request;
     const caller = callerOf(request.context);
     this.#contexts.set(taskId, contextId);
-    const publish = (state: TaskState, parts: Part[], metadata?: Record<string, unknown>) => {
-      const status: TaskStatus = {
-        state,
-        message: agentMessage(taskId, contextId, parts),
-        timestamp: new Date().toISOString(),
-      };
-      bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status, metadata }));
-      if (isFinal(state)) this.#contexts.delete(taskId);
-    };
-    const artifact = (value: Artifact) =>
-      bus.publish(
-        AgentEvent.artifactUpdate({
-          taskId,
-          contextId,
-          artifact: value,
-          append: false,
-          lastChunk: true,
-          metadata: undefined,
-        }),
-      );
+    const { publish, artifact } = emitter(taskId, contextId, (event) => {
+      bus.publish(event);
+      if (event.kind === 'statusUpdate' && isFinal(event.data.status?.state)) this.#contexts.delete(taskId);
+    });
 
     if (request.task) {
       bus.publish(AgentEvent.task(request.task));
-      await this.#answer(request.task, request.userMessage, caller, publish, artifact);
+      await this.#answer(request.task, request.userMessage, caller, { publish, artifact });
       return;
     }
     bus.publish(
@@ -253,13 +240,8 @@ export class SupervisorExecutor implements AgentExecutor {
   }
 
   /** A follow-up message on a task: the answer to "apply this plan?". */
-  async #answer(
-    task: Task,
-    message: Message,
-    caller: Caller,
-    publish: (state: TaskState, parts: Part[], metadata?: Record<string, unknown>) => void,
-    artifact: (value: Artifact) => void,
-  ): Promise<void> {
+  async #answer(task: Task, message: Message, caller: Caller, emit: Emitter): Promise<void> {
+    const { publish } = emit;
     const planId = task.metadata?.[PLAN_KEY] as string | undefined;
     if (task.status?.state !== TaskState.TASK_STATE_INPUT_REQUIRED || !planId) {
       publish(task.status?.state ?? TaskState.TASK_STATE_WORKING, [
@@ -281,6 +263,11 @@ export class SupervisorExecutor implements AgentExecutor {
       publish(TaskState.TASK_STATE_CANCELED, [textPart(`Plan ${planId} was not approved; nothing changed.`)]);
       return;
     }
+    await this.#apply(task, planId, caller, emit);
+  }
+
+  /** Applies an approved plan as the caller; apply_plan returns the same run when called again for a plan. */
+  async #apply(task: Task, planId: string, caller: Caller, { publish, artifact }: Emitter): Promise<void> {
     this.#applying.add(task.id);
     try {
       publish(TaskState.TASK_STATE_WORKING, [textPart(`Applying plan ${planId}.`)]);
@@ -327,6 +314,30 @@ export class SupervisorExecutor implements AgentExecutor {
     }
   }
 
+  /**
+   * A task a stopped process left `working` (or `submitted`) goes on: an approved plan is applied, which returns
+   * the run the platform resumed at its own start-up, or starts it; a task stopped while planning fails, saying
+   * so (a plan changes nothing: the caller sends the request again). Events go straight to the task store.
+   */
+  async resume(task: Task, context: ServerCallContext, store: TaskStore): Promise<void> {
+    const events: AgentExecutionEvent[] = [];
+    const emit = emitter(task.id, task.contextId, (event) => events.push(event));
+    const planId = task.metadata?.[PLAN_KEY] as string | undefined;
+    this.#log.info('resuming a task a stopped process left unfinished', { task: task.id, plan: planId });
+    if (planId && task.status?.state === TaskState.TASK_STATE_WORKING) {
+      await this.#apply(task, planId, callerOf(context), emit);
+    } else {
+      emit.publish(TaskState.TASK_STATE_FAILED, [
+        textPart('The supervisor stopped while planning this request; nothing was changed. Send the request again.'),
+      ]);
+    }
+    const results = new ResultManager(store, context);
+    const last = task.history.at(-1);
+    if (last) results.setContext(last);
+    await results.processEvent(AgentEvent.task(task));
+    for (const event of events) await results.processEvent(event);
+  }
+
   async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
     if (this.#applying.has(taskId)) {
       throw new TaskNotCancelableError(
@@ -351,11 +362,45 @@ export class SupervisorExecutor implements AgentExecutor {
   }
 }
 
-function isFinal(state: TaskState): boolean {
-  return [
-    TaskState.TASK_STATE_COMPLETED,
-    TaskState.TASK_STATE_FAILED,
-    TaskState.TASK_STATE_CANCELED,
-    TaskState.TASK_STATE_REJECTED,
-  ].includes(state);
+interface Emitter {
+  publish(state: TaskState, parts: Part[], metadata?: Record<string, unknown>): void;
+  artifact(value: Artifact): void;
+}
+
+/** Status and artifact events of one task, handed to `sink` (the request's bus, or a list for a resume). */
+function emitter(taskId: string, contextId: string, sink: (event: AgentExecutionEvent) => void): Emitter {
+  return {
+    publish(state, parts, metadata) {
+      const status: TaskStatus = {
+        state,
+        message: agentMessage(taskId, contextId, parts),
+        timestamp: new Date().toISOString(),
+      };
+      sink(AgentEvent.statusUpdate({ taskId, contextId, status, metadata }));
+    },
+    artifact(value) {
+      sink(
+        AgentEvent.artifactUpdate({
+          taskId,
+          contextId,
+          artifact: value,
+          append: false,
+          lastChunk: true,
+          metadata: undefined,
+        }),
+      );
+    },
+  };
+}
+
+function isFinal(state: TaskState | undefined): boolean {
+  return (
+    state !== undefined &&
+    [
+      TaskState.TASK_STATE_COMPLETED,
+      TaskState.TASK_STATE_FAILED,
+      TaskState.TASK_STATE_CANCELED,
+      TaskState.TASK_STATE_REJECTED,
+    ].includes(state)
+  );
 }

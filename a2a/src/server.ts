@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentCard, type Message, type SendMessageRequest, type StreamResponse, type Task } from '@a2a-js/sdk';
-import { DefaultRequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
+import { AgentCard, type Message, type SendMessageRequest, type StreamResponse, Task } from '@a2a-js/sdk';
+import { DefaultRequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
 import {
   AuthenticationError,
@@ -14,7 +14,7 @@ import {
   type PolicyGate,
   type Role,
 } from '@idp-mcp/core';
-import { openTaskStore } from '@idp-mcp/store';
+import { type A2aTaskStore, openTaskStore } from '@idp-mcp/store';
 import { hostHeaderValidation, localhostHostValidation } from '@modelcontextprotocol/node';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { agentCard, extendedCard, JSONRPC_PATH, REST_PATH } from './card.ts';
@@ -142,6 +142,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     new GuardedPushSender(pushConfigs, guard, log.child('push')),
     async (context: ServerCallContext) => extendedCard(card, callerOf(context), platform.tools),
   );
+  await resumeTasks(store, tasks, executor, log);
   const userBuilder = async (req: Request) => new CallerUser(callers.get(req)!);
 
   const validateHost = options.allowedHosts?.length
@@ -193,4 +194,21 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
       await platform.close();
     },
   };
+}
+
+/**
+ * Tasks a stopped process left in progress go on, each as its owner (whoever approved a plan held the write tier
+ * the platform requires for it; the audit keeps their subject).
+ */
+async function resumeTasks(store: A2aTaskStore, tasks: DurableTaskStore, executor: SupervisorExecutor, log: Logger) {
+  for (const { scope, task } of await store.inState(['TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING'])) {
+    const caller = callerFromRoles(scope.owner, ['developer']);
+    const context = new ServerCallContext({
+      user: new CallerUser(caller),
+      ...(scope.tenant ? { tenant: scope.tenant } : {}),
+    });
+    await executor.resume(Task.fromJSON(task), context, tasks).catch((error: unknown) => {
+      log.error('an interrupted task could not be resumed', { error: String(error) });
+    });
+  }
 }
