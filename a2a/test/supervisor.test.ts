@@ -236,6 +236,41 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
     expect(statusText(answered).join()).toContain('was not approved; nothing changed');
   });
 
+  it("answers bad requests with the spec's error codes", async () => {
+    const token = await issuer.sign(issuer.claimsFor('dev-developer'));
+    const rpc = async (body: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${supervisor.url}/a2a/jsonrpc`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+          ...headers,
+        },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as { error?: { code: number } } };
+    };
+    const call = (method: string, params: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 7, method, params });
+    expect((await rpc('{"jsonrpc": "2.0", "id": 1, "method": ')).body.error?.code).toBe(-32700);
+    expect((await rpc(call('NoSuchMethod', {}))).body.error?.code).toBe(-32601);
+    expect((await rpc(call('GetTask', { id: 'no-such-task' }))).body.error?.code).toBe(-32001);
+    expect((await rpc(call('ListTasks', {}), { 'a2a-version': '9.9' })).body.error?.code).toBe(-32009);
+    expect((await rpc(call('ListTasks', {}), { 'content-type': 'text/plain' })).body.error?.code).toBe(-32005);
+  });
+
+  it('lets the caller subscribe again to a task and see its state', async () => {
+    const developer = await clientFor('dev-developer');
+    const waiting = asTask(await developer.sendMessage(send([topic('payments', 'payments.subscribe.v1')])));
+    const events: StreamResponse[] = [];
+    for await (const event of developer.resubscribeTask({ tenant: '', id: waiting.id })) {
+      events.push(event);
+      if (events.length === 1) break;
+    }
+    expect(events[0]!.payload?.$case).toBe('task');
+    expect((events[0]!.payload!.value as Task).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+  });
+
   it('answers a free-text request honestly: the bundled agent is not there yet', async () => {
     const developer = await clientFor('dev-developer');
     const answer = asTask(await developer.sendMessage(send([text('find services without an on-call schedule')])));
