@@ -1,4 +1,5 @@
 import type { AgentCard, AgentSkill, SecurityRequirement, SecurityScheme } from '@a2a-js/sdk';
+import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
 import { type AnyTool, type Caller, SERVER_VERSION, tierAllows } from '@idp-mcp/core';
 import * as z from 'zod';
 
@@ -144,10 +145,14 @@ export function agentCard(options: CardOptions): AgentCard {
     name: 'idp-mcp platform supervisor',
     description:
       'Operates the internal developer platform for other agents: golden-path self-service (services, Kafka topics, teams, databases, repositories) as plan -> approve -> apply, with the platform policy gate, runs and audit. Every action is a platform tool call made as the caller.',
-    supportedInterfaces: [
-      { url: `${options.baseUrl}${JSONRPC_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0', tenant: '' },
-      { url: `${options.baseUrl}${REST_PATH}`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0', tenant: '' },
-    ],
+    // The same endpoints also speak v0.3 (the SDK's compatibility layer), which the card must declare.
+    supportedInterfaces: duplicateInterfacesForLegacy(
+      [
+        { url: `${options.baseUrl}${JSONRPC_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0', tenant: '' },
+        { url: `${options.baseUrl}${REST_PATH}`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0', tenant: '' },
+      ],
+      ['JSONRPC', 'HTTP+JSON'],
+    ),
     provider: { organization: 'idp-mcp', url: options.baseUrl },
     version: SERVER_VERSION,
     capabilities: {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentCard, type Message, type SendMessageRequest, type StreamResponse, Task } from '@a2a-js/sdk';
+import { legacyAgentCardRouter } from '@a2a-js/sdk/compat/v0_3/server/express';
 import { DefaultRequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
 import {
@@ -169,14 +170,20 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   routes.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   // The card in the protocol's JSON form, as GetExtendedAgentCard sends it (the SDK's handler would send its
   // in-memory form, whose one-of fields such as securitySchemes are not the wire shape).
+  // v0.3 clients (no A2A-Version header, or 0.3) get the card translated by the SDK's compatibility layer.
   const cardJson = AgentCard.toJSON(card) as AgentCard;
-  routes.use(AGENT_CARD_PATH, agentCardHandler({ agentCardProvider: async () => cardJson }));
+  routes.use(
+    AGENT_CARD_PATH,
+    legacyAgentCardRouter({ agentCardProvider: async () => card }),
+    agentCardHandler({ agentCardProvider: async () => cardJson }),
+  );
   if (identity.protectedResourceMetadata) {
     const metadata = identity.protectedResourceMetadata;
     routes.get(/^\/\.well-known\/oauth-protected-resource(\/.*)?$/, (req, res) => void res.json(metadata(req)));
   }
-  routes.use(JSONRPC_PATH, authenticate, jsonRpcHandler({ requestHandler: handler, userBuilder }));
-  routes.use(REST_PATH, authenticate, restHandler({ requestHandler: handler, userBuilder }));
+  const legacyCompat = { enabled: true };
+  routes.use(JSONRPC_PATH, authenticate, jsonRpcHandler({ requestHandler: handler, userBuilder, legacyCompat }));
+  routes.use(REST_PATH, authenticate, restHandler({ requestHandler: handler, userBuilder, legacyCompat }));
   routes.use((_req, res) => {
     res.status(404).json({ error: `not found: the agent card is ${AGENT_CARD_PATH}` });
   });

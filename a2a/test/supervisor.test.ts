@@ -83,7 +83,9 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
   });
 
   it('serves the agent card to anyone, and every method only with a realm token', async () => {
-    const response = await fetch(`${supervisor.url}/.well-known/agent-card.json`);
+    const response = await fetch(`${supervisor.url}/.well-known/agent-card.json`, {
+      headers: { 'a2a-version': '1.0' },
+    });
     expect(response.status).toBe(200);
     const card = (await response.json()) as Record<string, unknown> & {
       skills: Array<{ id: string; examples: string[] }>;
@@ -102,6 +104,8 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
     expect(card.supportedInterfaces).toEqual([
       { url: `${supervisor.url}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
       { url: `${supervisor.url}/a2a/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
+      { url: `${supervisor.url}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+      { url: `${supervisor.url}/a2a/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '0.3' },
     ]);
     expect(card.securitySchemes.keycloak?.openIdConnectSecurityScheme?.openIdConnectUrl).toBe(
       `${issuer.issuer}/.well-known/openid-configuration`,
@@ -269,6 +273,50 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
     }
     expect(events[0]!.payload?.$case).toBe('task');
     expect((events[0]!.payload!.value as Task).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+  });
+
+  it('keeps v0.3 clients working: their card and message/send on the same endpoint', async () => {
+    const legacyCard = (await (await fetch(`${supervisor.url}/.well-known/agent-card.json`)).json()) as {
+      protocolVersion: string;
+      url: string;
+      skills: Array<{ id: string }>;
+    };
+    expect(legacyCard.protocolVersion).toBe('0.3');
+    expect(legacyCard.url).toBe(`${supervisor.url}/a2a/jsonrpc`);
+    expect(legacyCard.skills.map((skill) => skill.id)).toContain('create_kafka_topic');
+
+    const token = await issuer.sign(issuer.claimsFor('dev-developer'));
+    const response = await fetch(`${supervisor.url}/a2a/jsonrpc`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'message/send',
+        params: {
+          message: {
+            kind: 'message',
+            messageId: randomUUID(),
+            role: 'user',
+            parts: [
+              {
+                kind: 'data',
+                data: {
+                  skill: 'create_kafka_topic',
+                  arguments: { team: 'payments', topic: { name: 'payments.legacy.v1' } },
+                },
+              },
+            ],
+          },
+        },
+      }),
+    });
+    const answer = (await response.json()) as {
+      result: { kind: string; status: { state: string }; artifacts: Array<{ artifactId: string }> };
+    };
+    expect(answer.result.kind).toBe('task');
+    expect(answer.result.status.state).toBe('input-required');
+    expect(answer.result.artifacts.map((artifact) => artifact.artifactId)).toEqual(['plan']);
   });
 
   it('answers a free-text request honestly: the bundled agent is not there yet', async () => {
