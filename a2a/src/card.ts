@@ -118,7 +118,7 @@ function securityOf(options: CardOptions): {
         scheme: {
           $case: 'oauth2SecurityScheme',
           value: {
-            description: 'Machines: OAuth client credentials from the Keycloak realm (e.g. idp-a2a-supervisor)',
+            description: 'Machines: OAuth client credentials of a confidential client of the Keycloak realm',
             oauth2MetadataUrl: discovery,
             flows: {
               flow: {

@@ -137,6 +137,38 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
     expect(statusText(refused).join()).toContain('create_kafka_topic needs the write tier; your roles grant read');
   });
 
+  it("serves a machine that got its token at the card's client-credentials token URL", async () => {
+    const developer = await clientFor('dev-developer');
+    const card = await developer.getAgentCard();
+    const scheme = card.securitySchemes['keycloak-client-credentials']?.scheme;
+    const flow = scheme?.$case === 'oauth2SecurityScheme' ? scheme.value.flows?.flow : undefined;
+    if (flow?.$case !== 'clientCredentials') throw new Error(`no client credentials flow on the card: ${flow?.$case}`);
+    const granted = await fetch(flow.value.tokenUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`idp-a2a-supervisor:${issuer.clientSecret('idp-a2a-supervisor')}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'idp-mcp' }),
+    });
+    expect(granted.status).toBe(200);
+    const { access_token } = (await granted.json()) as { access_token: string };
+    const machine = await new ClientFactory({
+      transports: [
+        new JsonRpcTransportFactory({
+          fetchImpl: (input, init) => {
+            const headers = new Headers(init?.headers);
+            headers.set('authorization', `Bearer ${access_token}`);
+            return fetch(input, { ...init, headers });
+          },
+        }),
+      ],
+    }).createFromUrl(supervisor.url);
+    const planned = asTask(await machine.sendMessage(send([topic('payments', 'payments.machine.v1')])));
+    expect(planned.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    expect((await machine.getAgentCard()).description).toContain('service-account-idp-a2a-supervisor');
+  });
+
   it('plans on the first turn, applies on approval and completes with the run, audited as the caller', async () => {
     const developer = await clientFor('dev-developer');
     const planned = asTask(await developer.sendMessage(send([topic('payments', 'payments.ledger.v1')])));
