@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { measureA2aLatency } from './a2a.ts';
 import { measureColdStart } from './cold-start.ts';
 import { measureLatency } from './latency.ts';
 import { loadSection, measureLoad } from './load.ts';
@@ -12,6 +13,7 @@ const coldStart = await measureColdStart();
 const latency = await measureLatency();
 const tokenCost = await measureTokenCost();
 const load = await measureLoad();
+const a2a = await measureA2aLatency();
 
 const table = (headers: string[], rows: Array<Array<string | number>>) =>
   [
@@ -66,7 +68,19 @@ ${table(
   tokenCost.map((result) => [result.what, result.runs, result.p50Ms, result.p99Ms]),
 )}
 
-${loadSection(load)}`;
+${loadSection(load)}
+
+## What the A2A supervisor adds per task step
+
+The same self-service task (plan a Kafka topic, then apply the plan) on the platform over MCP (Streamable HTTP),
+and through the A2A supervisor over JSON-RPC (a send that plans, a send that approves and applies: task store
+writes included); loopback, sandbox, local role, after 5 warm-up tasks (bench/a2a.ts).
+
+${table(
+  ['step', 'path', 'tasks', 'p50 ms', 'p99 ms'],
+  a2a.map((result) => [result.step, result.path, result.tasks, result.p50Ms, result.p99Ms]),
+)}
+`;
 
 writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
 process.stdout.write(report);

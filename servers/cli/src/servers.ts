@@ -1,10 +1,15 @@
-import type { ServerModule } from '@idp-mcp/core';
+import type { ServerCommand, ServerModule } from '@idp-mcp/core';
 import { INTEGRATION_LOADERS } from '@idp-mcp/platform/registry';
 
 /** Every server the idp-mcp command can start, in --help order: the platform, then the integrations it mounts. */
 export const SERVER_LOADERS: Record<string, () => Promise<ServerModule>> = {
   platform: async () => (await import('@idp-mcp/platform')).platformModule,
   ...INTEGRATION_LOADERS,
+};
+
+/** Commands that serve something other than MCP: the A2A supervisor in front of the platform. */
+export const COMMAND_LOADERS: Record<string, () => Promise<ServerCommand>> = {
+  a2a: async () => (await import('@idp-mcp/a2a/cli')).a2aCommand,
 };
 
 /** Every server module, for --help and for tools that go over all of them (the benchmarks). */

@@ -44,3 +44,13 @@ function describeUrl(url: string): string {
     return 'DATABASE_URL (not a URL)';
   }
 }
+
+export {
+  A2aTaskStore,
+  openTaskStore,
+  type StoredPushConfig,
+  type TaskPage,
+  type TaskQuery,
+  type TaskRecord,
+  type TaskScope,
+} from './tasks.ts';

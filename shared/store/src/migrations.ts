@@ -96,6 +96,40 @@ UPDATE audit SET finished_at = at;
 ALTER TABLE audit ADD COLUMN run_id TEXT;
 `,
   },
+  {
+    version: 4,
+    name: 'a2a tasks and push configs',
+    // The A2A supervisor's tasks (the protocol's JSON form, with history and artifacts), scoped by tenant and
+    // owner (the caller's subject); message_id is the first message's id, so a repeated send finds its task.
+    sql: `
+CREATE TABLE a2a_tasks (
+  tenant TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  id TEXT NOT NULL,
+  context_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  status_at BIGINT NOT NULL,
+  message_id TEXT,
+  task TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant, owner, id),
+  UNIQUE (tenant, owner, message_id)
+);
+CREATE INDEX a2a_tasks_by_status_at ON a2a_tasks (tenant, owner, status_at, id);
+
+CREATE TABLE a2a_push_configs (
+  tenant TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  config TEXT NOT NULL,
+  wire_version TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant, owner, task_id, id)
+);
+`,
+  },
 ];
 
 const SERIAL_KEY = {

@@ -115,6 +115,19 @@ function applyInChild(config: Record<string, unknown>) {
 }
 
 const SCHEMA_COLUMNS = {
+  a2a_push_configs: ['tenant', 'owner', 'task_id', 'id', 'config', 'wire_version', 'created_at'],
+  a2a_tasks: [
+    'tenant',
+    'owner',
+    'id',
+    'context_id',
+    'state',
+    'status_at',
+    'message_id',
+    'task',
+    'created_at',
+    'updated_at',
+  ],
   audit: ['seq', 'caller', 'tool', 'args', 'plan_id', 'verdict', 'result', 'error', 'at', 'finished_at', 'run_id'],
   plans: ['id', 'kind', 'caller', 'args', 'artefacts', 'verdict', 'status', 'created_at', 'expires_at'],
   runs: [
@@ -188,7 +201,15 @@ describe.each(backends)('store on $name', (backend) => {
           ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
           : "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
       );
-      expect(tables.map((row) => row.name)).toEqual(['audit', 'plans', 'runs', 'schema_migrations', 'steps']);
+      expect(tables.map((row) => row.name)).toEqual([
+        'a2a_push_configs',
+        'a2a_tasks',
+        'audit',
+        'plans',
+        'runs',
+        'schema_migrations',
+        'steps',
+      ]);
       // The same columns, in the same order, on both databases.
       const columns: Record<string, string[]> = {};
       for (const { name } of tables) {
