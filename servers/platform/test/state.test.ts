@@ -30,6 +30,22 @@ let client: Client;
 let stderr = '';
 
 beforeAll(async () => {
+  if (asRoot) {
+    // As nobody, the checkout itself must be readable, as a user's own clone is to them.
+    const readable = await promisify(execFile)('setpriv', [
+      '--reuid=nobody',
+      '--regid=nogroup',
+      '--clear-groups',
+      'test',
+      '-r',
+      main,
+    ]).then(
+      () => true,
+      () => false,
+    );
+    if (!readable)
+      throw new Error(`${main} is not readable by nobody: make the checkout's folders world-readable (chmod o+rx)`);
+  }
   home = mkdtempSync(join(tmpdir(), 'idp-mcp-home-'));
   chmodSync(home, 0o777);
   const { command, args } = commandLine(['platform']);
