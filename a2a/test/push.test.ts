@@ -5,7 +5,7 @@ import { Role, type Task, TaskState } from '@a2a-js/sdk';
 import { type Client, ClientFactory, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
 import { silentLogger } from '@idp-mcp/core';
 import { shippedPolicyGate } from '@idp-mcp/testing/mcp';
-import { type KeycloakIssuer, startKeycloakIssuer } from '@idp-mcp/testing/oidc';
+import { bearerFetch, type KeycloakIssuer, startKeycloakIssuer } from '@idp-mcp/testing/oidc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSupervisor, startSupervisor } from '../src/index.ts';
 import { isInternalAddress } from '../src/push.ts';
@@ -81,11 +81,7 @@ describe('push notifications', () => {
       log: silentLogger,
     });
     const token = await issuer.sign(issuer.claimsFor('dev-developer'));
-    const fetchImpl: typeof fetch = (input, init) => {
-      const headers = new Headers(init?.headers);
-      headers.set('authorization', `Bearer ${token}`);
-      return fetch(input, { ...init, headers });
-    };
+    const fetchImpl = bearerFetch(token);
     client = await new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl })] }).createFromUrl(
       supervisor.url,
     );

@@ -7,7 +7,7 @@ import { type Client, ClientFactory, JsonRpcTransportFactory } from '@a2a-js/sdk
 import { silentLogger } from '@idp-mcp/core';
 import { openTaskStore } from '@idp-mcp/store';
 import { shippedPolicyGate } from '@idp-mcp/testing/mcp';
-import { type KeycloakIssuer, startKeycloakIssuer } from '@idp-mcp/testing/oidc';
+import { bearerFetch, type KeycloakIssuer, startKeycloakIssuer } from '@idp-mcp/testing/oidc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSupervisor, startSupervisor } from '../src/index.ts';
 
@@ -50,11 +50,7 @@ describe('the supervisor across a restart', () => {
       log: silentLogger,
     });
     const token = await issuer.sign(issuer.claimsFor('dev-developer'));
-    const fetchImpl: typeof fetch = (input, init) => {
-      const headers = new Headers(init?.headers);
-      headers.set('authorization', `Bearer ${token}`);
-      return fetch(input, { ...init, headers });
-    };
+    const fetchImpl = bearerFetch(token);
     return new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl })] }).createFromUrl(
       supervisor.url,
     );

@@ -3,7 +3,7 @@ import { type AgentCard, type Message, type Part, Role, type StreamResponse, typ
 import { type Client, ClientFactory, JsonRpcTransportFactory, RestTransportFactory } from '@a2a-js/sdk/client';
 import { callerFromRoles, silentLogger } from '@idp-mcp/core';
 import { shippedPolicyGate } from '@idp-mcp/testing/mcp';
-import { type KeycloakIssuer, startKeycloakIssuer } from '@idp-mcp/testing/oidc';
+import { bearerFetch, type KeycloakIssuer, startKeycloakIssuer } from '@idp-mcp/testing/oidc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSupervisor, startSupervisor } from '../src/index.ts';
 
@@ -51,11 +51,7 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
 
   const clientFor = async (username: string, binding: 'JSONRPC' | 'HTTP+JSON' = 'JSONRPC'): Promise<Client> => {
     const token = await issuer.sign(issuer.claimsFor(username));
-    const fetchImpl: typeof fetch = (input, init) => {
-      const headers = new Headers(init?.headers);
-      headers.set('authorization', `Bearer ${token}`);
-      return fetch(input, { ...init, headers });
-    };
+    const fetchImpl = bearerFetch(token);
     const factory = new ClientFactory({
       transports: [new JsonRpcTransportFactory({ fetchImpl }), new RestTransportFactory({ fetchImpl })],
       preferredTransports: [binding],
@@ -156,11 +152,7 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
     const machine = await new ClientFactory({
       transports: [
         new JsonRpcTransportFactory({
-          fetchImpl: (input, init) => {
-            const headers = new Headers(init?.headers);
-            headers.set('authorization', `Bearer ${access_token}`);
-            return fetch(input, { ...init, headers });
-          },
+          fetchImpl: bearerFetch(access_token),
         }),
       ],
     }).createFromUrl(supervisor.url);

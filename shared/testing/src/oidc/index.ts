@@ -496,3 +496,12 @@ export async function connectWithToken(url: string, token: string): Promise<Clie
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: { token: async () => token } }));
   return client;
 }
+
+/** fetch that sends a bearer token with every request, for clients that take a fetch (the A2A SDK's transports). */
+export function bearerFetch(token: string): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return fetch(input, { ...init, headers });
+  };
+}
