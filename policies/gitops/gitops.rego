@@ -187,7 +187,7 @@ findings contains finding("GITOPS-006", "warn", i, "spec.wait", msg) if {
 	some i, doc in input.documents
 	flux(doc, "kustomize")
 	doc.kind == "Kustomization"
-	not doc.spec.wait == true
+	object.get(doc, ["spec", "wait"], false) != true
 	count(object.get(doc.spec, "healthChecks", [])) == 0
 	msg := "the Kustomization does not check health: set spec.wait: true (or list spec.healthChecks) and a spec.timeout"
 }

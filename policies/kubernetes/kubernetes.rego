@@ -80,7 +80,7 @@ findings contains finding("K8S-002", "deny", c.doc, sprintf("%s.securityContext.
 #   rationale: setuid binaries can otherwise gain more privileges than the container started with.
 findings contains finding("K8S-003", "deny", c.doc, sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), msg) if {
 	some c in containers
-	not c.c.securityContext.allowPrivilegeEscalation == false
+	object.get(c.c, ["securityContext", "allowPrivilegeEscalation"], true) != false
 	msg := sprintf("%s allows privilege escalation: set securityContext.allowPrivilegeEscalation: false", [cname(c)])
 }
 

@@ -169,9 +169,11 @@ findings contains finding("TF-003", "deny", r, "publicly_accessible", msg) if {
 #   rationale: Encryption at rest is required for all stored data, and cannot be added to an existing instance later.
 findings contains finding("TF-004", "deny", r, "storage_encrypted", msg) if {
 	some r in of_type({"aws_db_instance", "aws_rds_cluster"})
-	not r.values.storage_encrypted == true
+	object.get(r.values, "storage_encrypted", false) != true
 	msg := sprintf("%s is not encrypted at rest: set storage_encrypted = true (and kms_key_id for a customer-managed key)", [r.address])
 }
+
+backups_kept(r) if lib.num(object.get(r.values, "backup_retention_period", 0)) >= min_backup_days
 
 # METADATA
 # title: RDS backups
@@ -182,7 +184,7 @@ findings contains finding("TF-004", "deny", r, "storage_encrypted", msg) if {
 #   rationale: Point-in-time recovery needs automated backups; 0 switches them off.
 findings contains finding("TF-005", "deny", r, "backup_retention_period", msg) if {
 	some r in of_type({"aws_db_instance", "aws_rds_cluster"})
-	not lib.num(object.get(r.values, "backup_retention_period", 0)) >= min_backup_days
+	not backups_kept(r)
 	msg := sprintf("%s keeps backups for %v days: set backup_retention_period to at least %d", [r.address, object.get(r.values, "backup_retention_period", "unset"), min_backup_days])
 }
 

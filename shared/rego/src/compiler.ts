@@ -116,7 +116,7 @@ export class BodyCompiler {
     const compiled: CExpr[] = [];
     exprs.forEach((e, i) => {
       for (const name of declaredBy[i]!) this.declareName(scope, name);
-      if (e.node.kind !== 'some') compiled.push(this.compileExpr(e, scope));
+      if (e.node.kind !== 'some') compiled.push(...this.compileExpr(e, scope));
     });
     const heads = headTerms.map((t) => this.term(t, scope));
     const body = this.schedule(compiled, scope, heads, exprs[0]?.loc ?? this.ctx.loc, initiallyBound);
@@ -128,7 +128,8 @@ export class BodyCompiler {
     this.newSlot(scope, name);
   }
 
-  private compileExpr(e: Expr, scope: Scope): CExpr {
+  /** One expression; a negated one comes after the expressions lifted out of it (see liftOutOfNegation). */
+  private compileExpr(e: Expr, scope: Scope): CExpr[] {
     const withs = e.withs.length ? e.withs.map((w) => this.compileWith(w.target, w.value, scope, w.loc)) : undefined;
     const n = e.node;
     let x: CExpr;
@@ -169,10 +170,48 @@ export class BodyCompiler {
         throw new CompileFailure('unexpected some declaration', e.loc);
     }
     if (e.negated) {
+      const lifted = this.liftOutOfNegation(x, scope);
       const inner = { ...x, withs: undefined } as CExpr;
-      return { k: 'not', inner, withs: x.withs, loc: e.loc };
+      return [...lifted, { k: 'not', inner, withs: x.withs, loc: e.loc }];
     }
-    return x;
+    return [x];
+  }
+
+  /**
+   * OPA's compiler moves the references, calls and comprehensions among a call's arguments (and in a reference's
+   * indices) into expressions of their own before the call (rewriteDynamicTerms, expression expansion), negated
+   * expressions included: `not f(x.missing)` is undefined when x.missing is, not true. Terms with a wildcard stay
+   * inside, since iterating them outside would change what the negation means.
+   */
+  private liftOutOfNegation(x: CExpr, scope: Scope): CExpr[] {
+    if (x.k !== 'term') return [];
+    const lifted: CExpr[] = [];
+    const lift = (t: CTerm): CTerm => {
+      if (t.k === 'array' || t.k === 'set') return { ...t, items: t.items.map(lift) };
+      if (t.k === 'object') return { ...t, entries: t.entries.map(([a, b]) => [lift(a), lift(b)] as [CTerm, CTerm]) };
+      if (t.k !== 'ref' && t.k !== 'data' && t.k !== 'input' && t.k !== 'call' && t.k !== 'compr') return t;
+      if (this.hasWildcard(t, scope.depth)) return t;
+      const slot = this.newSlot(scope, `$lifted${this.nslots}`);
+      const v: CTerm = { k: 'var', slot, name: `$lifted${slot}` };
+      lifted.push({ k: 'unify', a: v, b: t, withs: x.withs, loc: x.loc });
+      return v;
+    };
+    const t = x.term;
+    if (t.k === 'call' && !(t.fn.kind === 'builtin' && t.fn.key === 'print')) {
+      const args = t.args.map(lift);
+      x.term = { ...t, args, order: argumentOrder(args) };
+    } else if (t.k === 'ref' || t.k === 'data' || t.k === 'input') {
+      const path = t.path.map((p) => (p.k === 'const' || p.k === 'var' ? p : lift(p)));
+      x.term = t.k === 'ref' ? { ...t, head: t.head.k === 'call' ? lift(t.head) : t.head, path } : { ...t, path };
+    }
+    return lifted;
+  }
+
+  private hasWildcard(t: CTerm, depth: number): boolean {
+    const slots = new Set<number>();
+    this.termSlots(t, depth, 'input', slots, slots, slots);
+    for (const s of slots) if (this.slotNames[s] === '_') return true;
+    return false;
   }
 
   private compileWith(target: Term, value: Term, scope: Scope, loc: Location): CWith {
