@@ -5,8 +5,10 @@ import { ToolError } from '@idp-mcp/core';
 import {
   createPolicyGate,
   DOMAINS,
+  type GatekeeperReview,
   gateOptionsFromEnv,
   MAX_FILE_BYTES,
+  parseConfig,
   renderFindings,
   ruleCatalog,
   runTests,
@@ -37,7 +39,15 @@ Checks configuration against the policies; exit 0 allowed, 1 denied, 2 bad input
   --format F             text (default) | json | sarif
   --environment ENV      target environment, e.g. prod (stricter GitOps rules)
   --policy-dir DIR       extra .rego policies and Gatekeeper templates; repeatable (env POLICY_DIRS)
-  --config FILE          YAML/JSON policy settings per domain (env POLICY_CONFIG)`;
+  --config FILE          YAML/JSON policy settings per domain (env POLICY_CONFIG)
+
+What Gatekeeper constraints see (input.review), as the admission webhook would pass it:
+  --operation OP         CREATE | UPDATE | DELETE | CONNECT (default: none, as gator)
+  --old-file PATH        the objects' previous versions (UPDATE: input.review.oldObject), matched by kind,
+                         namespace and name; repeatable
+  --user NAME            input.review.userInfo.username
+  --group GROUP          input.review.userInfo.groups; repeatable
+All files are checked as one manifest set: Namespaces for namespaceSelector and data.inventory come from them.`;
 
 function gateFrom(values: { 'policy-dir'?: string[]; config?: string }, env: NodeJS.ProcessEnv) {
   return createPolicyGate(
@@ -71,6 +81,10 @@ async function runValidate(args: string[], io: Io, stdin: () => Promise<string>)
       domain: { type: 'string', short: 'd' },
       format: { type: 'string' },
       environment: { type: 'string' },
+      operation: { type: 'string' },
+      'old-file': { type: 'string', multiple: true },
+      user: { type: 'string' },
+      group: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -84,16 +98,35 @@ async function runValidate(args: string[], io: Io, stdin: () => Promise<string>)
   }
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError('--format: must be text, json or sarif');
+  const operation = values.operation?.toUpperCase();
+  if (operation && !OPERATIONS.includes(operation as never)) {
+    throw new UsageError(`--operation: must be one of ${OPERATIONS.join(', ')}`);
+  }
   const gate = gateFrom(values, process.env);
-  const results: Validation[] = [];
+  for (const problem of gate.bundle.gatekeeper.problems) io.stderr(`idp-mcp policy: warning: ${problem}\n`);
+  const inputs: Array<{ file: string; text: string }> = [];
   for (const file of expandFiles(values.file)) {
-    const text = file === '-' ? await stdin() : readFileSync(file, 'utf8');
+    inputs.push({ file, text: file === '-' ? await stdin() : readFileSync(file, 'utf8') });
+  }
+  const review: GatekeeperReview = {
+    objects: await manifestSet(inputs),
+    ...(operation ? { operation: operation as GatekeeperReview['operation'] } : {}),
+    ...(values['old-file']
+      ? { oldObjects: await manifestSet(expandFiles(values['old-file']).map(readInput), true) }
+      : {}),
+    ...(values.user || values.group
+      ? { userInfo: { ...(values.user ? { username: values.user } : {}), groups: values.group ?? [] } }
+      : {}),
+  };
+  const results: Validation[] = [];
+  for (const { file, text } of inputs) {
     results.push(
       await validateText(gate, text, {
         ...(file !== '-' ? { filename: file } : {}),
         maxBytes: MAX_FILE_BYTES,
         ...(values.domain ? { domain: values.domain } : {}),
         ...(values.environment ? { context: { environment: values.environment } } : {}),
+        review,
       }),
     );
   }
@@ -109,6 +142,24 @@ async function runValidate(args: string[], io: Io, stdin: () => Promise<string>)
   else if (format === 'sarif') io.stdout(`${JSON.stringify(toSarif(merged, gate), null, 2)}\n`);
   else io.stdout(`${renderFindings(merged)}\n`);
   return merged.allowed ? EXIT.allowed : EXIT.denied;
+}
+
+const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
+
+function readInput(file: string): { file: string; text: string } {
+  return { file, text: readFileSync(file, 'utf8') };
+}
+
+/** The YAML/JSON documents of every file (Terraform and unparseable files contribute none: their check reports them). */
+async function manifestSet(inputs: Array<{ file: string; text: string }>, strict = false): Promise<unknown[]> {
+  const documents: unknown[] = [];
+  for (const { file, text } of inputs) {
+    if (/\.(tf|hcl)$/.test(file)) continue;
+    const parsing = parseConfig(text, { filename: file, maxBytes: MAX_FILE_BYTES });
+    const parsed = strict ? await parsing : await parsing.catch(() => undefined);
+    documents.push(...(parsed?.documents ?? []));
+  }
+  return documents;
 }
 
 /** SARIF 2.1.0 for GitHub code scanning: one result per violation and warning. */

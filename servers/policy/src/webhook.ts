@@ -2,7 +2,14 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { ToolError } from '@idp-mcp/core';
-import { type Checker, detectDomain, validateDocuments, validateText } from '@idp-mcp/policy';
+import {
+  type Checker,
+  type ClusterObjects,
+  detectDomain,
+  type GatekeeperReview,
+  validateDocuments,
+  validateText,
+} from '@idp-mcp/policy';
 
 /** Largest AdmissionReview accepted (the API server's own request limit is about 3 MiB). */
 export const MAX_REVIEW_BYTES = 3 * 1024 * 1024;
@@ -11,16 +18,23 @@ const MAX_WARNING_CHARS = 256;
 
 interface AdmissionRequest {
   uid: string;
-  operation?: string;
+  operation?: GatekeeperReview['operation'];
   namespace?: string;
   object?: unknown;
+  oldObject?: unknown;
+  userInfo?: GatekeeperReview['userInfo'];
+  dryRun?: boolean;
 }
 
 /**
  * The admission webhook: `admission.k8s.io/v1` AdmissionReview in, the same with a response out. Deny
  * violations refuse the object (403 with every message); warnings go back as AdmissionReview warnings.
  */
-export function admissionResponse(checker: Checker, review: unknown): unknown {
+export function admissionResponse(
+  checker: Checker,
+  review: unknown,
+  cluster?: () => ClusterObjects | undefined,
+): unknown {
   const request = parseReview(review);
   const response = (fields: Record<string, unknown>) => ({
     apiVersion: 'admission.k8s.io/v1',
@@ -39,6 +53,7 @@ export function admissionResponse(checker: Checker, review: unknown): unknown {
   const result = validateDocuments(checker, [object], {
     domain,
     ...(request.namespace ? { context: { namespace: request.namespace, tool: 'admission-webhook' } } : {}),
+    review: gatekeeperReview(request, cluster?.()),
   });
   const warnings = result.warnings.map((w) => clip(`[${w.rule}] ${w.message}`));
   for (const w of result.waived)
@@ -54,6 +69,20 @@ export function admissionResponse(checker: Checker, review: unknown): unknown {
     },
     ...(warnings.length ? { warnings } : {}),
   });
+}
+
+/** What Gatekeeper templates see of the request: operation, the old object of an UPDATE, the user, the namespace. */
+function gatekeeperReview(request: AdmissionRequest, cluster: ClusterObjects | undefined): GatekeeperReview {
+  return {
+    enforcementPoint: 'validation.gatekeeper.sh',
+    uid: request.uid,
+    ...(request.operation ? { operation: request.operation } : {}),
+    ...(request.oldObject ? { oldObjects: [request.oldObject] } : {}),
+    ...(request.userInfo ? { userInfo: request.userInfo } : {}),
+    ...(request.namespace ? { namespace: request.namespace } : {}),
+    ...(request.dryRun !== undefined ? { dryRun: request.dryRun } : {}),
+    ...(cluster ? { cluster } : {}),
+  };
 }
 
 function controlledBy(object: unknown): boolean {

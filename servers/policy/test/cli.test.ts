@@ -165,3 +165,42 @@ describe('the shipped examples obey the policies', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('idp-mcp policy validate with Gatekeeper constraints', () => {
+  const library = fixture('gatekeeper-library');
+  const examples = (name: string) => join(library, 'examples', name);
+
+  it('passes --operation, --old-file and --user/--group to the templates as input.review', () => {
+    const args = ['validate', '--policy-dir', library, '--domain', 'kubernetes'];
+    const files = ['--file', examples('update-new.yaml'), '--file', examples('team-apps.yaml')];
+    const update = run([
+      ...args,
+      ...files,
+      '--operation',
+      'UPDATE',
+      '--old-file',
+      examples('update-old.yaml'),
+      '--group',
+      'developers',
+    ]);
+    expect(update.stdout).toContain(
+      'DENY K8sImmutableLabels/team-label-is-immutable', // the team label changed from pay to checkout
+    );
+    expect(update.stderr).toContain('key metadata.annotations.description appears more than once');
+    expect(update.code).toBe(1);
+    const admin = run([
+      ...args,
+      ...files,
+      '--operation',
+      'UPDATE',
+      '--old-file',
+      examples('update-old.yaml'),
+      '--group',
+      'platform-admins',
+    ]);
+    expect(admin.stdout).not.toContain('K8sImmutableLabels');
+    expect(run([...args, ...files, '--operation', 'PATCH']).stderr).toContain(
+      '--operation: must be one of CREATE, UPDATE, DELETE, CONNECT',
+    );
+  });
+});

@@ -110,7 +110,7 @@ describe('user policy directories', () => {
     );
   });
 
-  it('compiles v1 templates (code: engine Rego) with their libs', () => {
+  it('compiles v1 templates (code: engine Rego) with their source.libs', () => {
     const template = {
       apiVersion: 'templates.gatekeeper.sh/v1',
       kind: 'ConstraintTemplate',
@@ -120,12 +120,12 @@ describe('user policy directories', () => {
         targets: [
           {
             target: 'admission.k8s.gatekeeper.sh',
-            libs: ['package lib.images\n\ntag(image) := split(image, ":")[1]\n'],
             code: [
               {
                 engine: 'Rego',
                 source: {
                   version: 'v1',
+                  libs: ['package lib.images\n\ntag(image) := split(image, ":")[1]\n'],
                   rego: [
                     'package k8sdisallowedtags',
                     'import data.lib.images',

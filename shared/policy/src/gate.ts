@@ -2,7 +2,7 @@ import type { PolicyContext, PolicyDomain, PolicyGate, PolicyVerdict, PolicyViol
 import { compile, type Policy, type RegoModule } from '@idp-mcp/rego';
 import { BUILTIN_POLICY_DIR, packageOf, readRegoDir } from './bundle.ts';
 import { DOMAINS } from './catalog.ts';
-import { type GatekeeperSet, loadGatekeeper } from './gatekeeper.ts';
+import { type GatekeeperReview, type GatekeeperSet, loadGatekeeper } from './gatekeeper.ts';
 
 export interface PolicyGateOptions {
   /** Directories of .rego files added to the built-in policies (env POLICY_DIRS); YAML files in them are read as Gatekeeper ConstraintTemplates and Constraints. */
@@ -70,7 +70,13 @@ export function evaluate(
   bundle: PolicyBundle,
   domain: PolicyDomain,
   documents: unknown[],
-  options: { context?: PolicyContext; data?: { config: Record<string, unknown> }; now?: Date } = {},
+  options: {
+    context?: PolicyContext;
+    data?: { config: Record<string, unknown> };
+    now?: Date;
+    /** The admission request and cluster (or manifest set) Gatekeeper constraints see. */
+    review?: GatekeeperReview;
+  } = {},
 ): DetailedVerdict {
   const input = { documents, context: options.context ?? {} };
   const evalOptions = { input, data: options.data ?? { config: {} }, now: options.now ?? new Date() };
@@ -81,7 +87,8 @@ export function evaluate(
     waived.push(...asFindings(bundle.policy.evalRule(`data.${pkg}.waived`, evalOptions)));
   }
   // Gatekeeper constraints match Kubernetes objects of any kind: Deployments, KafkaTopics, Applications.
-  if (domain !== 'terraform' && domain !== 'cicd') violations.push(...bundle.gatekeeper.evaluate(documents));
+  if (domain !== 'terraform' && domain !== 'cicd')
+    violations.push(...bundle.gatekeeper.evaluate(documents, options.review));
   const order = (a: Finding, b: Finding) =>
     (a.document ?? 0) - (b.document ?? 0) ||
     a.rule.localeCompare(b.rule) ||
@@ -124,17 +131,28 @@ function asFindings(value: unknown): Finding[] {
  */
 export function createPolicyGate(options: PolicyGateOptions = {}): PolicyGate & {
   bundle: PolicyBundle;
-  checkDetailed(domain: PolicyDomain, documents: unknown[], context?: PolicyContext): DetailedVerdict;
+  checkDetailed(
+    domain: PolicyDomain,
+    documents: unknown[],
+    context?: PolicyContext,
+    review?: GatekeeperReview,
+  ): DetailedVerdict;
 } {
   const bundle = loadBundle(options);
   // One data object for every check: the engine converts it once and caches it by identity.
   const data = { config: options.config ?? {} };
-  const checkDetailed = (domain: PolicyDomain, documents: unknown[], context?: PolicyContext) => {
+  const checkDetailed = (
+    domain: PolicyDomain,
+    documents: unknown[],
+    context?: PolicyContext,
+    review?: GatekeeperReview,
+  ) => {
     if (!DOMAINS.includes(domain)) {
       throw new Error(`unknown policy domain ${JSON.stringify(domain)}; choose from ${DOMAINS.join(', ')}`);
     }
     return evaluate(bundle, domain, documents, {
       ...(context ? { context } : {}),
+      ...(review ? { review } : {}),
       data,
       now: options.now?.() ?? new Date(),
     });

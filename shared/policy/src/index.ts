@@ -11,7 +11,17 @@ export {
   type PolicyBundle,
   type PolicyGateOptions,
 } from './gate.ts';
-export { type GatekeeperSet, gatekeeperSet, loadGatekeeper } from './gatekeeper.ts';
+export {
+  type ClusterObjects,
+  type EnforcementPoint,
+  type GatekeeperReview,
+  type GatekeeperSet,
+  type GroupVersionKind,
+  gatekeeperSet,
+  inventoryOf,
+  type K8sObject,
+  loadGatekeeper,
+} from './gatekeeper.ts';
 export { gateFromEnv } from './lazy.ts';
 export { createLocator, fieldSegments } from './locate.ts';
 export {

@@ -112,7 +112,7 @@ export async function parseConfig(
  * How Kubernetes tooling reads YAML (Go's yaml.v2, YAML 1.1): yes/no/on/off are booleans, 0777 is octal, << merges.
  * Its timestamps stay strings when read into a manifest, so they are left out.
  */
-const YAML_1_1 = {
+export const YAML_1_1 = {
   version: '1.1' as const,
   customTags: (tags: YAML.Tags) =>
     tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),

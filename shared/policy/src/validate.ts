@@ -1,6 +1,7 @@
 import type { PolicyContext, PolicyDomain } from '@idp-mcp/core';
 import * as z from 'zod';
 import type { DetailedVerdict, Finding } from './gate.ts';
+import type { GatekeeperReview } from './gatekeeper.ts';
 import { createLocator } from './locate.ts';
 import { groupByDomain, type InputFormat, parseConfig } from './parse.ts';
 
@@ -36,15 +37,22 @@ export type Validation = z.output<z.ZodObject<typeof validationSchema>>;
 
 /** What the checking side needs: the gate's detailed check. */
 export interface Checker {
-  checkDetailed(domain: PolicyDomain, documents: unknown[], context?: PolicyContext): DetailedVerdict;
+  checkDetailed(
+    domain: PolicyDomain,
+    documents: unknown[],
+    context?: PolicyContext,
+    review?: GatekeeperReview,
+  ): DetailedVerdict;
 }
 
 /** Checks parsed documents, each against its detected domain (a given domain only narrows). */
 export function validateDocuments(
   checker: Checker,
   documents: unknown[],
-  options: { domain?: string; context?: PolicyContext; file?: string } = {},
+  options: { domain?: string; context?: PolicyContext; file?: string; review?: GatekeeperReview } = {},
 ): Validation {
+  // Gatekeeper's namespaceSelector and data.inventory see the whole set checked together, every domain's objects.
+  const review = { objects: documents, ...options.review };
   const groups = groupByDomain(documents, options.domain, options.file);
   const out: Validation = {
     allowed: true,
@@ -55,7 +63,7 @@ export function validateDocuments(
     waived: [],
   };
   for (const [domain, group] of groups) {
-    const verdict = checker.checkDetailed(domain, group.documents, options.context);
+    const verdict = checker.checkDetailed(domain, group.documents, options.context, review);
     const place = (finding: Finding): ReportedFinding => {
       const { document, ...rest } = finding;
       return {
@@ -83,6 +91,7 @@ export async function validateText(
     filename?: string;
     format?: InputFormat;
     maxBytes?: number;
+    review?: GatekeeperReview;
   } = {},
 ): Promise<Validation & { format: InputFormat }> {
   const parsed = await parseConfig(text, {
@@ -94,6 +103,7 @@ export async function validateText(
     ...(options.domain ? { domain: options.domain } : {}),
     ...(options.context ? { context: options.context } : {}),
     ...(options.filename ? { file: options.filename } : {}),
+    ...(options.review ? { review: options.review } : {}),
   });
   if (!parsed.expanded) {
     const locate = createLocator(text, parsed.format);

@@ -73,6 +73,11 @@ export function policyTools(gate: Gate) {
         gatekeeper_constraints: z
           .array(z.string())
           .describe('Kind/name of loaded Gatekeeper constraints (kubernetes).'),
+        gatekeeper_problems: z
+          .array(z.string())
+          .describe(
+            'Gatekeeper templates, constraints and files that did not load (not enforced) or loaded with a warning.',
+          ),
       }),
       handler: async (input) => ({
         domains: DOMAINS.filter((d) => !input.domain || d === input.domain).map((d) => ({
@@ -83,6 +88,7 @@ export function policyTools(gate: Gate) {
             .map(({ id, severity, title }) => ({ id, severity, title })),
         })),
         gatekeeper_constraints: bundle.gatekeeper.constraints,
+        gatekeeper_problems: bundle.gatekeeper.problems,
       }),
     }),
     defineTool({
