@@ -246,8 +246,13 @@ findings contains finding("K8S-011", "deny", c.doc, sprintf("%s.image", [c.path]
 	some c in containers
 	image := object.get(c.c, "image", "")
 	not strings.any_prefix_match(image, allowed_registries)
-	msg := sprintf("%s image %q is not from an allowed registry: push it to one of %s and use that image", [cname(c), image, concat(", ", allowed_registries)])
+	msg := sprintf("%s image %q is not from an allowed registry: push it to one of %s and use that image%s", [cname(c), image, concat(", ", allowed_registries), registries_hint])
 }
+
+# Until the platform names its registries, the allow-list is the sandbox's placeholder: the denial says what to set.
+registries_hint := "" if {
+	config.allowed_registries
+} else := " (no kubernetes.allowed_registries is set, so these are the sandbox's placeholders: set it in the policy settings file, POLICY_CONFIG or --config, to your registries, e.g. [123456789012.dkr.ecr.eu-west-1.amazonaws.com/])"
 
 # METADATA
 # title: No hostPath volumes

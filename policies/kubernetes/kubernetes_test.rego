@@ -182,6 +182,19 @@ test_K8S_011_configurable if {
 	"K8S-011" in ids([deployment]) with data.config.kubernetes.allowed_registries as ["quay.io/acme/"]
 }
 
+ecr := patched([{"op": "replace", "path": concat("", [c0, "/image"]), "value": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.4.2"}])
+
+test_K8S_011_says_what_to_set_until_configured if {
+	some v in kubernetes.violations with input as {"documents": [ecr]}
+	v.id == "K8S-011"
+	contains(v.msg, "no kubernetes.allowed_registries is set")
+	configured := ids([ecr]) with data.config.kubernetes.allowed_registries as ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/"]
+	not "K8S-011" in configured
+	some w in kubernetes.violations with input as {"documents": [ecr]} with data.config.kubernetes.allowed_registries as ["quay.io/acme/"]
+	w.id == "K8S-011"
+	not contains(w.msg, "no kubernetes.allowed_registries")
+}
+
 test_K8S_012_denied if {
 	denies("K8S-012", [patched([{"op": "add", "path": "/spec/template/spec/volumes", "value": [{"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}}]}])])
 }

@@ -115,3 +115,13 @@ describe('the holes of issue 17, through validate', () => {
     expect(result.violations.map((v) => v.rule)).toContain(rule);
   });
 });
+
+describe('the default registry allow-list', () => {
+  it('says what to set when an image from the organisation’s own ECR meets the placeholder list', async () => {
+    const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.4.2';
+    const result = await call<Validation>(mcp, 'validate', { config: deployment('container', 'image', ecr) });
+    const k8s011 = result.violations.find((v) => v.rule === 'K8S-011');
+    expect(k8s011?.message).toContain('no kubernetes.allowed_registries is set');
+    expect(k8s011?.message).toContain('POLICY_CONFIG or --config');
+  });
+});
