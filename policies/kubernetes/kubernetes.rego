@@ -58,12 +58,13 @@ pss_level(doc) := "baseline" if {
 	baseline_namespace(ns)
 } else := "restricted"
 
-baseline_namespace(ns) if {
+labelled_baseline := {doc.metadata.name |
 	some doc in input.documents
 	doc.kind == "Namespace"
-	doc.metadata.name == ns
 	doc.metadata.labels["pod-security.kubernetes.io/enforce"] == "baseline"
 }
+
+baseline_namespace(ns) if ns in labelled_baseline
 
 baseline_namespace(ns) if {
 	some pattern in baseline_namespaces
