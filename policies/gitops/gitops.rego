@@ -1,10 +1,11 @@
 # METADATA
 # title: GitOps
 # description: |
-#   Argo CD Applications and ApplicationSets (argoproj.io/v1alpha1) and Flux Kustomizations, HelmReleases and
-#   GitRepositories. Input: {"documents": [...], "context": {"environment": "prod"}?}. Production is detected from
-#   context.environment, an `environment` label, or a destination namespace named prod / *-prod / production.
-#   Config (data.config.gitops): prod_namespace_pattern.
+#   Argo CD Applications, ApplicationSets and AppProjects (argoproj.io/v1alpha1) and Flux Kustomizations,
+#   HelmReleases, GitRepositories and OCIRepositories. Input: {"documents": [...], "context": {"environment": "prod"}?}.
+#   Production is detected from context.environment, an `environment` label, or a destination namespace named
+#   prod / *-prod / production. Config (data.config.gitops): prod_namespace_pattern, require_source_verification
+#   (production, always or never).
 package gitops
 
 import data.lib
@@ -14,6 +15,8 @@ default config := {}
 config := data.config.gitops
 
 prod_namespace_pattern := object.get(config, "prod_namespace_pattern", `^(prod|production)$|-(prod|production)$`)
+
+require_verification := object.get(config, "require_source_verification", "production")
 
 # Reported: findings without a valid waiver annotation; waived: findings with one.
 violations := lib.k8s_violations(findings)
@@ -190,4 +193,86 @@ findings contains finding("GITOPS-006", "warn", i, "spec.wait", msg) if {
 	object.get(doc, ["spec", "wait"], false) != true
 	count(object.get(doc.spec, "healthChecks", [])) == 0
 	msg := "the Kustomization does not check health: set spec.wait: true (or list spec.healthChecks) and a spec.timeout"
+}
+
+projects contains {"doc": i, "spec": object.get(doc, "spec", {}), "name": object.get(doc, ["metadata", "name"], "?")} if {
+	some i, doc in input.documents
+	argo(doc)
+	doc.kind == "AppProject"
+}
+
+# A pattern that matches everything: "*", "**", "*/*".
+everything(pattern) if regex.match(`^[*/]+$`, pattern)
+
+# METADATA
+# title: AppProject source repositories
+# description: Argo CD AppProjects list their source repositories; sourceRepos does not contain "*".
+# custom:
+#   id: GITOPS-007
+#   severity: deny
+#   rationale: A project that accepts any repository lets its members deploy manifests nobody on the team reviewed.
+findings contains finding("GITOPS-007", "deny", p.doc, sprintf("spec.sourceRepos[%d]", [k]), msg) if {
+	some p in projects
+	some k, repo in object.get(p.spec, "sourceRepos", [])
+	everything(repo)
+	msg := sprintf("project %q accepts any source repository (%q): list the team's repositories, e.g. https://github.com/acme/payments-*", [p.name, repo])
+}
+
+# METADATA
+# title: AppProject destinations
+# description: Argo CD AppProject destinations name a cluster (server or name) and a namespace; none is "*".
+# custom:
+#   id: GITOPS-008
+#   severity: deny
+#   rationale: A wildcard destination lets a team's applications deploy into every namespace and cluster, including kube-system and other teams'.
+findings contains finding("GITOPS-008", "deny", p.doc, sprintf("spec.destinations[%d].%s", [k, field]), msg) if {
+	some p in projects
+	some k, dest in object.get(p.spec, "destinations", [])
+	some field in ["server", "name", "namespace"]
+	everything(dest[field])
+	msg := sprintf("project %q may deploy to any %s (destinations[%d].%s: %q): name the team's %s, e.g. namespace: payments-*", [p.name, field, k, field, dest[field], field])
+}
+
+# METADATA
+# title: AppProject cluster resources
+# description: Argo CD AppProject clusterResourceWhitelist entries name a group and a kind; neither is "*".
+# custom:
+#   id: GITOPS-009
+#   severity: deny
+#   rationale: A wildcard lets the project create ClusterRoles, ClusterRoleBindings, CRDs and webhooks, which amounts to cluster-admin.
+findings contains finding("GITOPS-009", "deny", p.doc, sprintf("spec.clusterResourceWhitelist[%d].%s", [k, field]), msg) if {
+	some p in projects
+	some k, entry in object.get(p.spec, "clusterResourceWhitelist", [])
+	some field in ["group", "kind"]
+	everything(entry[field])
+	msg := sprintf("project %q may create any cluster-scoped %s: list the kinds it needs, e.g. {group: \"\", kind: Namespace}", [p.name, field])
+}
+
+verification_required(i) if require_verification == "always"
+
+verification_required(i) if {
+	require_verification == "production"
+	production(i)
+}
+
+verify_hint := {
+	"GitRepository": "spec.verify: {mode: HEAD, secretRef: {name: <public keys>}} (signed commits or tags)",
+	"OCIRepository": "spec.verify: {provider: cosign} (or notation, with a secretRef or matchOIDCIdentity)",
+	"HelmChart": "spec.verify: {provider: cosign} (OCI charts)",
+}
+
+# METADATA
+# title: Verified Flux sources
+# description: Where the platform requires it (production by default; require_source_verification production, always or never), Flux GitRepository, OCIRepository and HelmChart sources set spec.verify.
+# custom:
+#   id: GITOPS-010
+#   severity: deny
+#   rationale: Without signature verification whoever can push to the repository or registry decides what runs in production.
+findings contains finding("GITOPS-010", "deny", i, "spec.verify", msg) if {
+	some i, doc in input.documents
+	flux(doc, "source")
+	verify_hint[doc.kind]
+	verification_required(i)
+	not doc.spec.verify
+	msg := sprintf("the %s is not verified: set %s", [doc.kind, verify_hint[doc.kind]])
 }

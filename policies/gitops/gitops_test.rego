@@ -31,7 +31,31 @@ helm_release := {
 # Compliant documents, shown by explain_rule (and checked to pass in vitest); `example` by default.
 example := [application]
 
-examples := {"GITOPS-006": [kustomization]}
+project := {
+	"apiVersion": "argoproj.io/v1alpha1",
+	"kind": "AppProject",
+	"metadata": {"name": "payments", "namespace": "argocd"},
+	"spec": {
+		"sourceRepos": ["https://github.com/acme/gitops.git", "https://github.com/acme/payments-*"],
+		"destinations": [{"server": "https://kubernetes.default.svc", "namespace": "payments-*"}],
+		"clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
+	},
+}
+
+git_repository := {
+	"apiVersion": "source.toolkit.fluxcd.io/v1",
+	"kind": "GitRepository",
+	"metadata": {"name": "gitops", "namespace": "flux-system", "labels": {"environment": "prod"}},
+	"spec": {"url": "https://github.com/acme/gitops", "ref": {"tag": "v1.4.2"}, "verify": {"mode": "HEAD", "secretRef": {"name": "pgp-public-keys"}}},
+}
+
+examples := {
+	"GITOPS-006": [kustomization],
+	"GITOPS-007": [project],
+	"GITOPS-008": [project],
+	"GITOPS-009": [project],
+	"GITOPS-010": [git_repository],
+}
 
 ids(docs) := {v.id | some v in gitops.violations with input as {"documents": docs}}
 
@@ -141,4 +165,48 @@ test_waiver_on_application if {
 		{"op": "add", "path": "/metadata/annotations", "value": {"policy.idp-mcp.io/waive-GITOPS-005": "reason=bootstrap app of apps; expires=2099-01-01"}},
 	])
 	not "GITOPS-005" in ids(docs)
+}
+
+project_ops(ops) := [json.patch(project, ops)]
+
+test_GITOPS_007_denied if {
+	"GITOPS-007" in ids(project_ops([{"op": "add", "path": "/spec/sourceRepos/-", "value": "*"}]))
+}
+
+test_GITOPS_007_allowed if {
+	not "GITOPS-007" in ids([project])
+}
+
+test_GITOPS_008_denied if {
+	"GITOPS-008" in ids(project_ops([{"op": "replace", "path": "/spec/destinations/0/namespace", "value": "*"}]))
+	"GITOPS-008" in ids(project_ops([{"op": "replace", "path": "/spec/destinations/0", "value": {"name": "*", "namespace": "payments"}}]))
+}
+
+test_GITOPS_008_allowed if {
+	not "GITOPS-008" in ids([project])
+}
+
+test_GITOPS_009_denied if {
+	"GITOPS-009" in ids(project_ops([{"op": "replace", "path": "/spec/clusterResourceWhitelist/0", "value": {"group": "*", "kind": "*"}}]))
+	"GITOPS-009" in ids(project_ops([{"op": "replace", "path": "/spec/clusterResourceWhitelist/0", "value": {"group": "rbac.authorization.k8s.io", "kind": "*"}}]))
+}
+
+test_GITOPS_009_allowed if {
+	not "GITOPS-009" in ids([project])
+}
+
+test_GITOPS_010_denied if {
+	"GITOPS-010" in ids([json.patch(git_repository, [{"op": "remove", "path": "/spec/verify"}])])
+	oci := {"apiVersion": "source.toolkit.fluxcd.io/v1beta2", "kind": "OCIRepository", "metadata": {"name": "manifests", "namespace": "flux-system"}, "spec": {"url": "oci://ghcr.io/acme/manifests", "ref": {"tag": "1.0.0"}}}
+	found := ids([oci]) with data.config.gitops.require_source_verification as "always"
+	"GITOPS-010" in found
+}
+
+test_GITOPS_010_allowed if {
+	not "GITOPS-010" in ids([git_repository])
+	dev := json.patch(git_repository, [{"op": "remove", "path": "/spec/verify"}, {"op": "replace", "path": "/metadata/labels/environment", "value": "dev"}])
+	not "GITOPS-010" in ids([dev])
+	prod := json.patch(git_repository, [{"op": "remove", "path": "/spec/verify"}])
+	found := ids([prod]) with data.config.gitops.require_source_verification as "never"
+	not "GITOPS-010" in found
 }

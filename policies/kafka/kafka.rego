@@ -1,8 +1,9 @@
 # METADATA
 # title: Kafka
 # description: |
-#   Strimzi KafkaTopic resources (kafka.strimzi.io). Input: {"documents": [<KafkaTopic>, ...]}. Config
-#   (data.config.kafka): min_partitions, min_replicas, min_insync_replicas, max_retention_ms, topic_name_pattern.
+#   Strimzi KafkaTopic and KafkaUser resources (kafka.strimzi.io). Input: {"documents": [<KafkaTopic>, ...]}. Config
+#   (data.config.kafka): min_partitions, min_replicas, min_insync_replicas, max_retention_ms, topic_name_pattern,
+#   topic_owner_labels.
 package kafka
 
 import data.lib
@@ -19,6 +20,8 @@ min_insync := object.get(config, "min_insync_replicas", 2)
 
 # 30 days.
 max_retention_ms := object.get(config, "max_retention_ms", 2592000000)
+
+topic_owner_labels := object.get(config, "topic_owner_labels", ["owner"])
 
 name_pattern := object.get(config, "topic_name_pattern", `^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.v[0-9]+$`)
 
@@ -143,4 +146,60 @@ findings contains finding("KAFKA-007", "warn", t.doc, "metadata.labels[\"strimzi
 	some t in topics
 	not input.documents[t.doc].metadata.labels["strimzi.io/cluster"]
 	msg := sprintf("topic %q names no Kafka cluster: add metadata.labels[\"strimzi.io/cluster\"] (e.g. platform-kafka)", [t.name])
+}
+
+# METADATA
+# title: Topic owner label
+# description: KafkaTopic resources for a Strimzi cluster (labelled strimzi.io/cluster) carry the owner labels (default owner; topic_owner_labels).
+# custom:
+#   id: KAFKA-008
+#   severity: deny
+#   rationale: A topic without an owner cannot be asked about its data, its consumers or its deletion. Topics created through the Kafka admin API carry no labels and are exempt.
+findings contains finding("KAFKA-008", "deny", t.doc, sprintf("metadata.labels[%q]", [label]), msg) if {
+	some t in topics
+	input.documents[t.doc].metadata.labels["strimzi.io/cluster"]
+	some label in topic_owner_labels
+	not input.documents[t.doc].metadata.labels[label]
+	msg := sprintf("topic %q has no %q label: add metadata.labels[%q] naming the owning team or person", [t.name, label, label])
+}
+
+users contains {"doc": i, "name": object.get(doc, ["metadata", "name"], "?"), "acls": object.get(doc, ["spec", "authorization", "acls"], [])} if {
+	some i, doc in input.documents
+	doc.kind == "KafkaUser"
+	startswith(object.get(doc, "apiVersion", ""), "kafka.strimzi.io/")
+}
+
+# Operations of an ACL: operations, or the older single operation.
+acl_operations(acl) := {o | some o in object.get(acl, "operations", [])} | {o | o := acl.operation}
+
+# Whether an ACL names every topic or group: the literal "*", or a prefix of nothing.
+wildcard_resource(res) if res.name == "*"
+
+wildcard_resource(res) if {
+	object.get(res, "patternType", "literal") == "prefix"
+	object.get(res, "name", "") in {"", "*"}
+}
+
+# METADATA
+# title: Least-privilege KafkaUser ACLs
+# description: KafkaUser allow ACLs do not grant the All operation nor name every topic or group ("*", or an empty prefix).
+# custom:
+#   id: KAFKA-009
+#   severity: deny
+#   rationale: A client with All or a wildcard can read every team's data, delete topics and reset other consumers' offsets.
+findings contains finding("KAFKA-009", "deny", u.doc, sprintf("spec.authorization.acls[%d].operations", [k]), msg) if {
+	some u in users
+	some k, acl in u.acls
+	object.get(acl, "type", "allow") == "allow"
+	"All" in acl_operations(acl)
+	msg := sprintf("user %q is granted All on %s %q: list the operations it needs, e.g. operations: [Read, Describe] for a consumer or [Write, Describe] for a producer", [u.name, object.get(acl.resource, "type", "?"), object.get(acl.resource, "name", "")])
+}
+
+findings contains finding("KAFKA-009", "deny", u.doc, sprintf("spec.authorization.acls[%d].resource.name", [k]), msg) if {
+	some u in users
+	some k, acl in u.acls
+	object.get(acl, "type", "allow") == "allow"
+	acl.resource.type in {"topic", "group"}
+	wildcard_resource(acl.resource)
+	msg := sprintf("user %q is granted every %s: name the %s, or a prefix the team owns (resource: {type: %s, name: payments., patternType: prefix})", [u.name, acl.resource.type, acl.resource.type, acl.resource.type])
 }

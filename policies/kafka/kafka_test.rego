@@ -5,7 +5,7 @@ import data.kafka
 topic := {
 	"apiVersion": "kafka.strimzi.io/v1",
 	"kind": "KafkaTopic",
-	"metadata": {"name": "payments.transactions.v1", "namespace": "kafka", "labels": {"strimzi.io/cluster": "platform-kafka"}},
+	"metadata": {"name": "payments.transactions.v1", "namespace": "kafka", "labels": {"strimzi.io/cluster": "platform-kafka", "owner": "payments"}},
 	"spec": {
 		"partitions": 6,
 		"replicas": 3,
@@ -13,8 +13,23 @@ topic := {
 	},
 }
 
-# A compliant document, shown by explain_rule (and checked to pass in vitest).
+user := {
+	"apiVersion": "kafka.strimzi.io/v1",
+	"kind": "KafkaUser",
+	"metadata": {"name": "payments-api", "namespace": "kafka", "labels": {"strimzi.io/cluster": "platform-kafka"}},
+	"spec": {
+		"authentication": {"type": "tls"},
+		"authorization": {"type": "simple", "acls": [
+			{"resource": {"type": "topic", "name": "payments.", "patternType": "prefix"}, "operations": ["Read", "Write", "Describe"]},
+			{"resource": {"type": "group", "name": "payments-api", "patternType": "literal"}, "operations": ["Read"]},
+		]},
+	},
+}
+
+# Compliant documents, shown by explain_rule (and checked to pass in vitest); `example` by default.
 example := [topic]
+
+examples := {"KAFKA-009": [user]}
 
 ids(docs) := {v.id | some v in kafka.violations with input as {"documents": docs}}
 
@@ -121,4 +136,27 @@ test_waiver_on_topic if {
 	not "KAFKA-002" in ids(docs)
 	some w in kafka.waived with input as {"documents": docs}
 	w.id == "KAFKA-002"
+}
+
+test_KAFKA_008_denied if {
+	"KAFKA-008" in ids(with_ops([{"op": "remove", "path": "/metadata/labels/owner"}]))
+}
+
+test_KAFKA_008_allowed if {
+	not "KAFKA-008" in ids([topic])
+	# A topic checked in the admin API's form (no labels at all) is exempt.
+	not "KAFKA-008" in ids(with_ops([{"op": "remove", "path": "/metadata/labels"}]))
+}
+
+user_ops(ops) := [json.patch(user, ops)]
+
+test_KAFKA_009_denied if {
+	"KAFKA-009" in ids(user_ops([{"op": "replace", "path": "/spec/authorization/acls/0/operations", "value": ["All"]}]))
+	"KAFKA-009" in ids(user_ops([{"op": "replace", "path": "/spec/authorization/acls/1", "value": {"resource": {"type": "group", "name": "*"}, "operation": "Read"}}]))
+	"KAFKA-009" in ids(user_ops([{"op": "replace", "path": "/spec/authorization/acls/0/resource/name", "value": ""}]))
+}
+
+test_KAFKA_009_allowed if {
+	not "KAFKA-009" in ids([user])
+	not "KAFKA-009" in ids(user_ops([{"op": "add", "path": "/spec/authorization/acls/-", "value": {"type": "deny", "resource": {"type": "topic", "name": "*"}, "operations": ["All"]}}]))
 }

@@ -16,7 +16,7 @@ deployment := {
 		"template": {
 			"metadata": {"labels": {"app.kubernetes.io/name": "payments-api"}},
 			"spec": {
-				"securityContext": {"runAsNonRoot": true, "runAsUser": 10001},
+				"securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
 				"containers": [{
 					"name": "api",
 					"image": "ghcr.io/acme/payments-api:1.4.2",
@@ -45,10 +45,11 @@ example := [deployment]
 
 examples := {
 	"K8S-015": [namespace],
-	"K8S-016": [namespace, quota, limits],
-	"K8S-017": [namespace, quota, limits],
+	"K8S-016": [namespace, quota, limits, default_deny],
+	"K8S-017": [namespace, quota, limits, default_deny],
 	"K8S-018": [service],
 	"K8S-019": [ingress],
+	"K8S-030": [namespace, quota, limits, default_deny],
 }
 
 ids(docs) := {v.id | some v in kubernetes.violations with input as {"documents": docs}}
@@ -181,6 +182,19 @@ test_K8S_011_configurable if {
 	"K8S-011" in ids([deployment]) with data.config.kubernetes.allowed_registries as ["quay.io/acme/"]
 }
 
+ecr := patched([{"op": "replace", "path": concat("", [c0, "/image"]), "value": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.4.2"}])
+
+test_K8S_011_says_what_to_set_until_configured if {
+	some v in kubernetes.violations with input as {"documents": [ecr]}
+	v.id == "K8S-011"
+	contains(v.msg, "no kubernetes.allowed_registries is set")
+	configured := ids([ecr]) with data.config.kubernetes.allowed_registries as ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/"]
+	not "K8S-011" in configured
+	some w in kubernetes.violations with input as {"documents": [ecr]} with data.config.kubernetes.allowed_registries as ["quay.io/acme/"]
+	w.id == "K8S-011"
+	not contains(w.msg, "no kubernetes.allowed_registries")
+}
+
 test_K8S_012_denied if {
 	denies("K8S-012", [patched([{"op": "add", "path": "/spec/template/spec/volumes", "value": [{"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}}]}])])
 }
@@ -210,6 +224,8 @@ namespace := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "pay
 
 quota := {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "default", "namespace": "payments"}, "spec": {"hard": {"requests.cpu": "8"}}}
 
+default_deny := {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "default-deny", "namespace": "payments"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+
 limits := {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "default", "namespace": "payments"}, "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"}}]}}
 
 test_K8S_015_denied if {
@@ -234,7 +250,7 @@ test_K8S_017_denied if {
 }
 
 test_K8S_017_allowed if {
-	count(ids([namespace, quota, limits])) == 0
+	count(ids([namespace, quota, limits, default_deny])) == 0
 }
 
 service := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "payments-api", "namespace": "payments"}, "spec": {"type": "ClusterIP", "ports": [{"port": 80}]}}
@@ -314,4 +330,168 @@ test_cronjob_pod_spec_is_found if {
 	v.id == "K8S-010"
 	v.field == "spec.jobTemplate.spec.template.spec.containers[0].image"
 	v.resource == "CronJob/payments/payments-api"
+}
+
+# Pod Security Standards: restricted by default, baseline where the namespace opts in.
+sc(path) := concat("", [c0, "/securityContext/", path])
+
+pod_sc(path) := concat("", ["/spec/template/spec/securityContext/", path])
+
+baseline_ns := json.patch(namespace, [{"op": "add", "path": "/metadata/labels/pod-security.kubernetes.io~1enforce", "value": "baseline"}])
+
+# A Deployment relaxed to what the baseline profile allows: root, escalation, default capabilities, no seccomp, nfs.
+relaxed := patched([
+	{"op": "replace", "path": "/spec/template/spec/securityContext", "value": {"runAsUser": 0}},
+	{"op": "replace", "path": concat("", [c0, "/securityContext"]), "value": {"readOnlyRootFilesystem": true, "capabilities": {"add": ["CHOWN"]}}},
+	{"op": "add", "path": "/spec/template/spec/volumes", "value": [{"name": "share", "nfs": {"server": "nfs.acme.internal", "path": "/share"}}]},
+])
+
+restricted_only := {"K8S-001", "K8S-003", "K8S-005", "K8S-020", "K8S-022", "K8S-027", "K8S-028"}
+
+test_baseline_namespace_by_label if {
+	restricted_only & ids([relaxed]) == restricted_only
+	count(restricted_only & ids([relaxed, baseline_ns])) == 0
+}
+
+test_baseline_namespace_by_config if {
+	by_glob := ids([relaxed]) with data.config.kubernetes.baseline_namespaces as ["pay*"]
+	count(restricted_only & by_glob) == 0
+	other := ids([relaxed]) with data.config.kubernetes.baseline_namespaces as ["orders"]
+	restricted_only & other == restricted_only
+}
+
+test_baseline_still_denies_baseline_controls if {
+	docs := [
+		json.patch(relaxed, [
+			{"op": "add", "path": concat("", [c0, "/securityContext/capabilities/add/-"]), "value": "SYS_ADMIN"},
+			{"op": "add", "path": "/spec/template/spec/securityContext/seccompProfile", "value": {"type": "Unconfined"}},
+			{"op": "add", "path": concat("", [c0, "/ports/0/hostPort"]), "value": 8080},
+		]),
+		baseline_ns,
+	]
+	{"K8S-020", "K8S-021", "K8S-022"} & ids(docs) == {"K8S-020", "K8S-021", "K8S-022"}
+}
+
+test_other_enforce_levels_stay_restricted if {
+	privileged_ns := json.patch(namespace, [{"op": "add", "path": "/metadata/labels/pod-security.kubernetes.io~1enforce", "value": "privileged"}])
+	restricted_only & ids([relaxed, privileged_ns]) == restricted_only
+}
+
+test_ephemeral_containers_are_checked if {
+	docs := [patched([{"op": "add", "path": "/spec/template/spec/ephemeralContainers", "value": [{"name": "debug", "image": "ghcr.io/acme/toolbox:1.0.0", "securityContext": {"privileged": true}}]}])]
+	some v in kubernetes.violations with input as {"documents": docs}
+	v.id == "K8S-002"
+	v.field == "spec.template.spec.ephemeralContainers[0].securityContext.privileged"
+	not "K8S-006" in ids(docs)
+	not "K8S-009" in ids(docs)
+}
+
+test_K8S_020_denied if {
+	denies("K8S-020", [patched([{"op": "add", "path": sc("capabilities/add"), "value": ["SYS_ADMIN"]}])])
+	denies("K8S-020", [patched([{"op": "add", "path": sc("capabilities/add"), "value": ["NET_BIND_SERVICE", "NET_RAW"]}])])
+}
+
+test_K8S_020_allowed if {
+	allows("K8S-020", [patched([{"op": "add", "path": sc("capabilities/add"), "value": ["NET_BIND_SERVICE"]}])])
+}
+
+test_K8S_021_denied if {
+	denies("K8S-021", [patched([{"op": "add", "path": concat("", [c0, "/ports/0/hostPort"]), "value": 8080}])])
+}
+
+test_K8S_021_allowed if {
+	allows("K8S-021", [patched([{"op": "add", "path": concat("", [c0, "/ports/0/hostPort"]), "value": 0}])])
+}
+
+test_K8S_022_denied if {
+	denies("K8S-022", [patched([{"op": "remove", "path": pod_sc("seccompProfile")}])])
+	denies("K8S-022", [patched([{"op": "replace", "path": pod_sc("seccompProfile/type"), "value": "Unconfined"}])])
+	denies("K8S-022", [patched([{"op": "add", "path": sc("seccompProfile"), "value": {"type": "Unconfined"}}])])
+}
+
+test_K8S_022_allowed if {
+	allows("K8S-022", [deployment])
+	allows("K8S-022", [patched([
+		{"op": "remove", "path": pod_sc("seccompProfile")},
+		{"op": "add", "path": sc("seccompProfile"), "value": {"type": "Localhost", "localhostProfile": "profiles/api.json"}},
+	])])
+}
+
+test_K8S_023_denied if {
+	denies("K8S-023", [patched([{"op": "add", "path": sc("appArmorProfile"), "value": {"type": "Unconfined"}}])])
+	denies("K8S-023", [patched([{"op": "add", "path": pod_sc("appArmorProfile"), "value": {"type": "Unconfined"}}])])
+	denies("K8S-023", [patched([{"op": "add", "path": "/spec/template/metadata/annotations", "value": {"container.apparmor.security.beta.kubernetes.io/api": "unconfined"}}])])
+}
+
+test_K8S_023_allowed if {
+	allows("K8S-023", [patched([
+		{"op": "add", "path": sc("appArmorProfile"), "value": {"type": "RuntimeDefault"}},
+		{"op": "add", "path": "/spec/template/metadata/annotations", "value": {"container.apparmor.security.beta.kubernetes.io/api": "localhost/k8s-api"}},
+	])])
+}
+
+test_K8S_024_denied if {
+	denies("K8S-024", [patched([{"op": "add", "path": sc("seLinuxOptions"), "value": {"type": "spc_t"}}])])
+	denies("K8S-024", [patched([{"op": "add", "path": pod_sc("seLinuxOptions"), "value": {"user": "system_u"}}])])
+}
+
+test_K8S_024_allowed if {
+	allows("K8S-024", [patched([{"op": "add", "path": pod_sc("seLinuxOptions"), "value": {"type": "container_t", "level": "s0:c123,c456"}}])])
+}
+
+test_K8S_025_denied if {
+	denies("K8S-025", [patched([{"op": "add", "path": sc("procMount"), "value": "Unmasked"}])])
+}
+
+test_K8S_025_allowed if {
+	allows("K8S-025", [patched([{"op": "add", "path": sc("procMount"), "value": "Default"}])])
+}
+
+test_K8S_026_denied if {
+	denies("K8S-026", [patched([{"op": "add", "path": pod_sc("sysctls"), "value": [{"name": "kernel.msgmax", "value": "65536"}]}])])
+}
+
+test_K8S_026_allowed if {
+	allows("K8S-026", [patched([{"op": "add", "path": pod_sc("sysctls"), "value": [{"name": "net.ipv4.ip_local_port_range", "value": "1024 65535"}]}])])
+}
+
+test_K8S_027_denied if {
+	denies("K8S-027", [patched([{"op": "add", "path": "/spec/template/spec/volumes", "value": [{"name": "share", "nfs": {"server": "nfs.acme.internal", "path": "/"}}]}])])
+}
+
+test_K8S_027_allowed if {
+	allows("K8S-027", [patched([{"op": "add", "path": "/spec/template/spec/volumes", "value": [
+		{"name": "tmp", "emptyDir": {}},
+		{"name": "data", "persistentVolumeClaim": {"claimName": "data"}},
+		{"name": "token", "projected": {"sources": []}},
+	]}])])
+}
+
+test_K8S_028_denied if {
+	denies("K8S-028", [patched([{"op": "replace", "path": pod_sc("runAsUser"), "value": 0}])])
+	denies("K8S-028", [patched([{"op": "add", "path": sc("runAsUser"), "value": 0}])])
+}
+
+test_K8S_028_allowed if {
+	allows("K8S-028", [patched([{"op": "add", "path": sc("runAsUser"), "value": 10002}])])
+}
+
+test_K8S_029_denied if {
+	denies("K8S-029", [patched([{"op": "add", "path": sc("windowsOptions"), "value": {"hostProcess": true}}])])
+	denies("K8S-029", [patched([{"op": "add", "path": pod_sc("windowsOptions"), "value": {"hostProcess": true}}])])
+}
+
+test_K8S_029_allowed if {
+	allows("K8S-029", [patched([{"op": "add", "path": pod_sc("windowsOptions"), "value": {"hostProcess": false}}])])
+}
+
+test_K8S_030_denied if {
+	denies("K8S-030", [namespace, quota, limits])
+	allow_dns := json.patch(default_deny, [{"op": "replace", "path": "/spec/podSelector", "value": {"matchLabels": {"app": "api"}}}])
+	denies("K8S-030", [namespace, quota, limits, allow_dns])
+}
+
+test_K8S_030_allowed if {
+	allows("K8S-030", [namespace, quota, limits, default_deny])
+	allows("K8S-030", [namespace])
 }

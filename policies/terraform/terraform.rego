@@ -156,7 +156,7 @@ blocked(b) if {
 #   rationale: Databases are reached from inside the VPC only.
 findings contains finding("TF-003", "deny", r, "publicly_accessible", msg) if {
 	some r in of_type({"aws_db_instance", "aws_rds_cluster_instance"})
-	r.values.publicly_accessible == true
+	truthy(r.values.publicly_accessible)
 	msg := sprintf("%s is publicly accessible: set publicly_accessible = false and reach it through the VPC", [r.address])
 }
 
@@ -189,25 +189,30 @@ findings contains finding("TF-005", "deny", r, "backup_retention_period", msg) i
 }
 
 # Ingress rules of the three forms: inline security group blocks, aws_security_group_rule, aws_vpc_security_group_ingress_rule.
-ingress contains {"r": r, "field": sprintf("ingress[%d]", [k]), "cidrs": cidrs(rule), "from": object.get(rule, "from_port", 0), "to": object.get(rule, "to_port", 65535), "protocol": object.get(rule, "protocol", "tcp")} if {
-	some r in of_type({"aws_security_group"})
+ingress contains {"r": r, "field": sprintf("ingress[%d]", [k]), "cidrs": cidrs(rule), "from": port(rule, "from_port", 0), "to": port(rule, "to_port", 65535), "protocol": object.get(rule, "protocol", "tcp")} if {
+	some r in of_type({"aws_security_group", "aws_default_security_group"})
 	some k, rule in object.get(r.values, "ingress", [])
 }
 
-ingress contains {"r": r, "field": "cidr_blocks", "cidrs": cidrs(r.values), "from": object.get(r.values, "from_port", 0), "to": object.get(r.values, "to_port", 65535), "protocol": object.get(r.values, "protocol", "tcp")} if {
+ingress contains {"r": r, "field": "cidr_blocks", "cidrs": cidrs(r.values), "from": port(r.values, "from_port", 0), "to": port(r.values, "to_port", 65535), "protocol": object.get(r.values, "protocol", "tcp")} if {
 	some r in of_type({"aws_security_group_rule"})
 	r.values.type == "ingress"
 }
 
-ingress contains {"r": r, "field": "cidr_ipv4", "cidrs": {c | some c in [object.get(r.values, "cidr_ipv4", null), object.get(r.values, "cidr_ipv6", null)]; is_string(c)}, "from": object.get(r.values, "from_port", 0), "to": object.get(r.values, "to_port", 65535), "protocol": object.get(r.values, "ip_protocol", "tcp")} if {
+ingress contains {"r": r, "field": "cidr_ipv4", "cidrs": {c | some c in [object.get(r.values, "cidr_ipv4", null), object.get(r.values, "cidr_ipv6", null)]; is_string(c)}, "from": port(r.values, "from_port", 0), "to": port(r.values, "to_port", 65535), "protocol": object.get(r.values, "ip_protocol", "tcp")} if {
 	some r in of_type({"aws_vpc_security_group_ingress_rule"})
 }
+
+# A port bound as a number; one that is not a number (a variable in HCL) counts as the widest bound.
+port(v, key, widest) := lib.num(v[key]) if {
+	lib.num(v[key])
+} else := widest
 
 cidrs(v) := {c | some c in array.concat(object.get(v, "cidr_blocks", []), object.get(v, "ipv6_cidr_blocks", []))}
 
 # The sensitive ports a rule exposes, as text; undefined when none.
 exposed_ports(rule) := "all ports" if {
-	rule.protocol in {"-1", "all", -1}
+	rule.protocol in {"-1", "all", -1, "ALL"}
 } else := concat(", ", ports) if {
 	ports := [sprintf("%d", [p]) | some p in sensitive_ports; rule.from <= p; p <= rule.to]
 	count(ports) > 0
@@ -215,7 +220,7 @@ exposed_ports(rule) := "all ports" if {
 
 # METADATA
 # title: No open ingress on sensitive ports
-# description: No security group rule opens 22, 3389, 5432, 3306, 6379, 27017 or 9092 (configurable) to 0.0.0.0/0 or ::/0.
+# description: No security group rule opens a port range that includes 22, 3389, 5432, 3306, 6379, 27017 or 9092 (configurable) to 0.0.0.0/0 or ::/0.
 # custom:
 #   id: TF-006
 #   severity: deny
@@ -299,3 +304,163 @@ findings contains finding("TF-009", "deny", r, "tags", msg) if {
 taggable_resource(r) if r.type in taggable
 
 taggable_resource(r) if "tags" in object.keys(r.values)
+
+truthy(x) if x == true
+
+truthy(x) if x == "true"
+
+# Data sources of HCL (data.<type>.<name>), with their paths.
+data_sources contains {"doc": i, "address": sprintf("data.%s.%s", [type, name]), "type": type, "name": name, "values": hcl_body(bodies), "path": sprintf("data.%s.%s", [type, name])} if {
+	some i, doc in input.documents
+	some type, named in doc.data
+	some name, bodies in named
+}
+
+iam_policy_types := {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+
+# IAM statements as {"effect", "actions", "not_actions", "resources"}: from policy JSON (a plan, or a JSON string or
+# heredoc in HCL), from jsonencode({...}) in HCL, and from aws_iam_policy_document data sources.
+statements contains {"r": r, "field": "policy", "st": normal_statement(st)} if {
+	some r in of_type(iam_policy_types)
+	some st in policy_statements(r.values.policy)
+}
+
+statements contains {"r": r, "field": sprintf("inline_policy[%d].policy", [k]), "st": normal_statement(st)} if {
+	some r in of_type({"aws_iam_role"})
+	some k, p in object.get(r.values, "inline_policy", [])
+	some st in policy_statements(p.policy)
+}
+
+statements contains {"r": d, "field": sprintf("statement[%d]", [k]), "st": st} if {
+	some d in data_sources
+	d.type == "aws_iam_policy_document"
+	some k, raw in object.get(d.values, "statement", [])
+	st := {
+		"effect": object.get(raw, "effect", "Allow"),
+		"actions": as_list(object.get(raw, "actions", [])),
+		"not_actions": as_list(object.get(raw, "not_actions", [])),
+		"resources": as_list(object.get(raw, "resources", [])),
+	}
+}
+
+normal_statement(st) := {
+	"effect": object.get(st, "Effect", "Allow"),
+	"actions": as_list(object.get(st, "Action", [])),
+	"not_actions": as_list(object.get(st, "NotAction", [])),
+	"resources": as_list(object.get(st, "Resource", [])),
+}
+
+as_list(x) := x if is_array(x) else := [x]
+
+policy_statements(text) := as_list(json.unmarshal(text).Statement) if {
+	is_string(text)
+	json.is_valid(text)
+} else := as_list(json.unmarshal(hcl_object_json(text)).Statement) if {
+	is_string(text)
+	json.is_valid(hcl_object_json(text))
+}
+
+# The HCL object of `jsonencode({...})` rewritten as JSON, when it is plain data (keys, strings, lists, references).
+hcl_object_json(text) := json_text if {
+	startswith(text, "${jsonencode(")
+	body := trim_suffix(trim_prefix(text, "${jsonencode("), ")}")
+	quoted_keys := regex.replace(regex.replace(body, `"([^"\n]*)"\s*=\s*`, `"$1": `), `([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*`, `"$1": `)
+	commas := regex.replace(quoted_keys, `([^,\[{\s])(\s*\n\s*)(["{\[])`, "$1,$2$3")
+	no_trailing := regex.replace(commas, `,(\s*[\]}])`, "$1")
+	refs := `([:\[,]\s*)([A-Za-z_][A-Za-z0-9_.*-]*)(\s*[,\]}\n])`
+	json_text := regex.replace(regex.replace(no_trailing, refs, `$1"$2"$3`), refs, `$1"$2"$3`)
+}
+
+read_verbs := `^[A-Za-z0-9-]+:(Get|List|Describe|Head|BatchGet|Query|Scan|Lookup|Search|View)[A-Za-z0-9]*\*?$`
+
+write_action(a) if not regex.match(read_verbs, a)
+
+full_wildcard(a) if a in {"*", "*:*"}
+
+# METADATA
+# title: No wildcard IAM permissions
+# description: IAM policies (aws_iam_*_policy, inline_policy, aws_iam_policy_document) do not Allow Action "*" or NotAction, nor write actions on Resource "*".
+# custom:
+#   id: TF-010
+#   severity: deny
+#   rationale: A wildcard grant turns one leaked credential or one confused deputy into control of the whole account.
+findings contains finding("TF-010", "deny", x.r, x.field, msg) if {
+	some x in statements
+	x.st.effect == "Allow"
+	some a in x.st.actions
+	full_wildcard(a)
+	msg := sprintf("%s allows every action (Action \"*\"): list the actions the workload needs, e.g. [\"s3:GetObject\", \"s3:PutObject\"]", [x.r.address])
+}
+
+findings contains finding("TF-010", "deny", x.r, x.field, msg) if {
+	some x in statements
+	x.st.effect == "Allow"
+	count(x.st.not_actions) > 0
+	msg := sprintf("%s allows everything but a list (NotAction with Allow): list the allowed actions with Action instead", [x.r.address])
+}
+
+findings contains finding("TF-010", "deny", x.r, x.field, msg) if {
+	some x in statements
+	x.st.effect == "Allow"
+	"*" in x.st.resources
+	writes := [a | some a in x.st.actions; not full_wildcard(a); write_action(a)]
+	count(writes) > 0
+	msg := sprintf("%s allows %s on every resource (Resource \"*\"): name the ARNs it may change, e.g. arn:aws:s3:::acme-payments-logs/*", [x.r.address, concat(", ", writes)])
+}
+
+encryption_by_default(i) if {
+	some r in of_type({"aws_ebs_encryption_by_default"})
+	r.doc == i
+	truthy(object.get(r.values, "enabled", true))
+}
+
+# EBS volumes a resource creates: the volume itself, or block devices of instances and launch templates.
+ebs_volumes contains {"r": r, "field": "encrypted", "values": r.values} if {
+	some r in of_type({"aws_ebs_volume", "aws_ebs_snapshot_copy"})
+}
+
+ebs_volumes contains {"r": r, "field": sprintf("%s[%d].encrypted", [block, k]), "values": device} if {
+	some r in of_type({"aws_instance"})
+	some block in ["root_block_device", "ebs_block_device"]
+	some k, device in object.get(r.values, block, [])
+}
+
+ebs_volumes contains {"r": r, "field": sprintf("block_device_mappings[%d].ebs[0].encrypted", [k]), "values": hcl_body(mapping.ebs)} if {
+	some r in of_type({"aws_launch_template"})
+	some k, mapping in object.get(r.values, "block_device_mappings", [])
+	mapping.ebs
+}
+
+# METADATA
+# title: EBS encryption
+# description: EBS volumes, snapshot copies and the block devices of instances and launch templates set encrypted = true (or the configuration enables aws_ebs_encryption_by_default); snapshots come from encrypted volumes.
+# custom:
+#   id: TF-011
+#   severity: deny
+#   rationale: Encryption at rest is required for all stored data; an unencrypted volume's snapshots can be shared or copied out in the clear.
+findings contains finding("TF-011", "deny", v.r, v.field, msg) if {
+	some v in ebs_volumes
+	not truthy(object.get(v.values, "encrypted", false))
+	not encryption_by_default(v.r.doc)
+	msg := sprintf("%s is not encrypted: set %s = true (and kms_key_id for a customer-managed key), or enable aws_ebs_encryption_by_default", [v.r.address, v.field])
+}
+
+findings contains finding("TF-011", "deny", r, "encrypted", msg) if {
+	some r in of_type({"aws_ebs_snapshot"})
+	r.values.encrypted == false
+	msg := sprintf("%s is a snapshot of an unencrypted volume: encrypt the volume (encrypted = true) or copy the snapshot with aws_ebs_snapshot_copy and encrypted = true", [r.address])
+}
+
+# METADATA
+# title: KMS key rotation
+# description: Symmetric aws_kms_key resources set enable_key_rotation = true.
+# custom:
+#   id: TF-012
+#   severity: deny
+#   rationale: Rotation limits how much data one key version protects and how long a leaked key stays useful (CIS AWS 3.6).
+findings contains finding("TF-012", "deny", r, "enable_key_rotation", msg) if {
+	some r in of_type({"aws_kms_key"})
+	object.get(r.values, "customer_master_key_spec", object.get(r.values, "key_spec", "SYMMETRIC_DEFAULT")) in {"SYMMETRIC_DEFAULT", null}
+	not truthy(object.get(r.values, "enable_key_rotation", false))
+	msg := sprintf("%s does not rotate its key material: set enable_key_rotation = true", [r.address])
+}

@@ -23,6 +23,15 @@ hcl := {"resource": {
 		"name": "payments-db", "tags": tags,
 		"ingress": [{"from_port": 5432, "to_port": 5432, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/16"]}],
 	}]},
+	"aws_kms_key": {"eks": [{"description": "EKS secrets", "enable_key_rotation": true, "tags": tags}]},
+	"aws_ebs_volume": {"data": [{"availability_zone": "eu-west-1a", "size": 100, "encrypted": true, "tags": tags}]},
+	"aws_iam_policy": {"logs": [{"name": "payments-logs", "tags": tags, "policy": json.marshal({
+		"Version": "2012-10-17",
+		"Statement": [
+			{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "arn:aws:s3:::acme-payments-logs/*"},
+			{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"},
+		],
+	})}]},
 	"aws_eks_cluster": {"main": [{
 		"name": "platform", "tags": tags,
 		"encryption_config": [{"resources": ["secrets"], "provider": [{"key_arn": "${aws_kms_key.eks.arn}"}]}],
@@ -63,6 +72,7 @@ test_TF_002_allowed if {
 
 test_TF_003_denied if {
 	"TF-003" in ids(with_ops([{"op": "replace", "path": "/resource/aws_db_instance/payments/0/publicly_accessible", "value": true}]))
+	"TF-003" in ids(with_ops([{"op": "replace", "path": "/resource/aws_db_instance/payments/0/publicly_accessible", "value": "true"}]))
 }
 
 test_TF_003_allowed if {
@@ -93,6 +103,12 @@ test_TF_006_denied if {
 	"TF-006" in ids(with_ops([{"op": "replace", "path": "/resource/aws_security_group/db/0/ingress/0/cidr_blocks", "value": ["0.0.0.0/0"]}]))
 	"TF-006" in ids(with_ops([{"op": "add", "path": "/resource/aws_security_group_rule", "value": {"ssh": [{"type": "ingress", "from_port": 0, "to_port": 1024, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}}]))
 	"TF-006" in ids(with_ops([{"op": "add", "path": "/resource/aws_vpc_security_group_ingress_rule", "value": {"all": [{"ip_protocol": "-1", "cidr_ipv6": "::/0"}]}}]))
+}
+
+# hcl2json keeps quoted numbers as strings: a range "0".."1024" still includes 22.
+test_TF_006_denied_with_string_ports if {
+	"TF-006" in ids(with_ops([{"op": "add", "path": "/resource/aws_security_group_rule", "value": {"ssh": [{"type": "ingress", "from_port": "0", "to_port": "1024", "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}}]))
+	"TF-006" in ids(with_ops([{"op": "add", "path": "/resource/aws_default_security_group", "value": {"default": [{"ingress": [{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}]}]}}]))
 }
 
 test_TF_006_allowed if {
@@ -166,4 +182,74 @@ test_waiver_by_tag if {
 	some w in terraform.waived with input as {"documents": docs}
 	w.id == "TF-003"
 	w.resource == "aws_db_instance.payments"
+}
+
+policy_ops(statement) := with_ops([{"op": "replace", "path": "/resource/aws_iam_policy/logs/0/policy", "value": json.marshal({"Version": "2012-10-17", "Statement": [statement]})}])
+
+# jsonencode in HCL, as hcl2json gives it: the expression's text.
+jsonencode_policy := `${jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:PutObject", "s3:DeleteObject",]
+        Resource = "*"
+      },
+      {
+        Effect = "Allow"
+        Action = "s3:GetObject"
+        Resource = [aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"]
+        Condition = { StringEquals = { "aws:PrincipalTag/team" = "payments" } }
+      },
+    ]
+  })}`
+
+test_TF_010_denied if {
+	"TF-010" in ids(policy_ops({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::acme-payments-logs"}))
+	"TF-010" in ids(policy_ops({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}))
+	"TF-010" in ids(policy_ops({"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}))
+	"TF-010" in ids(with_ops([{"op": "replace", "path": "/resource/aws_iam_policy/logs/0/policy", "value": jsonencode_policy}]))
+	"TF-010" in ids(with_ops([{"op": "add", "path": "/data", "value": {"aws_iam_policy_document": {"admin": [{"statement": [{"actions": ["*"], "resources": ["*"]}]}]}}}]))
+}
+
+test_TF_010_field_and_message if {
+	some v in terraform.violations with input as {"documents": with_ops([{"op": "replace", "path": "/resource/aws_iam_policy/logs/0/policy", "value": jsonencode_policy}])}
+	v.id == "TF-010"
+	v.field == "resource.aws_iam_policy.logs.policy"
+	contains(v.msg, "s3:PutObject, s3:DeleteObject on every resource")
+}
+
+test_TF_010_allowed if {
+	not "TF-010" in ids([hcl])
+	not "TF-010" in ids(policy_ops({"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
+	not "TF-010" in ids(policy_ops({"Effect": "Allow", "Action": ["ec2:Describe*", "logs:GetLogEvents"], "Resource": "*"}))
+	not "TF-010" in ids(with_ops([{"op": "add", "path": "/data", "value": {"aws_iam_policy_document": {"read": [{"statement": [{"actions": ["s3:GetObject"], "resources": ["*"]}]}]}}}]))
+}
+
+test_TF_011_denied if {
+	"TF-011" in ids(with_ops([{"op": "remove", "path": "/resource/aws_ebs_volume/data/0/encrypted"}]))
+	"TF-011" in ids(with_ops([{"op": "add", "path": "/resource/aws_instance", "value": {"web": [{"ami": "ami-1", "instance_type": "t3.micro", "tags": tags, "root_block_device": [{"volume_size": 20}]}]}}]))
+	"TF-011" in ids(with_ops([{"op": "add", "path": "/resource/aws_launch_template", "value": {"nodes": [{"tags": tags, "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": [{"volume_size": 50, "encrypted": "false"}]}]}]}}]))
+	"TF-011" in ids(with_ops([{"op": "add", "path": "/resource/aws_ebs_snapshot_copy", "value": {"copy": [{"source_snapshot_id": "snap-1", "source_region": "eu-west-1"}]}}]))
+	"TF-011" in ids([{"resource_changes": [{"address": "aws_ebs_snapshot.s", "mode": "managed", "type": "aws_ebs_snapshot", "name": "s", "change": {"after": {"volume_id": "vol-1", "encrypted": false}}}]}])
+}
+
+test_TF_011_allowed if {
+	not "TF-011" in ids([hcl])
+	not "TF-011" in ids(with_ops([
+		{"op": "remove", "path": "/resource/aws_ebs_volume/data/0/encrypted"},
+		{"op": "add", "path": "/resource/aws_ebs_encryption_by_default", "value": {"this": [{"enabled": true}]}},
+	]))
+}
+
+test_TF_012_denied if {
+	"TF-012" in ids(with_ops([{"op": "remove", "path": "/resource/aws_kms_key/eks/0/enable_key_rotation"}]))
+}
+
+test_TF_012_allowed if {
+	not "TF-012" in ids([hcl])
+	not "TF-012" in ids(with_ops([
+		{"op": "remove", "path": "/resource/aws_kms_key/eks/0/enable_key_rotation"},
+		{"op": "add", "path": "/resource/aws_kms_key/eks/0/customer_master_key_spec", "value": "RSA_4096"},
+	]))
 }

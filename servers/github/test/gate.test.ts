@@ -158,6 +158,7 @@ jobs:
     timeout-minutes: 10
     steps:
       - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+        with: { persist-credentials: false }
       - run: npm test
 `;
     await call(github.mcp(), 'push_files', {

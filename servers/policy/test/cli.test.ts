@@ -88,7 +88,7 @@ describe('idp-mcp policy validate (CI gate)', () => {
         (r: { locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) =>
           r.locations[0]!.physicalLocation.region.startLine,
       ),
-    ).toEqual([12, 13, 9]);
+    ).toEqual([12, 15, 9]);
     expect(tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(['CICD-001', 'CICD-002', 'CICD-006']);
   });
 

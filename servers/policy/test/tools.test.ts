@@ -171,7 +171,7 @@ describe('list_policies, explain_rule, test_policies', () => {
       {},
     );
     const counts = Object.fromEntries(result.domains.map((d) => [d.domain, d.rules.length]));
-    expect(counts).toEqual({ kubernetes: 19, kafka: 7, terraform: 9, cicd: 7, gitops: 6 });
+    expect(counts).toEqual({ kubernetes: 30, kafka: 9, terraform: 12, cicd: 11, gitops: 10 });
     const kafka = await call<{ domains: Array<{ rules: Array<{ id: string; severity: string; title: string }> }> }>(
       mcp,
       'list_policies',

@@ -107,6 +107,8 @@ function nodeJob(name: string, command: string): string {
     runs-on: ubuntu-24.04
     steps:
       - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
       - uses: ${SETUP_NODE}
         with:
           node-version: 22
@@ -137,6 +139,8 @@ ${nodeJob('test', 'npm test')}
     runs-on: ubuntu-24.04
     steps:
       - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
       - uses: ${DOCKER_LOGIN}
         with:
           registry: registry.acme.example
@@ -578,6 +582,8 @@ jobs:
     timeout-minutes: 10
     steps:
       - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
       - uses: ${SETUP_NODE}
         with:
           node-version: 22
@@ -592,6 +598,8 @@ jobs:
       packages: write
     steps:
       - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
       - uses: ${DOCKER_LOGIN}
         with:
           registry: {{registry_host}}
