@@ -1,5 +1,4 @@
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   type AnyTool,
   ConfigError,
@@ -9,7 +8,7 @@ import {
   READ,
   type ServerModule,
 } from '@idp-mcp/core';
-import { openStore, type Store } from '@idp-mcp/store';
+import { defaultStatePath, openStore, type Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
 import { Gateway, type RunFields } from './gateway.ts';
@@ -135,15 +134,6 @@ function settingsFrom(env: Record<string, string | undefined>): PlatformSettings
   };
 }
 
-/**
- * The user's own place for the SQLite file, never the working directory (a desktop client starts servers from /):
- * $XDG_STATE_HOME/idp-mcp, else ~/.local/state/idp-mcp.
- */
-export function defaultStatePath(env: Record<string, string | undefined> = process.env): string {
-  const xdg = env.XDG_STATE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'idp-mcp', 'state.db');
-}
-
 /** The store, and where it is as the banner and platform_status say (never the database URL: it holds a password). */
 async function openPlatformStore(env: Record<string, string | undefined>): Promise<{ store: Store; location: string }> {
   if (env.DATABASE_URL) {
@@ -152,7 +142,7 @@ async function openPlatformStore(env: Record<string, string | undefined>): Promi
       location: 'PostgreSQL (DATABASE_URL)',
     };
   }
-  const path = env.IDP_MCP_STATE || defaultStatePath();
+  const path = env.IDP_MCP_STATE || defaultStatePath(env);
   const location = path === ':memory:' ? 'SQLite in memory' : `SQLite ${resolve(path)}`;
   return { store: await openStore({ env: false, sqlitePath: path }), location };
 }
