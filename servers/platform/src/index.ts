@@ -58,6 +58,11 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
       'Where create_service puts a KafkaTopic: gitops (in the GitOps pull request) or direct (created through the kafka integration)',
     default: 'gitops',
   },
+  PLATFORM_UNDO_REPOSITORY: {
+    description:
+      'How a failed apply takes back a repository it created: archive (it stays, read-only) or delete (needs admin rights on it)',
+    default: 'archive',
+  },
   PLATFORM_ALLOW_MIXED: {
     description:
       'true lets a plan mix live and sandboxed integrations (demos); by default such a plan is refused, naming the variables to set',
@@ -130,6 +135,7 @@ function settingsFrom(env: Record<string, string | undefined>): PlatformSettings
     slackChannel: env.PLATFORM_SLACK_CHANNEL!,
     jiraProject: env.PLATFORM_JIRA_PROJECT!,
     kafkaTopics: oneOf('PLATFORM_KAFKA_TOPICS', env.PLATFORM_KAFKA_TOPICS!, ['gitops', 'direct']),
+    undoRepository: oneOf('PLATFORM_UNDO_REPOSITORY', env.PLATFORM_UNDO_REPOSITORY!, ['archive', 'delete']),
     allowMixed: oneOf('PLATFORM_ALLOW_MIXED', env.PLATFORM_ALLOW_MIXED!, ['true', 'false']) === 'true',
   };
 }

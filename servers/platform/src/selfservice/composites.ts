@@ -23,6 +23,7 @@ import {
   type StepSpec,
   type ToolCall,
   toolCall,
+  undoWith,
 } from './steps.ts';
 import { assertNoPlaceholders, DECLARATION, fill, parameterValues, parseDeclaration } from './template.ts';
 
@@ -198,6 +199,7 @@ function pullRequestSteps(
       name: 'gitops_branch',
       description: `Create branch ${branch} in ${settings.gitopsRepo}`,
       call: toolCall(TOOLS.createBranch, { owner, repo, branch }),
+      undo: toolCall(TOOLS.deleteBranch, { owner, repo, branch }),
       alreadyDone: refusedWith('conflict'),
     },
     {
@@ -211,11 +213,17 @@ function pullRequestSteps(
         files: committed,
       }),
       findEarlier: { files: { owner, repo, branch, files: committed } },
+      undoneWith: 'gitops_branch',
     },
     {
       name: 'gitops_pull_request',
       description: `Open a pull request in ${settings.gitopsRepo} for Argo CD to apply once merged`,
       call: toolCall(TOOLS.createPullRequest, { owner, repo, title, head: branch, body }),
+      ...undoWith(
+        TOOLS.closePullRequest,
+        { owner, repo, comment: 'Closed by idp-mcp self-service: a later step of this plan failed, so it was undone.' },
+        { pull_number: 'number' },
+      ),
       // GitHub answers 422 to a second pull request from the same branch: done if that branch's is open.
       alreadyDone: foundBy(
         'invalid_request',
@@ -240,6 +248,15 @@ function prBody(summary: string, verdict: PolicyVerdict, requestedBy: string): s
 /** Create the repository from the golden-path template, then commit its rendered files over the template's. */
 function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artefacts: Artefact[]): StepSpec[] {
   const repo = `${settings.org}/${service.name}`;
+  const made = { owner: settings.org, repo: service.name };
+  // Undone by archiving (it stays, read-only) unless PLATFORM_UNDO_REPOSITORY=delete, which needs admin rights.
+  const undo =
+    settings.undoRepository === 'delete'
+      ? { undo: toolCall(TOOLS.deleteRepository, made) }
+      : {
+          undo: toolCall(TOOLS.archiveRepository, made),
+          undoLeaves: `repository ${repo}, archived (read-only): an admin deletes it, or PLATFORM_UNDO_REPOSITORY=delete deletes it on undo`,
+        };
   const files = artefacts
     .filter((file) => file.repo === repo)
     .map((file) => ({ path: file.path, content: file.content }));
@@ -253,6 +270,7 @@ function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artef
         description: service.description,
         template: settings.templateRepo,
       }),
+      ...undo,
       // GitHub answers 422 to a repository name that is taken: done if the repository is there.
       alreadyDone: foundBy('invalid_request', TOOLS.getRepository, { owner: settings.org, repo: service.name }),
     },
@@ -267,6 +285,7 @@ function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artef
         files,
       }),
       findEarlier: { files: { owner: settings.org, repo: service.name, branch: 'main', files } },
+      undoneWith: 'create_repository',
     },
   ];
 }
