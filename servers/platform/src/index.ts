@@ -58,6 +58,10 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
       'Where create_service puts a KafkaTopic: gitops (in the GitOps pull request) or direct (created through the kafka integration)',
     default: 'gitops',
   },
+  PLATFORM_S3_ACCESS_LOG_BUCKET: {
+    description:
+      "Bucket provision_bucket's buckets write their access logs to (default: <PLATFORM_GITHUB_ORG>-s3-access-logs)",
+  },
   PLATFORM_UNDO_REPOSITORY: {
     description:
       'How a failed apply takes back a repository it created: archive (it stays, read-only) or delete (needs admin rights on it)',
@@ -135,6 +139,7 @@ function settingsFrom(env: Record<string, string | undefined>): PlatformSettings
     slackChannel: env.PLATFORM_SLACK_CHANNEL!,
     jiraProject: env.PLATFORM_JIRA_PROJECT!,
     kafkaTopics: oneOf('PLATFORM_KAFKA_TOPICS', env.PLATFORM_KAFKA_TOPICS!, ['gitops', 'direct']),
+    accessLogBucket: env.PLATFORM_S3_ACCESS_LOG_BUCKET || `${env.PLATFORM_GITHUB_ORG}-s3-access-logs`,
     undoRepository: oneOf('PLATFORM_UNDO_REPOSITORY', env.PLATFORM_UNDO_REPOSITORY!, ['archive', 'delete']),
     allowMixed: oneOf('PLATFORM_ALLOW_MIXED', env.PLATFORM_ALLOW_MIXED!, ['true', 'false']) === 'true',
   };

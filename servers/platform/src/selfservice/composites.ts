@@ -671,4 +671,211 @@ export const provisionDatabase = defineComposite({
   },
 });
 
-export const COMPOSITES: AnyComposite[] = [createService, createKafkaTopic, createRepo, onboardTeam, provisionDatabase];
+/** What each data class keeps and for how long: the bucket's lifecycle rules. */
+const DATA_CLASSES = {
+  temporary: { expireDays: 30, transitions: [], noncurrentDays: 7 },
+  standard: {
+    expireDays: undefined,
+    transitions: [
+      { days: 30, storage_class: 'STANDARD_IA' },
+      { days: 180, storage_class: 'GLACIER_IR' },
+    ],
+    noncurrentDays: 90,
+  },
+  archive: {
+    expireDays: 2555,
+    transitions: [
+      { days: 30, storage_class: 'GLACIER' },
+      { days: 180, storage_class: 'DEEP_ARCHIVE' },
+    ],
+    noncurrentDays: 365,
+  },
+} as const;
+
+export const provisionBucket = defineComposite({
+  name: 'provision_bucket',
+  title: 'Provision an S3 bucket',
+  description:
+    "Plan an S3 bucket as Terraform (JSON syntax) in the GitOps repository: KMS encryption, versioning, public access block, lifecycle for the data class, access logging, tags, and an IRSA role for the team's service account with access to this bucket only. Checked against the terraform policies; nothing changes until apply_plan.",
+  input: z.object({
+    name: dnsLabel('invoices').describe('Bucket purpose; the bucket is named <org>-<team>-<name>-<environment>.'),
+    team: dnsLabel('payments').describe('Owning team.'),
+    environment: z.enum(['dev', 'staging', 'prod']).default('dev'),
+    data_class: z
+      .enum(['temporary', 'standard', 'archive'])
+      .default('standard')
+      .describe(
+        'temporary: objects expire after 30 days; standard: to infrequent access, then Glacier IR; archive: Glacier, kept 7 years.',
+      ),
+    access: z.enum(['read', 'read-write']).default('read-write').describe("What the team's service account may do."),
+    service_account: dnsLabel('invoices-api')
+      .optional()
+      .describe(
+        "Kubernetes service account given the role, in namespace <team>-<environment>; the team's name when omitted.",
+      ),
+  }),
+  async plan(input, ctx) {
+    const { settings } = ctx;
+    const bucket = `${settings.org}-${input.team}-${input.name}-${input.environment}`;
+    const id = bucket.replace(/-/g, '_');
+    const ref = (type: string, attribute: string) => `\${${type}.${id}.${attribute}}`;
+    const namespace = `${input.team}-${input.environment}`;
+    const serviceAccount = input.service_account ?? input.team;
+    const tags = {
+      owner: input.team,
+      team: input.team,
+      environment: input.environment,
+      'data-class': input.data_class,
+      'managed-by': 'idp-mcp',
+    };
+    const lifecycle = DATA_CLASSES[input.data_class];
+    const bucketRef = ref('aws_s3_bucket', 'id');
+    const objectActions =
+      input.access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+    const keyActions = input.access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'];
+    const terraform = {
+      variable: {
+        eks_cluster_name: {
+          type: 'string',
+          default: `platform-${input.environment}`,
+          description: 'EKS cluster whose service account assumes the role',
+        },
+      },
+      data: {
+        aws_eks_cluster: { [id]: { name: `\${var.eks_cluster_name}` } },
+        aws_iam_openid_connect_provider: { [id]: { url: `\${data.aws_eks_cluster.${id}.identity[0].oidc[0].issuer}` } },
+      },
+      resource: {
+        aws_kms_key: {
+          [id]: {
+            description: `Encrypts s3://${bucket}`,
+            enable_key_rotation: true,
+            deletion_window_in_days: 30,
+            tags,
+          },
+        },
+        aws_s3_bucket: { [id]: { bucket, tags } },
+        aws_s3_bucket_versioning: { [id]: { bucket: bucketRef, versioning_configuration: { status: 'Enabled' } } },
+        aws_s3_bucket_server_side_encryption_configuration: {
+          [id]: {
+            bucket: bucketRef,
+            rule: [
+              {
+                apply_server_side_encryption_by_default: {
+                  sse_algorithm: 'aws:kms',
+                  kms_master_key_id: ref('aws_kms_key', 'arn'),
+                },
+                bucket_key_enabled: true,
+              },
+            ],
+          },
+        },
+        aws_s3_bucket_public_access_block: {
+          [id]: {
+            bucket: bucketRef,
+            block_public_acls: true,
+            block_public_policy: true,
+            ignore_public_acls: true,
+            restrict_public_buckets: true,
+          },
+        },
+        aws_s3_bucket_lifecycle_configuration: {
+          [id]: {
+            bucket: bucketRef,
+            rule: [
+              {
+                id: input.data_class,
+                status: 'Enabled',
+                filter: {},
+                ...(lifecycle.transitions.length > 0 ? { transition: lifecycle.transitions } : {}),
+                ...(lifecycle.expireDays ? { expiration: { days: lifecycle.expireDays } } : {}),
+                noncurrent_version_expiration: { noncurrent_days: lifecycle.noncurrentDays },
+                abort_incomplete_multipart_upload: { days_after_initiation: 7 },
+              },
+            ],
+          },
+        },
+        aws_s3_bucket_logging: {
+          [id]: { bucket: bucketRef, target_bucket: settings.accessLogBucket, target_prefix: `${bucket}/` },
+        },
+        aws_iam_role: {
+          [id]: {
+            name: `${bucket}-irsa`,
+            description: `${namespace}/${serviceAccount} on s3://${bucket}`,
+            assume_role_policy: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { Federated: `\${data.aws_iam_openid_connect_provider.${id}.arn}` },
+                  Action: 'sts:AssumeRoleWithWebIdentity',
+                  Condition: {
+                    StringEquals: {
+                      [`\${replace(data.aws_iam_openid_connect_provider.${id}.url, "https://", "")}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+                      [`\${replace(data.aws_iam_openid_connect_provider.${id}.url, "https://", "")}:aud`]:
+                        'sts.amazonaws.com',
+                    },
+                  },
+                },
+              ],
+            }),
+            tags,
+          },
+        },
+        aws_iam_role_policy: {
+          [id]: {
+            name: `${bucket}-access`,
+            role: ref('aws_iam_role', 'id'),
+            policy: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ref('aws_s3_bucket', 'arn') },
+                { Effect: 'Allow', Action: objectActions, Resource: `${ref('aws_s3_bucket', 'arn')}/*` },
+                { Effect: 'Allow', Action: keyActions, Resource: ref('aws_kms_key', 'arn') },
+              ],
+            }),
+          },
+        },
+      },
+      output: {
+        [`${id}_role_arn`]: {
+          value: ref('aws_iam_role', 'arn'),
+          description: 'eks.amazonaws.com/role-arn of the service account',
+        },
+      },
+    };
+    const artefact: Artefact = {
+      repo: settings.gitopsRepo,
+      path: `infra/buckets/${input.team}/${input.name}-${input.environment}/main.tf.json`,
+      domain: 'terraform',
+      documents: [terraform],
+      content: `${JSON.stringify(terraform, null, 2)}\n`,
+    };
+    const verdict = await checkArtefacts(ctx.gate, [artefact], 'provision_bucket');
+    const summary = `Provision S3 bucket ${bucket} (${input.data_class} data, KMS-encrypted, versioned, private, access-logged to ${settings.accessLogBucket}) with an IRSA role for ${namespace}/${serviceAccount} (${input.access}) through ${settings.gitopsRepo}.`;
+    const notes = [
+      `Service account: annotate ${namespace}/${serviceAccount} with eks.amazonaws.com/role-arn = the Terraform output ${id}_role_arn`,
+    ];
+    const steps = [
+      ...pullRequestSteps(
+        settings,
+        `bucket/${bucket}`,
+        `bucket: ${bucket}`,
+        prBody(summary, verdict, ctx.requestedBy),
+        [artefact],
+      ),
+      ...notifyStep(ctx, notes, `Bucket ${bucket} requested for team ${input.team}: ${summary}`, bucket),
+      ...ticketStep(ctx, notes, `Provision bucket ${bucket}`, summary, input.team),
+    ];
+    return { summary, artefacts: [artefact], steps, notes, verdict };
+  },
+});
+
+export const COMPOSITES: AnyComposite[] = [
+  createService,
+  createKafkaTopic,
+  createRepo,
+  onboardTeam,
+  provisionDatabase,
+  provisionBucket,
+];
