@@ -58,6 +58,11 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
       'Where create_service puts a KafkaTopic: gitops (in the GitOps pull request) or direct (created through the kafka integration)',
     default: 'gitops',
   },
+  PLATFORM_VAULT_SECRET_STORE: {
+    description:
+      "External Secrets ClusterSecretStore over Vault's KV v2 mount secret; provision_database's ExternalSecret reads through it",
+    default: 'vault',
+  },
   PLATFORM_S3_ACCESS_LOG_BUCKET: {
     description:
       "Bucket provision_bucket's buckets write their access logs to (default: <PLATFORM_GITHUB_ORG>-s3-access-logs)",
@@ -139,6 +144,7 @@ function settingsFrom(env: Record<string, string | undefined>): PlatformSettings
     slackChannel: env.PLATFORM_SLACK_CHANNEL!,
     jiraProject: env.PLATFORM_JIRA_PROJECT!,
     kafkaTopics: oneOf('PLATFORM_KAFKA_TOPICS', env.PLATFORM_KAFKA_TOPICS!, ['gitops', 'direct']),
+    vaultSecretStore: env.PLATFORM_VAULT_SECRET_STORE!,
     accessLogBucket: env.PLATFORM_S3_ACCESS_LOG_BUCKET || `${env.PLATFORM_GITHUB_ORG}-s3-access-logs`,
     undoRepository: oneOf('PLATFORM_UNDO_REPOSITORY', env.PLATFORM_UNDO_REPOSITORY!, ['archive', 'delete']),
     allowMixed: oneOf('PLATFORM_ALLOW_MIXED', env.PLATFORM_ALLOW_MIXED!, ['true', 'false']) === 'true',

@@ -1,5 +1,5 @@
 import { type PolicyDomain, type PolicyGate, type PolicyVerdict, ToolError } from '@idp-mcp/core';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import * as z from 'zod';
 import { TOOLS, type ToolHandle } from './handles.ts';
 import {
@@ -603,13 +603,25 @@ export const onboardTeam = defineComposite({
   },
 });
 
+/** What a workload needs to reach the database besides its host and password (which RDS holds): never a secret. */
+function connectionSettings(input: { name: string; engine: 'postgres' | 'mysql' }, id: string): Record<string, string> {
+  return {
+    engine: input.engine,
+    identifier: id,
+    port: input.engine === 'postgres' ? '5432' : '3306',
+    database: input.name.replace(/-/g, '_'),
+    username: `${input.name.replace(/-/g, '_')}_admin`,
+    sslmode: 'require',
+  };
+}
+
 const DB_SIZES = { small: ['db.t4g.small', 20], medium: ['db.m7g.large', 100], large: ['db.r7g.xlarge', 500] } as const;
 
 export const provisionDatabase = defineComposite({
   name: 'provision_database',
   title: 'Provision a database',
   description:
-    'Plan an RDS database as Terraform (JSON syntax) in the GitOps repository, checked against the terraform policies (encryption, backups, not public, tags), with the Vault path its credentials belong at.',
+    'Plan an RDS database as Terraform (JSON syntax) in the GitOps repository, checked against the terraform policies (encryption, backups, not public, tags); apply_plan writes its connection settings to Vault (never a password in Git) and an ExternalSecret syncs them into the team namespace.',
   input: z.object({
     name: dnsLabel('orders').describe('Database name.'),
     team: dnsLabel('payments').describe('Owning team.'),
@@ -636,38 +648,80 @@ export const provisionDatabase = defineComposite({
             multi_az: prod,
             deletion_protection: prod,
             skip_final_snapshot: !prod,
+            db_name: input.name.replace(/-/g, '_'),
+            username: `${input.name.replace(/-/g, '_')}_admin`,
             manage_master_user_password: true,
             tags: { owner: input.team, team: input.team, environment: input.environment, 'managed-by': 'idp-mcp' },
           },
         },
       },
     };
-    const path = `infra/databases/${input.team}/${input.name}-${input.environment}/main.tf.json`;
+    const dir = `infra/databases/${input.team}/${input.name}-${input.environment}`;
     const artefact: Artefact = {
       repo: ctx.settings.gitopsRepo,
-      path,
+      path: `${dir}/main.tf.json`,
       domain: 'terraform',
       documents: [terraform],
       content: `${JSON.stringify(terraform, null, 2)}\n`,
     };
+    // KV v2 at mount `secret`: the API path has /data/, External Secrets' key is the path inside the mount.
+    const secretKey = `${input.team}/databases/${input.name}-${input.environment}`;
+    const vaultPath = `secret/data/${secretKey}`;
+    const namespace = `${input.team}-${input.environment}`;
+    const secretName = `${input.name}-db`;
+    const externalSecret = {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: {
+        name: secretName,
+        namespace,
+        labels: { team: input.team, owner: input.team, 'app.kubernetes.io/managed-by': 'idp-mcp' },
+      },
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.settings.vaultSecretStore },
+        target: { name: secretName, creationPolicy: 'Owner' },
+        dataFrom: [{ extract: { key: secretKey } }],
+      },
+    };
+    const secretArtefact: Artefact = {
+      repo: ctx.settings.gitopsRepo,
+      path: `${dir}/external-secret.yaml`,
+      documents: [externalSecret],
+      content: stringify(externalSecret, { lineWidth: 0 }),
+    };
     const verdict = await checkArtefacts(ctx.gate, [artefact], 'provision_database');
-    const vaultPath = `secret/data/${input.team}/databases/${input.name}-${input.environment}`;
-    const summary = `Provision ${input.engine} database ${id} (${instanceClass}, ${storage} GiB, encrypted, private) through ${ctx.settings.gitopsRepo}; credentials belong at Vault ${vaultPath}.`;
+    const summary = `Provision ${input.engine} database ${id} (${instanceClass}, ${storage} GiB, encrypted, private) through ${ctx.settings.gitopsRepo}; its connection settings go to Vault ${vaultPath}, synced to Secret ${namespace}/${secretName}.`;
     const notes = [
-      `Credentials: the master password is managed by AWS (manage_master_user_password); sync it to ${vaultPath} for workloads to read`,
+      `Credentials: the master password is managed by AWS (manage_master_user_password), never in Git or Vault; the connection settings (${Object.keys(connectionSettings(input, id)).join(', ')}) go to Vault ${vaultPath}, and the ExternalSecret ${namespace}/${secretName} (ClusterSecretStore ${ctx.settings.vaultSecretStore}) makes them the Secret ${secretName}: reference it with envFrom.secretRef.name: ${secretName}`,
     ];
+    const files = [artefact, secretArtefact];
     const steps = [
+      ...optional(ctx, notes, TOOLS.writeSecret, 'Vault connection settings', () => ({
+        name: 'vault_credentials',
+        description: `Write the connection settings of ${id} to Vault ${vaultPath}`,
+        // cas 0: only a new secret; one already there is someone else's to change.
+        call: toolCall(TOOLS.writeSecret, {
+          mount: 'secret',
+          path: secretKey,
+          data: connectionSettings(input, id),
+          cas: 0,
+        }),
+        undo: toolCall(TOOLS.deleteSecretVersions, { mount: 'secret', path: secretKey }),
+        undoLeaves: `Vault ${vaultPath}: its version is deleted (reads fail); its metadata stays until an admin destroys it`,
+        alreadyDone: refusedWith('conflict'),
+      })),
       ...pullRequestSteps(
         ctx.settings,
         `database/${id}`,
         `database: ${id}`,
         prBody(summary, verdict, ctx.requestedBy),
-        [artefact],
+        files,
       ),
       ...notifyStep(ctx, notes, `Database ${id} requested for team ${input.team}: ${summary}`, id),
       ...ticketStep(ctx, notes, `Provision database ${id}`, summary, input.team),
     ];
-    return { summary, artefacts: [artefact], steps, notes, verdict };
+    return { summary, artefacts: files, steps, notes, verdict };
   },
 });
 
