@@ -278,7 +278,7 @@ export const platformModule: ServerModule = {
   toolsets: {
     core: 'find_tools and call_tool (reach every tool), platform status, audit',
     selfservice:
-      'golden-path composites (create_service, create_repo, create_kafka_topic, onboard_team, provision_database): plan, apply_plan, runs',
+      'golden-path composites (create_service, create_repo, create_kafka_topic, onboard_team, provision_database, provision_bucket): plan, apply_plan, runs',
     remote: 'tools of the remote MCP servers in PLATFORM_REMOTE_SERVERS',
     ...Object.fromEntries(INTEGRATIONS.map((module) => [module.name, `${module.title}: ${module.description}`])),
   },
