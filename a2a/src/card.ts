@@ -33,6 +33,10 @@ export const SELF_SERVICE_SKILLS: Record<string, { tags: string[]; examples: Arr
     tags: ['database', 'terraform', 'rds'],
     examples: [{ name: 'orders', team: 'payments', engine: 'postgres', size: 'small', environment: 'dev' }],
   },
+  provision_bucket: {
+    tags: ['bucket', 's3', 'terraform', 'irsa'],
+    examples: [{ name: 'invoices', team: 'payments', environment: 'prod', data_class: 'archive', access: 'read' }],
+  },
   create_repo: {
     tags: ['repository', 'github', 'golden-path'],
     examples: [{ name: 'billing-worker', team: 'payments', description: 'Bills customers nightly' }],

@@ -15,7 +15,7 @@ import {
   type PolicyGate,
   type Role,
 } from '@idp-mcp/core';
-import { type A2aTaskStore, openTaskStore } from '@idp-mcp/store';
+import { type A2aTaskStore, defaultStatePath, openTaskStore } from '@idp-mcp/store';
 import { hostHeaderValidation, localhostHostValidation } from '@modelcontextprotocol/node';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { agentCard, extendedCard, JSONRPC_PATH, REST_PATH } from './card.ts';
@@ -106,7 +106,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   const platform = await startPlatform({ env: options.env, sandbox: options.sandbox, gate: options.gate, log });
   const store = await openTaskStore({
     ...(options.env.DATABASE_URL ? { databaseUrl: options.env.DATABASE_URL } : {}),
-    sqlitePath: options.env.IDP_MCP_STATE || '.idp-mcp/state.db',
+    sqlitePath: options.env.IDP_MCP_STATE || defaultStatePath(options.env),
   }).catch(async (error) => {
     await platform.close();
     throw error;

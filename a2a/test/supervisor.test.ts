@@ -94,6 +94,7 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
       'create_repo',
       'onboard_team',
       'provision_database',
+      'provision_bucket',
       'operate_platform',
     ]);
     expect(JSON.parse(card.skills[1]!.examples[0]!)).toMatchObject({ skill: 'create_kafka_topic' });
@@ -126,7 +127,7 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
     expect(viewerCard.description).toContain('vera-viewer');
 
     const developer = await clientFor('dev-developer');
-    expect((await developer.getAgentCard()).skills).toHaveLength(6);
+    expect((await developer.getAgentCard()).skills).toHaveLength(7);
 
     const refused = asTask(await viewer.sendMessage(send([topic('payments', 'payments.viewer.v1')])));
     expect(refused.status?.state).toBe(TaskState.TASK_STATE_REJECTED);

@@ -2,12 +2,13 @@ import type { ServerModule } from '@idp-mcp/core';
 import { BackstageClient, mapBackstageError } from './backstage.ts';
 import { catalogTools } from './tools/catalog.ts';
 import { scaffolderTools } from './tools/scaffolder.ts';
+import { searchTools } from './tools/search.ts';
 
 export { BackstageClient, backstageHttpError, mapBackstageError } from './backstage.ts';
 
 /** Every Backstage tool, bound to one client. */
 export function backstageTools(backstage: BackstageClient) {
-  return [...catalogTools(backstage), ...scaffolderTools(backstage)];
+  return [...catalogTools(backstage), ...scaffolderTools(backstage), ...searchTools(backstage)];
 }
 
 export const backstageModule: ServerModule = {
@@ -18,6 +19,7 @@ export const backstageModule: ServerModule = {
   toolsets: {
     catalog: 'list, search and read catalog entities; register and refresh locations',
     scaffolder: 'templates, their parameters, running them, and following tasks',
+    search: 'knowledge search over TechDocs, the catalog and other collators; TechDocs pages by entity',
   },
   env: {
     BACKSTAGE_URL: {

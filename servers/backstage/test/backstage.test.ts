@@ -59,10 +59,12 @@ describe('backstage tools/list', () => {
     expect(tools.map((t) => t.name).sort()).toEqual([
       'get_entity',
       'get_task',
+      'get_techdocs',
       'get_template_parameters',
       'list_entities',
       'list_tasks',
       'list_templates',
+      'search',
       'search_entities',
     ]);
   });
@@ -265,6 +267,45 @@ describe('scaffolder', () => {
     const task = await call(client, 'get_task', { task_id: run.data.task_id });
     expect(task.data.status).toBe('cancelled');
     expect(fake.state.get('component:default/cart-api')).toBeUndefined();
+  });
+});
+
+describe('knowledge search', () => {
+  it('finds the runbook first for its words, filters by type, pages with a cursor, and reads the page', async () => {
+    const client = await connect('viewer');
+    const found = await call(client, 'search', { term: 'how do I rotate the payments DB password' });
+    expect(found.isError).toBe(false);
+    expect(found.data.results[0]).toMatchObject({
+      type: 'techdocs',
+      title: 'Runbook: rotate the payments DB password',
+      entity: 'component:default/payments-api',
+      location: '/docs/default/component/payments-api/runbooks/rotate-db-password/',
+    });
+    expect(found.data.results[0].snippet.length).toBeLessThanOrEqual(400);
+
+    const catalog = await call(client, 'search', { term: 'payments', types: ['software-catalog'], limit: 2 });
+    expect(catalog.data.results).toHaveLength(2);
+    expect(catalog.data.results.every((result: { type: string }) => result.type === 'software-catalog')).toBe(true);
+    const next = await call(client, 'search', {
+      term: 'payments',
+      types: ['software-catalog'],
+      limit: 2,
+      cursor: catalog.data.nextCursor,
+    });
+    expect(next.data.results[0].title).not.toBe(catalog.data.results[0].title);
+
+    const docs = await call(client, 'get_techdocs', { entity: 'payments-api' });
+    expect(docs.data.pages.map((page: { title: string }) => page.title)).toContain(
+      'Runbook: rotate the payments DB password',
+    );
+    const page = await call(client, 'get_techdocs', {
+      entity: 'component:default/payments-api',
+      page: 'runbooks/rotate-db-password/',
+    });
+    expect(page.data.page.text).toContain('Write the new password to Vault');
+    const missing = await call(client, 'get_techdocs', { entity: 'payments-api', page: 'nope/' });
+    expect(missing.isError).toBe(true);
+    expect(missing.text).toContain('runbooks/rotate-db-password/');
   });
 });
 

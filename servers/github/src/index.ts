@@ -52,9 +52,9 @@ export const githubModule: ServerModule = {
   title: 'GitHub',
   description: 'Repositories, files, pull requests with checks, issues and Actions runs (octokit).',
   toolsets: {
-    repos: 'list, search, read and create repositories (golden-path templates) and branches',
+    repos: 'list, search, read, create and archive repositories (golden-path templates) and branches',
     contents: 'read files and directories, search code, commit files',
-    pull_requests: 'list, read (with CI checks), open and merge pull requests',
+    pull_requests: 'list, read (with CI checks), open, merge and close pull requests',
     issues: 'list, search, read, open and comment on issues',
     actions: 'workflow runs, their jobs and job logs',
   },

@@ -74,7 +74,7 @@ describe('both protocol eras and both transports', () => {
     const client = await connectStdio(bin, ['--sandbox'], {}, era);
     try {
       expect(client.getProtocolEra()).toBe(era);
-      expect((await client.listTools()).tools).toHaveLength(21);
+      expect((await client.listTools()).tools).toHaveLength(23);
       const result = await client.callTool({ name: 'list_repositories', arguments: { owner: 'acme', limit: 2 } });
       expect(textOf(result)).toContain('acme/');
     } finally {

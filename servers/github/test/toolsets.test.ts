@@ -1,5 +1,6 @@
+import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { describe, expect, it } from 'vitest';
-import { call, useGitHub } from './support.ts';
+import { call, githubUnderTest, useGitHub } from './support.ts';
 
 const github = useGitHub();
 
@@ -214,6 +215,66 @@ describe('contents and pull requests: a change from branch to merge', () => {
     });
     expect(found.files.length).toBeGreaterThan(0);
     expect(found.files.every((file) => file.repository.startsWith('acme/'))).toBe(true);
+  });
+});
+
+describe('taking a change back: close the pull request, delete its branch, archive or delete the repository', () => {
+  it('closes a pull request with a comment and deletes its branch; again changes nothing', async () => {
+    const mcp = github.mcp();
+    await call(mcp, 'create_branch', { owner: 'acme', repo: 'gitops', branch: 'try-out' });
+    await call(mcp, 'push_files', {
+      owner: 'acme',
+      repo: 'gitops',
+      branch: 'try-out',
+      message: 'try',
+      files: [{ path: 'try.yaml', content: 'a: 1\n' }],
+    });
+    const pr = await call<{ number: number }>(mcp, 'create_pull_request', {
+      owner: 'acme',
+      repo: 'gitops',
+      title: 'try',
+      head: 'try-out',
+    });
+    const args = { owner: 'acme', repo: 'gitops', pull_number: pr.number, comment: 'Not needed after all.' };
+    const closed = await call<{ state: string; merged: boolean }>(mcp, 'close_pull_request', args);
+    expect(closed).toMatchObject({ state: 'closed', merged: false });
+    expect((await call<{ state: string }>(mcp, 'close_pull_request', args)).state).toBe('closed');
+    const gitops = github.fake().state.repo('acme/gitops');
+    const issue = gitops.issue(pr.number)!;
+    expect(issue.state).toBe('closed');
+    expect(issue.comments.map((comment) => comment.body)).toEqual(['Not needed after all.']);
+
+    const branch = { owner: 'acme', repo: 'gitops', branch: 'try-out' };
+    expect(await call(mcp, 'delete_branch', branch)).toEqual({ branch: 'try-out', deleted: true });
+    expect(gitops.branch('try-out')).toBeUndefined();
+    expect(await call(mcp, 'delete_branch', branch)).toEqual({ branch: 'try-out', deleted: false });
+    const main = await mcp.client.callTool({ name: 'delete_branch', arguments: { ...branch, branch: 'main' } });
+    expect(main.isError).toBe(true);
+    expect(JSON.stringify(main.content)).toContain('main is the default branch of acme/gitops');
+  });
+
+  it('archives and deletes repositories for a platform admin only; an archived one takes no writes', async () => {
+    expect((await github.mcp().client.listTools()).tools.map((tool) => tool.name)).not.toContain('archive_repository');
+    const admin = await githubUnderTest({ args: ['--role', 'platform-admin'] });
+    try {
+      const tools = (await admin.mcp.client.listTools()).tools;
+      expect(tools.find((tool) => tool.name === 'delete_repository')?.annotations?.destructiveHint).toBe(true);
+      const made = { owner: 'acme', repo: 'scratch' };
+      await call(admin.mcp, 'create_repository', { owner: 'acme', name: 'scratch' });
+      const archived = await call<{ archived: boolean }>(admin.mcp, 'archive_repository', made);
+      expect(archived.archived).toBe(true);
+      expect((await call<{ archived: boolean }>(admin.mcp, 'archive_repository', made)).archived).toBe(true);
+      const write = await admin.mcp.client.callTool({ name: 'create_branch', arguments: { ...made, branch: 'x' } });
+      expect(write.isError).toBe(true);
+      expect(JSON.stringify(write.content)).toContain('archived so is read-only');
+
+      expect(await call(admin.mcp, 'delete_repository', made)).toEqual({ full_name: 'acme/scratch', deleted: true });
+      expect(admin.fake.state.findRepo('acme/scratch')).toBeUndefined();
+      expect(await call(admin.mcp, 'delete_repository', made)).toEqual({ full_name: 'acme/scratch', deleted: false });
+      assertNoViolations(admin.fake);
+    } finally {
+      await admin.close();
+    }
   });
 });
 

@@ -1,5 +1,4 @@
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   type AnyTool,
   ConfigError,
@@ -9,7 +8,7 @@ import {
   READ,
   type ServerModule,
 } from '@idp-mcp/core';
-import { openStore, type Store } from '@idp-mcp/store';
+import { defaultStatePath, openStore, type Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
 import { Gateway, type RunFields } from './gateway.ts';
@@ -58,6 +57,20 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
     description:
       'Where create_service puts a KafkaTopic: gitops (in the GitOps pull request) or direct (created through the kafka integration)',
     default: 'gitops',
+  },
+  PLATFORM_VAULT_SECRET_STORE: {
+    description:
+      "External Secrets ClusterSecretStore over Vault's KV v2 mount secret; provision_database's ExternalSecret reads through it",
+    default: 'vault',
+  },
+  PLATFORM_S3_ACCESS_LOG_BUCKET: {
+    description:
+      "Bucket provision_bucket's buckets write their access logs to (default: <PLATFORM_GITHUB_ORG>-s3-access-logs)",
+  },
+  PLATFORM_UNDO_REPOSITORY: {
+    description:
+      'How a failed apply takes back a repository it created: archive (it stays, read-only) or delete (needs admin rights on it)',
+    default: 'archive',
   },
   PLATFORM_ALLOW_MIXED: {
     description:
@@ -131,17 +144,11 @@ function settingsFrom(env: Record<string, string | undefined>): PlatformSettings
     slackChannel: env.PLATFORM_SLACK_CHANNEL!,
     jiraProject: env.PLATFORM_JIRA_PROJECT!,
     kafkaTopics: oneOf('PLATFORM_KAFKA_TOPICS', env.PLATFORM_KAFKA_TOPICS!, ['gitops', 'direct']),
+    vaultSecretStore: env.PLATFORM_VAULT_SECRET_STORE!,
+    accessLogBucket: env.PLATFORM_S3_ACCESS_LOG_BUCKET || `${env.PLATFORM_GITHUB_ORG}-s3-access-logs`,
+    undoRepository: oneOf('PLATFORM_UNDO_REPOSITORY', env.PLATFORM_UNDO_REPOSITORY!, ['archive', 'delete']),
     allowMixed: oneOf('PLATFORM_ALLOW_MIXED', env.PLATFORM_ALLOW_MIXED!, ['true', 'false']) === 'true',
   };
-}
-
-/**
- * The user's own place for the SQLite file, never the working directory (a desktop client starts servers from /):
- * $XDG_STATE_HOME/idp-mcp, else ~/.local/state/idp-mcp.
- */
-export function defaultStatePath(env: Record<string, string | undefined> = process.env): string {
-  const xdg = env.XDG_STATE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'idp-mcp', 'state.db');
 }
 
 /** The store, and where it is as the banner and platform_status say (never the database URL: it holds a password). */
@@ -152,7 +159,7 @@ async function openPlatformStore(env: Record<string, string | undefined>): Promi
       location: 'PostgreSQL (DATABASE_URL)',
     };
   }
-  const path = env.IDP_MCP_STATE || defaultStatePath();
+  const path = env.IDP_MCP_STATE || defaultStatePath(env);
   const location = path === ':memory:' ? 'SQLite in memory' : `SQLite ${resolve(path)}`;
   return { store: await openStore({ env: false, sqlitePath: path }), location };
 }
@@ -271,7 +278,7 @@ export const platformModule: ServerModule = {
   toolsets: {
     core: 'find_tools and call_tool (reach every tool), platform status, audit',
     selfservice:
-      'golden-path composites (create_service, create_repo, create_kafka_topic, onboard_team, provision_database): plan, apply_plan, runs',
+      'golden-path composites (create_service, create_repo, create_kafka_topic, onboard_team, provision_database, provision_bucket): plan, apply_plan, runs',
     remote: 'tools of the remote MCP servers in PLATFORM_REMOTE_SERVERS',
     ...Object.fromEntries(INTEGRATIONS.map((module) => [module.name, `${module.title}: ${module.description}`])),
   },

@@ -18,7 +18,7 @@ describe('started with no credentials, as npm start does', () => {
         url: '12 integrations, mounted in-process:',
       });
       const { tools } = await mcp.client.listTools();
-      expect(tools).toHaveLength(12);
+      expect(tools).toHaveLength(13);
     } finally {
       await mcp.close();
     }
@@ -44,6 +44,7 @@ describe('the default profile', () => {
       'create_repo',
       'onboard_team',
       'provision_database',
+      'provision_bucket',
       'apply_plan',
       'get_run',
       'list_runs',

@@ -166,6 +166,7 @@ describe('the other golden paths in the sandbox', () => {
     );
     expect(plan.files).toEqual([
       expect.objectContaining({ path: 'infra/databases/payments/orders-prod/main.tf.json', domain: 'terraform' }),
+      expect.objectContaining({ path: 'infra/databases/payments/orders-prod/external-secret.yaml' }),
     ]);
     const run = await call<{ status: string }>('apply_plan', { plan_id: plan.plan_id });
     expect(run.status).toBe('succeeded');

@@ -41,6 +41,7 @@ interface RunOutput {
   done: string[];
   undone: string[];
   left: Array<{ step: string; reason: string }>;
+  remains: string[];
   failed?: { step: string; error: string };
 }
 
@@ -211,7 +212,7 @@ describe.each(['sqlite', 'postgres'] as const)('self-service with state in %s', 
   });
 
   describe('a failing step', () => {
-    it('stops, reports what was done and what is left, and marks the run failed', async () => {
+    it('stops, undoes what it made, reports exactly what remains, and marks the run failed', async () => {
       const plan = await call<PlanOutput>('create_service', {
         name: 'billing-api',
         team: 'payments',
@@ -222,13 +223,12 @@ describe.each(['sqlite', 'postgres'] as const)('self-service with state in %s', 
       expect(run.status).toBe('failed');
       expect(run.failed?.step).toBe('gitops_pull_request');
       expect(run.failed?.error).toContain('GitHub answered 500');
-      expect(run.left.map((left) => left.step)).toEqual([
-        'create_repository',
-        'commit_service_files',
-        'gitops_branch',
-        'gitops_commit',
-      ]);
-      expect(run.left.every((left) => left.reason === 'no_undo')).toBe(true);
+      // The repository is archived and the branch (with its commit) deleted: only the archive remains.
+      expect(run.undone).toEqual(['gitops_branch', 'create_repository']);
+      expect(run.left).toEqual([]);
+      expect(run.remains).toEqual([expect.stringContaining('repository acme/billing-api, archived (read-only)')]);
+      expect(fake.state.repo('acme/billing-api').archived).toBe(true);
+      expect(fake.state.repo('acme/gitops').branch('service/billing-api-dev')).toBeUndefined();
       fake.reset();
     });
   });

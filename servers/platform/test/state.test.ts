@@ -3,10 +3,10 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { defaultStatePath } from '@idp-mcp/store';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStatePath } from '../src/index.ts';
 
 /**
  * State in the user's place: README's Claude Desktop command line (`node .../main.ts platform`), started over stdio

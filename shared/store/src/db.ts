@@ -1,8 +1,18 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { ToolError } from '@idp-mcp/core';
 import pg from 'pg';
+
+/**
+ * The user's own place for the SQLite file, never the working directory (a desktop client starts servers from /):
+ * $XDG_STATE_HOME/idp-mcp/state.db, else ~/.local/state/idp-mcp/state.db.
+ */
+export function defaultStatePath(env: Record<string, string | undefined> = process.env): string {
+  const xdg = env.XDG_STATE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'idp-mcp', 'state.db');
+}
 
 /**
  * The little a store needs from a database: queries with `?` placeholders (rewritten to $n for

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { decodeCursor, encodeCursor, redactText, ToolError } from '@idp-mcp/core';
-import { type Db, openPostgres, openSqlite } from './db.ts';
+import { type Db, defaultStatePath, openPostgres, openSqlite } from './db.ts';
 import { migrate } from './migrations.ts';
 import type { Json, StoreOptions } from './types.ts';
 
@@ -202,7 +202,7 @@ export class A2aTaskStore {
 
 /** Opens the task store where openStore opens the platform's state: PostgreSQL at `databaseUrl`, else SQLite. */
 export function openTaskStore(options: Pick<StoreOptions, 'databaseUrl' | 'sqlitePath' | 'poolSize' | 'now'>) {
-  const path = options.sqlitePath ?? '.idp-mcp/state.db';
+  const path = options.sqlitePath ?? defaultStatePath();
   const db = options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize)
     : openSqlite(path === ':memory:' ? path : resolve(path));

@@ -305,7 +305,7 @@ export interface Store {
 export interface StoreOptions {
   /** postgres://… : use PostgreSQL. Defaults to process.env.DATABASE_URL when `env` is not false. */
   databaseUrl?: string;
-  /** SQLite file (parent directories are created) or ':memory:'. Default '.idp-mcp/state.db'. */
+  /** SQLite file (parent directories are created) or ':memory:'. Default defaultStatePath(): per user, never the working directory. */
   sqlitePath?: string;
   /** Read DATABASE_URL from the environment when databaseUrl is not given. Default true. */
   env?: boolean;

@@ -7,12 +7,14 @@ import { createLogger, ToolError } from '@idp-mcp/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AuditInput,
+  defaultStatePath,
   isId,
   MIGRATIONS,
   migrate,
   openPostgres,
   openSqlite,
   openStore as openStoreWith,
+  openTaskStore,
   type StepDefinition,
   type Store,
   type StoreOptions,
@@ -929,6 +931,26 @@ describe('openStore', () => {
       expect(statSync(join(dir, '.idp-mcp')).mode & 0o777).toBe(0o700);
       await store.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens its SQLite file in the per-user state directory by default, never the working directory', async () => {
+    const dir = workDir();
+    const saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = dir;
+    try {
+      expect(defaultStatePath()).toBe(join(dir, 'idp-mcp', 'state.db'));
+      const store = await openStoreWith({ env: false });
+      await store.close();
+      const tasks = await openTaskStore({});
+      await tasks.close();
+      expect(statSync(join(dir, 'idp-mcp', 'state.db')).isFile()).toBe(true);
+      expect(existsSync(join(process.cwd(), '.idp-mcp'))).toBe(false);
+      expect(defaultStatePath({ XDG_STATE_HOME: 'relative' })).toMatch(/\/\.local\/state\/idp-mcp\/state\.db$/);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_STATE_HOME;
+      else process.env.XDG_STATE_HOME = saved;
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -215,6 +215,45 @@ export function pullRequestTools(github: GitHub) {
       },
     }),
     defineTool({
+      name: 'close_pull_request',
+      title: 'Close pull request',
+      description:
+        'Close a pull request without merging, with an optional comment saying why. Closing one that is already closed changes nothing; a merged one cannot be closed.',
+      toolset: 'pull_requests',
+      tier: 'write',
+      annotations: { ...WRITE, idempotentHint: true },
+      input: z.object({
+        owner,
+        repo,
+        pull_number: number,
+        comment: z.string().min(1).max(4000).optional().describe('Posted on the pull request before it is closed.'),
+      }),
+      output: pullSummary.extend({ merged: z.boolean() }),
+      handler: async (input, ctx) => {
+        const request = { signal: ctx.signal };
+        const target = { owner: input.owner, repo: input.repo, pull_number: input.pull_number };
+        const { data: pull } = await github.rest.pulls.get({ ...target, request });
+        if (pull.merged) {
+          throw new ToolError('conflict', `pull request #${input.pull_number} is merged; it cannot be closed`, {
+            hint: 'revert its changes with a new pull request instead',
+            retryable: false,
+          });
+        }
+        if (pull.state === 'closed') return { ...summarizePull(pull), merged: false };
+        if (input.comment) {
+          await github.rest.issues.createComment({
+            owner: input.owner,
+            repo: input.repo,
+            issue_number: input.pull_number,
+            body: input.comment,
+            request,
+          });
+        }
+        const { data } = await github.rest.pulls.update({ ...target, state: 'closed', request });
+        return { ...summarizePull(data), merged: data.merged };
+      },
+    }),
+    defineTool({
       name: 'merge_pull_request',
       title: 'Merge pull request',
       description:

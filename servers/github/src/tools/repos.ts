@@ -1,4 +1,4 @@
-import { defineTool, listArgs, nextCursorField, READ, ToolError, WRITE } from '@idp-mcp/core';
+import { DESTRUCTIVE, defineTool, listArgs, nextCursorField, READ, ToolError, WRITE } from '@idp-mcp/core';
 import * as z from 'zod';
 import { type GitHub, nextPageCursor, pageRequest } from '../github.ts';
 import { branch, owner, repo } from './args.ts';
@@ -222,6 +222,75 @@ export function repositoryTools(github: GitHub) {
           throw error;
         }
         return { branch: input.branch, sha: base.data.object.sha };
+      },
+    }),
+    defineTool({
+      name: 'delete_branch',
+      title: 'Delete branch',
+      description:
+        "Delete a branch (not the repository's default branch). A branch that is already gone changes nothing: deleted is false.",
+      toolset: 'repos',
+      tier: 'write',
+      annotations: DESTRUCTIVE,
+      input: z.object({ owner, repo, branch }),
+      output: z.object({ branch: z.string(), deleted: z.boolean() }),
+      handler: async (input, ctx) => {
+        const request = { signal: ctx.signal };
+        const { data } = await github.rest.repos.get({ owner: input.owner, repo: input.repo, request });
+        if (data.default_branch === input.branch) {
+          throw new ToolError('invalid_request', `${input.branch} is the default branch of ${data.full_name}`, {
+            hint: 'a default branch is not deleted; change the default branch first, or archive the repository',
+            retryable: false,
+          });
+        }
+        const ref = `heads/${input.branch}`;
+        try {
+          await github.rest.git.getRef({ owner: input.owner, repo: input.repo, ref, request });
+        } catch (error) {
+          if ((error as { status?: number }).status === 404) return { branch: input.branch, deleted: false };
+          throw error;
+        }
+        await github.rest.git.deleteRef({ owner: input.owner, repo: input.repo, ref, request });
+        return { branch: input.branch, deleted: true };
+      },
+    }),
+    defineTool({
+      name: 'archive_repository',
+      title: 'Archive repository',
+      description:
+        'Archive a repository: it stays, read-only, until an admin unarchives it. Needs admin rights on it. Archiving an archived one changes nothing.',
+      toolset: 'repos',
+      tier: 'admin',
+      annotations: { ...WRITE, idempotentHint: true },
+      input: z.object({ owner, repo }),
+      output: repositorySummary,
+      handler: async (input, ctx) => {
+        const request = { signal: ctx.signal };
+        const { data } = await github.rest.repos.get({ ...input, request });
+        if (data.archived) return summarizeRepository(data);
+        const { data: archived } = await github.rest.repos.update({ ...input, archived: true, request });
+        return summarizeRepository(archived);
+      },
+    }),
+    defineTool({
+      name: 'delete_repository',
+      title: 'Delete repository',
+      description:
+        'Delete a repository with everything in it, for good. Needs admin rights (and, for a classic token, the delete_repo scope). One that is already gone changes nothing: deleted is false.',
+      toolset: 'repos',
+      tier: 'admin',
+      annotations: DESTRUCTIVE,
+      input: z.object({ owner, repo }),
+      output: z.object({ full_name: z.string(), deleted: z.boolean() }),
+      handler: async (input, ctx) => {
+        const full_name = `${input.owner}/${input.repo}`;
+        try {
+          await github.rest.repos.delete({ ...input, request: { signal: ctx.signal } });
+        } catch (error) {
+          if ((error as { status?: number }).status === 404) return { full_name, deleted: false };
+          throw error;
+        }
+        return { full_name, deleted: true };
       },
     }),
   ];

@@ -1,5 +1,5 @@
 import { type PolicyDomain, type PolicyGate, type PolicyVerdict, ToolError } from '@idp-mcp/core';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import * as z from 'zod';
 import { TOOLS, type ToolHandle } from './handles.ts';
 import {
@@ -23,6 +23,7 @@ import {
   type StepSpec,
   type ToolCall,
   toolCall,
+  undoWith,
 } from './steps.ts';
 import { assertNoPlaceholders, DECLARATION, fill, parameterValues, parseDeclaration } from './template.ts';
 
@@ -198,6 +199,7 @@ function pullRequestSteps(
       name: 'gitops_branch',
       description: `Create branch ${branch} in ${settings.gitopsRepo}`,
       call: toolCall(TOOLS.createBranch, { owner, repo, branch }),
+      undo: toolCall(TOOLS.deleteBranch, { owner, repo, branch }),
       alreadyDone: refusedWith('conflict'),
     },
     {
@@ -211,11 +213,17 @@ function pullRequestSteps(
         files: committed,
       }),
       findEarlier: { files: { owner, repo, branch, files: committed } },
+      undoneWith: 'gitops_branch',
     },
     {
       name: 'gitops_pull_request',
       description: `Open a pull request in ${settings.gitopsRepo} for Argo CD to apply once merged`,
       call: toolCall(TOOLS.createPullRequest, { owner, repo, title, head: branch, body }),
+      ...undoWith(
+        TOOLS.closePullRequest,
+        { owner, repo, comment: 'Closed by idp-mcp self-service: a later step of this plan failed, so it was undone.' },
+        { pull_number: 'number' },
+      ),
       // GitHub answers 422 to a second pull request from the same branch: done if that branch's is open.
       alreadyDone: foundBy(
         'invalid_request',
@@ -240,6 +248,15 @@ function prBody(summary: string, verdict: PolicyVerdict, requestedBy: string): s
 /** Create the repository from the golden-path template, then commit its rendered files over the template's. */
 function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artefacts: Artefact[]): StepSpec[] {
   const repo = `${settings.org}/${service.name}`;
+  const made = { owner: settings.org, repo: service.name };
+  // Undone by archiving (it stays, read-only) unless PLATFORM_UNDO_REPOSITORY=delete, which needs admin rights.
+  const undo =
+    settings.undoRepository === 'delete'
+      ? { undo: toolCall(TOOLS.deleteRepository, made) }
+      : {
+          undo: toolCall(TOOLS.archiveRepository, made),
+          undoLeaves: `repository ${repo}, archived (read-only): an admin deletes it, or PLATFORM_UNDO_REPOSITORY=delete deletes it on undo`,
+        };
   const files = artefacts
     .filter((file) => file.repo === repo)
     .map((file) => ({ path: file.path, content: file.content }));
@@ -253,6 +270,7 @@ function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artef
         description: service.description,
         template: settings.templateRepo,
       }),
+      ...undo,
       // GitHub answers 422 to a repository name that is taken: done if the repository is there.
       alreadyDone: foundBy('invalid_request', TOOLS.getRepository, { owner: settings.org, repo: service.name }),
     },
@@ -267,6 +285,7 @@ function repositorySteps(settings: PlatformSettings, service: ServiceSpec, artef
         files,
       }),
       findEarlier: { files: { owner: settings.org, repo: service.name, branch: 'main', files } },
+      undoneWith: 'create_repository',
     },
   ];
 }
@@ -584,13 +603,25 @@ export const onboardTeam = defineComposite({
   },
 });
 
+/** What a workload needs to reach the database besides its host and password (which RDS holds): never a secret. */
+function connectionSettings(input: { name: string; engine: 'postgres' | 'mysql' }, id: string): Record<string, string> {
+  return {
+    engine: input.engine,
+    identifier: id,
+    port: input.engine === 'postgres' ? '5432' : '3306',
+    database: input.name.replace(/-/g, '_'),
+    username: `${input.name.replace(/-/g, '_')}_admin`,
+    sslmode: 'require',
+  };
+}
+
 const DB_SIZES = { small: ['db.t4g.small', 20], medium: ['db.m7g.large', 100], large: ['db.r7g.xlarge', 500] } as const;
 
 export const provisionDatabase = defineComposite({
   name: 'provision_database',
   title: 'Provision a database',
   description:
-    'Plan an RDS database as Terraform (JSON syntax) in the GitOps repository, checked against the terraform policies (encryption, backups, not public, tags), with the Vault path its credentials belong at.',
+    'Plan an RDS database as Terraform (JSON syntax) in the GitOps repository, checked against the terraform policies (encryption, backups, not public, tags); apply_plan writes its connection settings to Vault (never a password in Git) and an ExternalSecret syncs them into the team namespace.',
   input: z.object({
     name: dnsLabel('orders').describe('Database name.'),
     team: dnsLabel('payments').describe('Owning team.'),
@@ -617,39 +648,288 @@ export const provisionDatabase = defineComposite({
             multi_az: prod,
             deletion_protection: prod,
             skip_final_snapshot: !prod,
+            db_name: input.name.replace(/-/g, '_'),
+            username: `${input.name.replace(/-/g, '_')}_admin`,
             manage_master_user_password: true,
             tags: { owner: input.team, team: input.team, environment: input.environment, 'managed-by': 'idp-mcp' },
           },
         },
       },
     };
-    const path = `infra/databases/${input.team}/${input.name}-${input.environment}/main.tf.json`;
+    const dir = `infra/databases/${input.team}/${input.name}-${input.environment}`;
     const artefact: Artefact = {
       repo: ctx.settings.gitopsRepo,
-      path,
+      path: `${dir}/main.tf.json`,
       domain: 'terraform',
       documents: [terraform],
       content: `${JSON.stringify(terraform, null, 2)}\n`,
     };
+    // KV v2 at mount `secret`: the API path has /data/, External Secrets' key is the path inside the mount.
+    const secretKey = `${input.team}/databases/${input.name}-${input.environment}`;
+    const vaultPath = `secret/data/${secretKey}`;
+    const namespace = `${input.team}-${input.environment}`;
+    const secretName = `${input.name}-db`;
+    const externalSecret = {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: {
+        name: secretName,
+        namespace,
+        labels: { team: input.team, owner: input.team, 'app.kubernetes.io/managed-by': 'idp-mcp' },
+      },
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.settings.vaultSecretStore },
+        target: { name: secretName, creationPolicy: 'Owner' },
+        dataFrom: [{ extract: { key: secretKey } }],
+      },
+    };
+    const secretArtefact: Artefact = {
+      repo: ctx.settings.gitopsRepo,
+      path: `${dir}/external-secret.yaml`,
+      documents: [externalSecret],
+      content: stringify(externalSecret, { lineWidth: 0 }),
+    };
     const verdict = await checkArtefacts(ctx.gate, [artefact], 'provision_database');
-    const vaultPath = `secret/data/${input.team}/databases/${input.name}-${input.environment}`;
-    const summary = `Provision ${input.engine} database ${id} (${instanceClass}, ${storage} GiB, encrypted, private) through ${ctx.settings.gitopsRepo}; credentials belong at Vault ${vaultPath}.`;
+    const summary = `Provision ${input.engine} database ${id} (${instanceClass}, ${storage} GiB, encrypted, private) through ${ctx.settings.gitopsRepo}; its connection settings go to Vault ${vaultPath}, synced to Secret ${namespace}/${secretName}.`;
     const notes = [
-      `Credentials: the master password is managed by AWS (manage_master_user_password); sync it to ${vaultPath} for workloads to read`,
+      `Credentials: the master password is managed by AWS (manage_master_user_password), never in Git or Vault; the connection settings (${Object.keys(connectionSettings(input, id)).join(', ')}) go to Vault ${vaultPath}, and the ExternalSecret ${namespace}/${secretName} (ClusterSecretStore ${ctx.settings.vaultSecretStore}) makes them the Secret ${secretName}: reference it with envFrom.secretRef.name: ${secretName}`,
     ];
+    const files = [artefact, secretArtefact];
     const steps = [
+      ...optional(ctx, notes, TOOLS.writeSecret, 'Vault connection settings', () => ({
+        name: 'vault_credentials',
+        description: `Write the connection settings of ${id} to Vault ${vaultPath}`,
+        // cas 0: only a new secret; one already there is someone else's to change.
+        call: toolCall(TOOLS.writeSecret, {
+          mount: 'secret',
+          path: secretKey,
+          data: connectionSettings(input, id),
+          cas: 0,
+        }),
+        undo: toolCall(TOOLS.deleteSecretVersions, { mount: 'secret', path: secretKey }),
+        undoLeaves: `Vault ${vaultPath}: its version is deleted (reads fail); its metadata stays until an admin destroys it`,
+        alreadyDone: refusedWith('conflict'),
+      })),
       ...pullRequestSteps(
         ctx.settings,
         `database/${id}`,
         `database: ${id}`,
         prBody(summary, verdict, ctx.requestedBy),
-        [artefact],
+        files,
       ),
       ...notifyStep(ctx, notes, `Database ${id} requested for team ${input.team}: ${summary}`, id),
       ...ticketStep(ctx, notes, `Provision database ${id}`, summary, input.team),
+    ];
+    return { summary, artefacts: files, steps, notes, verdict };
+  },
+});
+
+/** What each data class keeps and for how long: the bucket's lifecycle rules. */
+const DATA_CLASSES = {
+  temporary: { expireDays: 30, transitions: [], noncurrentDays: 7 },
+  standard: {
+    expireDays: undefined,
+    transitions: [
+      { days: 30, storage_class: 'STANDARD_IA' },
+      { days: 180, storage_class: 'GLACIER_IR' },
+    ],
+    noncurrentDays: 90,
+  },
+  archive: {
+    expireDays: 2555,
+    transitions: [
+      { days: 30, storage_class: 'GLACIER' },
+      { days: 180, storage_class: 'DEEP_ARCHIVE' },
+    ],
+    noncurrentDays: 365,
+  },
+} as const;
+
+export const provisionBucket = defineComposite({
+  name: 'provision_bucket',
+  title: 'Provision an S3 bucket',
+  description:
+    "Plan an S3 bucket as Terraform (JSON syntax) in the GitOps repository: KMS encryption, versioning, public access block, lifecycle for the data class, access logging, tags, and an IRSA role for the team's service account with access to this bucket only. Checked against the terraform policies; nothing changes until apply_plan.",
+  input: z.object({
+    name: dnsLabel('invoices').describe('Bucket purpose; the bucket is named <org>-<team>-<name>-<environment>.'),
+    team: dnsLabel('payments').describe('Owning team.'),
+    environment: z.enum(['dev', 'staging', 'prod']).default('dev'),
+    data_class: z
+      .enum(['temporary', 'standard', 'archive'])
+      .default('standard')
+      .describe(
+        'temporary: objects expire after 30 days; standard: to infrequent access, then Glacier IR; archive: Glacier, kept 7 years.',
+      ),
+    access: z.enum(['read', 'read-write']).default('read-write').describe("What the team's service account may do."),
+    service_account: dnsLabel('invoices-api')
+      .optional()
+      .describe(
+        "Kubernetes service account given the role, in namespace <team>-<environment>; the team's name when omitted.",
+      ),
+  }),
+  async plan(input, ctx) {
+    const { settings } = ctx;
+    const bucket = `${settings.org}-${input.team}-${input.name}-${input.environment}`;
+    const id = bucket.replace(/-/g, '_');
+    const ref = (type: string, attribute: string) => `\${${type}.${id}.${attribute}}`;
+    const namespace = `${input.team}-${input.environment}`;
+    const serviceAccount = input.service_account ?? input.team;
+    const tags = {
+      owner: input.team,
+      team: input.team,
+      environment: input.environment,
+      'data-class': input.data_class,
+      'managed-by': 'idp-mcp',
+    };
+    const lifecycle = DATA_CLASSES[input.data_class];
+    const bucketRef = ref('aws_s3_bucket', 'id');
+    const objectActions =
+      input.access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+    const keyActions = input.access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'];
+    const terraform = {
+      variable: {
+        eks_cluster_name: {
+          type: 'string',
+          default: `platform-${input.environment}`,
+          description: 'EKS cluster whose service account assumes the role',
+        },
+      },
+      data: {
+        aws_eks_cluster: { [id]: { name: `\${var.eks_cluster_name}` } },
+        aws_iam_openid_connect_provider: { [id]: { url: `\${data.aws_eks_cluster.${id}.identity[0].oidc[0].issuer}` } },
+      },
+      resource: {
+        aws_kms_key: {
+          [id]: {
+            description: `Encrypts s3://${bucket}`,
+            enable_key_rotation: true,
+            deletion_window_in_days: 30,
+            tags,
+          },
+        },
+        aws_s3_bucket: { [id]: { bucket, tags } },
+        aws_s3_bucket_versioning: { [id]: { bucket: bucketRef, versioning_configuration: { status: 'Enabled' } } },
+        aws_s3_bucket_server_side_encryption_configuration: {
+          [id]: {
+            bucket: bucketRef,
+            rule: [
+              {
+                apply_server_side_encryption_by_default: {
+                  sse_algorithm: 'aws:kms',
+                  kms_master_key_id: ref('aws_kms_key', 'arn'),
+                },
+                bucket_key_enabled: true,
+              },
+            ],
+          },
+        },
+        aws_s3_bucket_public_access_block: {
+          [id]: {
+            bucket: bucketRef,
+            block_public_acls: true,
+            block_public_policy: true,
+            ignore_public_acls: true,
+            restrict_public_buckets: true,
+          },
+        },
+        aws_s3_bucket_lifecycle_configuration: {
+          [id]: {
+            bucket: bucketRef,
+            rule: [
+              {
+                id: input.data_class,
+                status: 'Enabled',
+                filter: {},
+                ...(lifecycle.transitions.length > 0 ? { transition: lifecycle.transitions } : {}),
+                ...(lifecycle.expireDays ? { expiration: { days: lifecycle.expireDays } } : {}),
+                noncurrent_version_expiration: { noncurrent_days: lifecycle.noncurrentDays },
+                abort_incomplete_multipart_upload: { days_after_initiation: 7 },
+              },
+            ],
+          },
+        },
+        aws_s3_bucket_logging: {
+          [id]: { bucket: bucketRef, target_bucket: settings.accessLogBucket, target_prefix: `${bucket}/` },
+        },
+        aws_iam_role: {
+          [id]: {
+            name: `${bucket}-irsa`,
+            description: `${namespace}/${serviceAccount} on s3://${bucket}`,
+            assume_role_policy: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { Federated: `\${data.aws_iam_openid_connect_provider.${id}.arn}` },
+                  Action: 'sts:AssumeRoleWithWebIdentity',
+                  Condition: {
+                    StringEquals: {
+                      [`\${replace(data.aws_iam_openid_connect_provider.${id}.url, "https://", "")}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+                      [`\${replace(data.aws_iam_openid_connect_provider.${id}.url, "https://", "")}:aud`]:
+                        'sts.amazonaws.com',
+                    },
+                  },
+                },
+              ],
+            }),
+            tags,
+          },
+        },
+        aws_iam_role_policy: {
+          [id]: {
+            name: `${bucket}-access`,
+            role: ref('aws_iam_role', 'id'),
+            policy: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ref('aws_s3_bucket', 'arn') },
+                { Effect: 'Allow', Action: objectActions, Resource: `${ref('aws_s3_bucket', 'arn')}/*` },
+                { Effect: 'Allow', Action: keyActions, Resource: ref('aws_kms_key', 'arn') },
+              ],
+            }),
+          },
+        },
+      },
+      output: {
+        [`${id}_role_arn`]: {
+          value: ref('aws_iam_role', 'arn'),
+          description: 'eks.amazonaws.com/role-arn of the service account',
+        },
+      },
+    };
+    const artefact: Artefact = {
+      repo: settings.gitopsRepo,
+      path: `infra/buckets/${input.team}/${input.name}-${input.environment}/main.tf.json`,
+      domain: 'terraform',
+      documents: [terraform],
+      content: `${JSON.stringify(terraform, null, 2)}\n`,
+    };
+    const verdict = await checkArtefacts(ctx.gate, [artefact], 'provision_bucket');
+    const summary = `Provision S3 bucket ${bucket} (${input.data_class} data, KMS-encrypted, versioned, private, access-logged to ${settings.accessLogBucket}) with an IRSA role for ${namespace}/${serviceAccount} (${input.access}) through ${settings.gitopsRepo}.`;
+    const notes = [
+      `Service account: annotate ${namespace}/${serviceAccount} with eks.amazonaws.com/role-arn = the Terraform output ${id}_role_arn`,
+    ];
+    const steps = [
+      ...pullRequestSteps(
+        settings,
+        `bucket/${bucket}`,
+        `bucket: ${bucket}`,
+        prBody(summary, verdict, ctx.requestedBy),
+        [artefact],
+      ),
+      ...notifyStep(ctx, notes, `Bucket ${bucket} requested for team ${input.team}: ${summary}`, bucket),
+      ...ticketStep(ctx, notes, `Provision bucket ${bucket}`, summary, input.team),
     ];
     return { summary, artefacts: [artefact], steps, notes, verdict };
   },
 });
 
-export const COMPOSITES: AnyComposite[] = [createService, createKafkaTopic, createRepo, onboardTeam, provisionDatabase];
+export const COMPOSITES: AnyComposite[] = [
+  createService,
+  createKafkaTopic,
+  createRepo,
+  onboardTeam,
+  provisionDatabase,
+  provisionBucket,
+];

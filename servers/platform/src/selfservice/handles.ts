@@ -5,6 +5,7 @@ import type { jiraTools } from '@idp-mcp/jira';
 import type { kafkaTools } from '@idp-mcp/kafka';
 import type { kubernetesTools } from '@idp-mcp/kubernetes';
 import type { slackTools } from '@idp-mcp/slack';
+import type { vaultTools } from '@idp-mcp/vault';
 import type * as z from 'zod';
 import { namespaced } from '../mount.ts';
 
@@ -48,6 +49,7 @@ const kafka = server<typeof kafkaTools>('kafka');
 const backstage = server<typeof backstageTools>('backstage');
 const slack = server<typeof slackTools>('slack');
 const jira = server<typeof jiraTools>('jira');
+const vault = server<typeof vaultTools>('vault');
 
 /** Every tool a composite calls: reads while planning, steps and undos when applying. */
 export const TOOLS = {
@@ -58,6 +60,10 @@ export const TOOLS = {
   pushFiles: github('push_files'),
   listPullRequests: github('list_pull_requests'),
   createPullRequest: github('create_pull_request'),
+  closePullRequest: github('close_pull_request'),
+  deleteBranch: github('delete_branch'),
+  archiveRepository: github('archive_repository'),
+  deleteRepository: github('delete_repository'),
   onboardTeam: kubernetes('onboard_team'),
   deleteResource: kubernetes('delete_resource'),
   createKafkaTopic: kafka('create_kafka_topic'),
@@ -68,4 +74,6 @@ export const TOOLS = {
   createChannel: slack('create_channel'),
   createIssue: jira('create_issue'),
   searchIssues: jira('search_issues'),
+  writeSecret: vault('write_secret'),
+  deleteSecretVersions: vault('delete_secret_versions'),
 };

@@ -30,6 +30,12 @@ export interface PlatformSettings {
   jiraProject: string;
   /** Where create_service puts a KafkaTopic: the GitOps pull request (default) or straight to the cluster. */
   kafkaTopics: 'gitops' | 'direct';
+  /** The External Secrets ClusterSecretStore that reads the platform's Vault (KV v2 mount `secret`). */
+  vaultSecretStore: string;
+  /** The bucket new S3 buckets write their access logs to. */
+  accessLogBucket: string;
+  /** How undo takes back a repository a failed apply created: archive it (default) or delete it (admin rights). */
+  undoRepository: 'archive' | 'delete';
   /** Whether a plan may mix live and sandboxed integrations (demos); refused otherwise. */
   allowMixed: boolean;
 }

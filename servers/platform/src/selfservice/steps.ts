@@ -71,6 +71,18 @@ export type FindEarlier =
   | { call: ToolCall; list: string; field?: string }
   | { files: { owner: string; repo: string; branch: string; files: Array<{ path: string; content: string }> } };
 
+/**
+ * An undo whose arguments come partly from the step's output, e.g. the number of the pull request it opened:
+ * `undoWith(TOOLS.closePullRequest, { owner, repo }, { pull_number: 'number' })`.
+ */
+export function undoWith<T extends AnyTool, K extends keyof InputOf<T> & string>(
+  handle: ToolHandle<T>,
+  args: Omit<InputOf<T>, K>,
+  fromOutput: Record<K, string>,
+): Pick<StepSpec, 'undo' | 'undoFromOutput'> {
+  return { undo: { tool: handle.name, args: args as Record<string, unknown> }, undoFromOutput: fromOutput };
+}
+
 /** Finds the message, ticket, ... that a step made and marked with its key (see FindEarlier). */
 export function foundByKey<T extends AnyTool, K extends ListKeys<OutputOf<T>>>(
   handle: ToolHandle<T>,
@@ -90,6 +102,12 @@ export interface StepSpec {
   description: string;
   call: ToolCall;
   undo?: ToolCall;
+  /** Arguments of the undo read from the step's output when it ran (argument name: output field), see undoWith. */
+  undoFromOutput?: Record<string, string>;
+  /** What is still there after the undo, as the run's report says it (an archived repository is not gone). */
+  undoLeaves?: string;
+  /** The earlier step whose undo takes this step's change with it (a commit goes with its branch or repository). */
+  undoneWith?: string;
   alreadyDone?: AlreadyDone;
   /** Looked for before a retried step acts again (the process died while it ran): its effect, made once. */
   findEarlier?: FindEarlier;
@@ -223,8 +241,18 @@ export function stepDefinitions(specs: StepSpec[], call: CallTool, undoAs: CallT
     },
     ...(spec.undo
       ? {
-          undo: async (ctx) => {
-            await undoAs(spec.undo!, ctx.signal);
+          undo: async (ctx, output) => {
+            const done = (output ?? {}) as Record<string, unknown>;
+            // Found already there (an earlier plan's branch, a pull request someone opened): not this run's to take back.
+            if (done.already_done === true) {
+              throw new ToolError('conflict', 'left in place: it was already there when this step ran', {
+                retryable: false,
+              });
+            }
+            const fromOutput = Object.fromEntries(
+              Object.entries(spec.undoFromOutput ?? {}).map(([arg, field]) => [arg, done[field]]),
+            );
+            await undoAs({ tool: spec.undo!.tool, args: { ...spec.undo!.args, ...fromOutput } }, ctx.signal);
           },
         }
       : {}),

@@ -61,22 +61,52 @@ const runOutput = z.object({
   done: z.array(z.string()),
   undone: z.array(z.string()),
   left: z.array(z.object({ step: z.string(), reason: z.string(), error: z.string().optional() })),
+  remains: z
+    .array(z.string())
+    .describe('After a failed apply: what is still there in the systems it changed (empty: nothing)'),
   failed: z.object({ step: z.string(), error: z.string(), code: z.string() }).optional(),
   steps: z.array(stepResult),
 });
 
-function runSummary(result: ApplyResult) {
+/**
+ * The run as its caller reads it. After a failure, `left` and `remains` say exactly what is still there: a done step
+ * whose change went with an earlier step's undo (a commit with its branch) is not left; an undo that leaves
+ * something (an archived repository) says what.
+ */
+function runSummary(result: ApplyResult, specs: StepSpec[]) {
+  const statusOf = new Map(result.run.steps.map((step) => [step.name, step.status]));
+  const specOf = new Map(specs.map((spec) => [spec.name, spec]));
+  const goneWith = (name: string) => {
+    const earlier = specOf.get(name)?.undoneWith;
+    return earlier !== undefined && statusOf.get(earlier) === 'undone';
+  };
+  const left = result.left.filter((item) => !goneWith(item.step));
+  const finished = result.status === 'failed' || result.status === 'rolling_back';
+  const remains = finished
+    ? result.run.steps.flatMap((step) => {
+        const spec = specOf.get(step.name);
+        if (step.status === 'undone') return spec?.undoLeaves ? [spec.undoLeaves] : [];
+        const item = left.find((candidate) => candidate.step === step.name);
+        if (!item) return [];
+        return [
+          item.reason === 'undo_failed'
+            ? `${step.description} (undo failed: ${item.error ?? 'unknown'})`
+            : `${step.description} (no undo)`,
+        ];
+      })
+    : [];
   return {
     run_id: result.runId,
     plan_id: result.run.planId,
     status: result.status,
     done: result.done,
     undone: result.undone,
-    left: result.left.map((left) => ({
-      step: left.step,
-      reason: left.reason,
-      ...(left.error ? { error: left.error } : {}),
+    left: left.map((item) => ({
+      step: item.step,
+      reason: item.reason,
+      ...(item.error ? { error: item.error } : {}),
     })),
+    remains,
     ...(result.failed ? { failed: result.failed } : {}),
     steps: result.run.steps.map((step) => ({
       name: step.name,
@@ -237,7 +267,7 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
             });
           }
         }
-        return runSummary(await apply(plan, ctx));
+        return runSummary(await apply(plan, ctx), stepsOf(plan));
       },
     }),
     defineTool({
@@ -332,10 +362,14 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
         if (!run) throw new ToolError('not_found', `no run ${input.run_id}`, { hint: 'list_runs shows the runs' });
         const plan = await store.getPlan(run.planId);
         if (!plan) throw new ToolError('not_found', `the plan of run ${run.id} is gone`);
-        return runSummary(await apply(plan, ctx));
+        return runSummary(await apply(plan, ctx), stepsOf(plan));
       },
     }),
   ];
+}
+
+function stepsOf(plan: Plan): StepSpec[] {
+  return (plan.artefacts as unknown as StoredArtefacts).steps;
 }
 
 async function assertStillAbsent(plan: Plan, call: CallTool, signal: AbortSignal): Promise<void> {

@@ -1,8 +1,10 @@
 // The Backstage fake: the catalog (/api/catalog) and scaffolder (/api/scaffolder) REST APIs for what idp-mcp calls,
 // checked against the OpenAPI documents the two backend plugins publish (spec.ts merges them).
+
 import { type OpenApiFake, startOpenApiFake } from '../server.ts';
 import { authenticate, backstageOperations, errorBody } from './handlers.ts';
 import { createSampleBackstageState, SANDBOX_TOKEN } from './sample-data.ts';
+import { SEARCH_ROUTE, searchQuery, TECHDOCS_INDEX_ROUTE, techdocsIndex } from './search.ts';
 import { backstageSpec, ERROR_SCHEMA_REF } from './spec.ts';
 import type { BackstageState } from './state.ts';
 
@@ -37,6 +39,7 @@ export async function startBackstageFake(options: BackstageFakeOptions = {}): Pr
     name: 'backstage',
     spec: validate ? backstageSpec() : undefined,
     operations: backstageOperations(state),
+    outsideSpec: { [SEARCH_ROUTE]: searchQuery(state), [TECHDOCS_INDEX_ROUTE]: techdocsIndex(state) },
     validate,
     authenticate: (request) => authenticate(state, request),
     errorBody: (status, message) => errorBody(status, message),

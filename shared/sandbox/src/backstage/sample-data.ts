@@ -160,5 +160,31 @@ export function createSampleBackstageState(): BackstageState {
   state.remoteFiles.set(UNREGISTERED_LOCATION, [
     component('inventory-api', 'platform', { description: 'Stock levels per warehouse', tags: ['go'] }),
   ]);
+  state.techdocs.push(
+    {
+      entity: 'component:default/payments-api',
+      location: '',
+      title: 'payments-api',
+      text: 'payments-api takes card payments and refunds for the commerce domain. It stores payments in the payments-db PostgreSQL database and publishes payments.settled.v1.',
+    },
+    {
+      entity: 'component:default/payments-api',
+      location: 'runbooks/rotate-db-password/',
+      title: 'Runbook: rotate the payments DB password',
+      text: 'How to rotate the payments database password. 1. Write the new password to Vault at secret/payments/databases/payments-db-prod with vault_write_secret. 2. Wait for the ExternalSecret payments-db to refresh the Secret (or annotate it with force-sync). 3. Restart payments-api with a rollout restart so it reconnects. 4. Revoke the old password in PostgreSQL once no connection uses it.',
+    },
+    {
+      entity: 'component:default/payments-api',
+      location: 'runbooks/high-latency/',
+      title: 'Runbook: payments-api latency',
+      text: 'When p99 latency of payments-api is high: check the database connection pool, then the card network dependency, then recent deployments in Argo CD.',
+    },
+    {
+      entity: 'component:default/orders-api',
+      location: '',
+      title: 'orders-api',
+      text: 'orders-api takes and tracks customer orders. Deploy through the GitOps repository; Argo CD syncs it.',
+    },
+  );
   return state;
 }

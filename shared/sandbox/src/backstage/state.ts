@@ -98,6 +98,8 @@ export class BackstageState {
       .map((document) => document.toJS() as Entity | null)
       .filter((entity): entity is Entity => Boolean(entity?.kind && entity.metadata?.name));
   }
+  /** TechDocs pages: the entity ref they document, the page's location in its site, its title and text. */
+  readonly techdocs: Array<{ entity: string; location: string; title: string; text: string }> = [];
   readonly tasks = new Map<string, Task>();
   /** Bearer tokens -> the user ref they act as, and whether they may write. */
   readonly tokens = new Map<string, { user: string; write: boolean }>();

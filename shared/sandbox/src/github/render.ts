@@ -153,7 +153,7 @@ export class Renderer {
       has_pages: false,
       has_downloads: true,
       has_discussions: false,
-      archived: false,
+      archived: repo.archived,
       disabled: false,
       visibility: repo.isPrivate ? 'private' : 'public',
       pushed_at: repo.pushedAt,

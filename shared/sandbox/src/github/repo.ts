@@ -32,6 +32,8 @@ export class Repo {
   description: string | null;
   isPrivate: boolean;
   isTemplate: boolean;
+  /** Archived: read-only, as GitHub keeps it until an admin unarchives it. */
+  archived = false;
   defaultBranch: string;
   language: string | null;
   topics: string[];

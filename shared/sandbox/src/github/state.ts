@@ -74,6 +74,10 @@ export class GitHubState {
     return this.repos.get(fullName.toLowerCase());
   }
 
+  deleteRepo(repo: Repo): void {
+    this.repos.delete(repo.fullName.toLowerCase());
+  }
+
   reposOf(login: string): Repo[] {
     return [...this.repos.values()].filter((r) => r.owner.login.toLowerCase() === login.toLowerCase());
   }

@@ -59,6 +59,7 @@ export function pullOf(context: GitHubContext, repo: Repo): Issue {
 /** Writes need push access; GitHub hides what a caller cannot see and refuses what it cannot change. */
 export function requireWrite(context: GitHubContext, repo: Repo): void {
   if (!repo.writableBy(context.login)) throw httpError(403, 'Resource not accessible by personal access token');
+  if (repo.archived) throw httpError(403, 'Repository was archived so is read-only.');
 }
 
 export function stringField(body: Record<string, unknown>, name: string): string | undefined {

@@ -48,6 +48,15 @@ export function gitOperations(state: GitHubState): Operations {
       return json(200, c.render.ref(repo, ref, sha));
     }),
 
+    'git/delete-ref': operation(state, 'DELETE /repos/{owner}/{repo}/git/refs/{ref}', (c) => {
+      const repo = repoOf(c);
+      requireWrite(c, repo);
+      const ref = `refs/${c.params.ref}`;
+      if (!repo.refs.has(ref)) throw validationFailed([], 'Reference does not exist');
+      repo.refs.delete(ref);
+      return { status: 204 };
+    }),
+
     'git/get-commit': operation(state, 'GET /repos/{owner}/{repo}/git/commits/{commit_sha}', (c) => {
       const repo = repoOf(c);
       const commit = repo.git.commits.get(c.params.commit_sha!);

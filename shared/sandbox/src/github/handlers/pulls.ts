@@ -62,6 +62,30 @@ export function pullOperations(state: GitHubState): Operations {
       return json(200, c.render.pull(repo, pullOf(c, repo), true));
     }),
 
+    'pulls/update': operation(state, 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}', (c) => {
+      const repo = repoOf(c);
+      requireWrite(c, repo);
+      const issue = pullOf(c, repo);
+      const title = stringField(c.body, 'title');
+      const body = stringField(c.body, 'body');
+      const wanted = stringField(c.body, 'state');
+      if (wanted !== undefined && wanted !== issue.state && !issue.pull!.merged) {
+        const now = state.now();
+        const headSha = repo.branch(issue.pull!.head);
+        if (wanted === 'open' && !headSha) {
+          throw validationFailed([{ resource: 'PullRequest', field: 'state', code: 'invalid' }]);
+        }
+        Object.assign(issue.pull!, { closedHeadSha: wanted === 'closed' ? (headSha ?? null) : null });
+        Object.assign(issue, { state: wanted, closedAt: wanted === 'closed' ? now : null });
+      }
+      Object.assign(issue, {
+        ...(title !== undefined ? { title } : {}),
+        ...(body !== undefined ? { body } : {}),
+        updatedAt: state.now(),
+      });
+      return json(200, c.render.pull(repo, issue, true));
+    }),
+
     'pulls/merge': operation(state, 'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', (c) => {
       const repo = repoOf(c);
       requireWrite(c, repo);

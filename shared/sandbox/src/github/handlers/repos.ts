@@ -29,6 +29,26 @@ export function repoOperations(state: GitHubState): Operations {
 
     'repos/get': operation(state, 'GET /repos/{owner}/{repo}', (c) => json(200, c.render.fullRepo(repoOf(c), c.login))),
 
+    'repos/update': operation(state, 'PATCH /repos/{owner}/{repo}', (c) => {
+      const repo = repoOf(c);
+      if (!repo.writableBy(c.login)) throw httpError(403, 'Resource not accessible by personal access token');
+      const archived = c.body.archived;
+      // An archived repository takes nothing but unarchiving, as on GitHub.
+      if (repo.archived && archived !== false) throw httpError(403, 'Repository was archived so is read-only.');
+      if (typeof archived === 'boolean') repo.archived = archived;
+      const description = c.body.description;
+      if (typeof description === 'string' || description === null) repo.description = description;
+      repo.updatedAt = c.state.now();
+      return json(200, c.render.fullRepo(repo, c.login));
+    }),
+
+    'repos/delete': operation(state, 'DELETE /repos/{owner}/{repo}', (c) => {
+      const repo = repoOf(c);
+      if (!repo.writableBy(c.login)) throw httpError(403, 'Must have admin rights to Repository.');
+      c.state.deleteRepo(repo);
+      return { status: 204 };
+    }),
+
     'repos/create-in-org': operation(state, 'POST /orgs/{org}/repos', (c) => {
       const org = c.state.account(c.params.org!);
       if (org?.type !== 'Organization') throw notFound();
