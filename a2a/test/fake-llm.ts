@@ -29,7 +29,7 @@ export interface Reply {
   calls?: Array<{ name: string; input: Record<string, unknown> }>;
 }
 
-export type Script = (seen: Seen) => Reply;
+export type Script = (seen: Seen) => Reply | Promise<Reply>;
 
 export interface FakeLlm {
   /** HTTP/1.1, for the Anthropic and OpenAI SDKs. */
@@ -56,7 +56,7 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: problem } }));
   };
 
-  const anthropic = (req: IncomingMessage, body: Json, res: ServerResponse) => {
+  const anthropic = async (req: IncomingMessage, body: Json, res: ServerResponse) => {
     // The SDK sends the API key as a bearer token (1.x); the API also takes x-api-key.
     if (!req.headers['x-api-key'] && !String(req.headers.authorization ?? '').startsWith('Bearer ')) {
       return refuse(res, 401, 'anthropic: neither x-api-key nor a bearer token');
@@ -92,7 +92,7 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
         : [],
       turn: messages.filter((message) => message.role === 'assistant').length,
     };
-    const reply = fake.script(seen);
+    const reply = await fake.script(seen);
     const blocks: Json[] = [
       ...(reply.text ? [{ type: 'text', text: reply.text }] : []),
       ...(reply.calls ?? []).map((call) => ({
@@ -146,7 +146,7 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
     res.end();
   };
 
-  const openai = (req: IncomingMessage, body: Json, res: ServerResponse) => {
+  const openai = async (req: IncomingMessage, body: Json, res: ServerResponse) => {
     if (!String(req.headers.authorization ?? '').startsWith('Bearer ')) {
       return refuse(res, 401, 'openai: no bearer token');
     }
@@ -175,7 +175,7 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
       if (message.role !== 'tool') break;
       trailing.unshift(message);
     }
-    const reply = fake.script({
+    const reply = await fake.script({
       provider: 'openai',
       system: String(messages[0]!.content),
       tools: ((body.tools ?? []) as Array<{ function: Json }>).map((tool) => String(tool.function.name)),
@@ -210,7 +210,7 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
     );
   };
 
-  const bedrock = (req: IncomingMessage, body: Json, res: ServerResponse, modelId: string) => {
+  const bedrock = async (req: IncomingMessage, body: Json, res: ServerResponse, modelId: string) => {
     // The SDK signs with SigV4; the fake checks that it did, not the signature.
     if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
       return refuse(res, 403, 'bedrock: the request is not SigV4-signed');
@@ -228,7 +228,7 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
     );
     if (problem) return refuse(res, 400, `bedrock: ${problem}`);
     const last = messages.at(-1)!;
-    const reply = fake.script({
+    const reply = await fake.script({
       provider: 'bedrock',
       system: ((body.system ?? []) as Json[]).map((block) => String(block.text)).join('\n'),
       tools: (((body.toolConfig as Json | undefined)?.tools ?? []) as Array<{ toolSpec: Json }>).map((tool) =>
@@ -272,7 +272,7 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
       }
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
       const converse = /^\/model\/([^/]+)\/converse$/.exec(path);
-      try {
+      const answer = async () => {
         if (req.method === 'POST' && path === '/v1/messages') {
           fake.requests.push({ provider: 'anthropic', path, body });
           return anthropic(req, body, res);
@@ -286,9 +286,10 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
           return bedrock(req, body, res, decodeURIComponent(converse[1]!));
         }
         refuse(res, 404, `no such endpoint: ${req.method} ${path}`);
-      } catch (error) {
-        refuse(res, 500, `the script failed: ${(error as Error).stack}`);
-      }
+      };
+      answer().catch((error: unknown) => {
+        if (!res.headersSent) refuse(res, 500, `the script failed: ${(error as Error).stack}`);
+      });
     });
   };
   const server = createServer(handle);
