@@ -55,6 +55,8 @@ export interface CardOptions {
   scope: string;
   /** The platform's tools: a skill is listed only when its tool is there. */
   tools: AnyTool[];
+  /** The bundled agent's model (`anthropic claude-...`), when one is configured. */
+  agent?: string;
 }
 
 export const JSONRPC_PATH = '/a2a/jsonrpc';
@@ -91,17 +93,18 @@ function skillOf(tool: AnyTool): AgentSkill {
   };
 }
 
-const OPERATE: AgentSkill = {
+const operate = (agent: string | undefined): AgentSkill => ({
   id: OPERATE_SKILL,
   name: 'Operate the platform',
-  description:
-    'Free-text requests ("find every service without an on-call schedule and open tickets") served by the bundled headless agent. Not available in this version: such a request is answered as rejected, saying so. Use the structured self-service skills.',
+  description: agent
+    ? `Free-text requests ("which services of team payments have no on-call schedule?", "create the Kafka topic payments.audit.v1") served by the bundled headless agent (${agent}) through the platform's tools, as the caller. Each step is a status update; a change it plans waits for approval (input-required, then {"approve": true}) unless the operator allows that kind.`
+    : 'Free-text requests served by the bundled headless agent. No LLM endpoint is configured on this supervisor, so such a request is answered as rejected, saying so; use the structured self-service skills.',
   tags: ['free-text', 'agent'],
   examples: ['Which services in team payments have no on-call schedule?'],
   inputModes: ['text/plain'],
   outputModes: ['text/plain'],
   securityRequirements: [],
-};
+});
 
 function securityOf(options: CardOptions): {
   securitySchemes: Record<string, SecurityScheme>;
@@ -175,7 +178,7 @@ export function agentCard(options: CardOptions): AgentCard {
     ...securityOf(options),
     defaultInputModes: ['application/json', 'text/plain'],
     defaultOutputModes: ['application/json', 'text/plain'],
-    skills: [...tools.map(skillOf), OPERATE],
+    skills: [...tools.map(skillOf), operate(options.agent)],
     signatures: [],
   };
 }

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { AUTH_ENV_HELP, ConfigError, createLogger, ROLES, type Role, type ServerCommand } from '@idp-mcp/core';
 import { gateFromEnv } from '@idp-mcp/policy/lazy';
+import { AGENT_ENV_HELP } from './agent/agent.ts';
+import { LLM_ENV_HELP } from './agent/providers.ts';
 import { startSupervisor } from './server.ts';
 
 const HELP = `Usage: idp-mcp a2a [--sandbox] [--host 127.0.0.1] [--port 8080] [--role developer]
@@ -21,9 +23,13 @@ Flags:
 
 Environment: the platform's (idp-mcp platform --help), A2A_PUBLIC_URL (the base URL the card advertises,
 e.g. https://a2a.example.com; default http://host:port), A2A_PUSH_ALLOWED_HOSTS (receiver hosts exempt from the
-push guard, which otherwise allows only https URLs on public addresses), and
+push guard, which otherwise allows only https URLs on public addresses), the identity variables:
 
-${AUTH_ENV_HELP}`;
+${AUTH_ENV_HELP}
+
+and the bundled agent behind the free-text skill (off when no model is configured):
+${LLM_ENV_HELP}
+${AGENT_ENV_HELP}`;
 
 /** `idp-mcp a2a`: runs until SIGINT or SIGTERM. */
 export const a2aCommand: ServerCommand = {
@@ -65,6 +71,7 @@ export const a2aCommand: ServerCommand = {
         [
           `idp-mcp a2a: A2A supervisor in front of the platform${values.sandbox ? ' [sandbox]' : ''} (${supervisor.identity})`,
           `Agent card: ${supervisor.url}/.well-known/agent-card.json`,
+          `Free text: ${supervisor.agent ? `the bundled agent on ${supervisor.agent}` : 'off (no LLM endpoint configured: AGENT_LLM, see --help)'}`,
           ...supervisor.card.supportedInterfaces.map((entry) => `${entry.protocolBinding.padEnd(10)} ${entry.url}`),
           '',
         ].join('\n'),

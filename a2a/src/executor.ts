@@ -13,6 +13,10 @@ import {
   type User,
 } from '@a2a-js/sdk/server';
 import type { Caller, Logger } from '@idp-mcp/core';
+import { type AgentOutcome, type AgentSettings, runAgent } from './agent/agent.ts';
+import type { LlmProvider } from './agent/llm.ts';
+import { LLM_ENV_HELP } from './agent/providers.ts';
+import { platformHost } from './agent/tools.ts';
 import { OPERATE_SKILL, SELF_SERVICE_SKILLS } from './card.ts';
 import type { CallResult, Platform } from './platform.ts';
 
@@ -43,6 +47,13 @@ export const SKILL_KEY = 'idp-mcp/skill';
 export const PLAN_ARTIFACT = 'plan';
 export const VERDICT_ARTIFACT = 'policy-verdict';
 export const RUN_ARTIFACT = 'run';
+export const ANSWER_ARTIFACT = 'answer';
+
+/** The bundled agent behind the free-text skill: its model and its settings (budgets, what it may apply). */
+export interface BundledAgent {
+  llm: LlmProvider;
+  settings: AgentSettings;
+}
 
 export const textPart = (text: string): Part => ({
   content: { $case: 'text', value: text },
@@ -151,10 +162,14 @@ export class SupervisorExecutor implements AgentExecutor {
   /** Tasks whose plan is being applied: they cannot be canceled mid-run. */
   readonly #applying = new Set<string>();
   readonly #contexts = new Map<string, string>();
+  /** Free-text tasks the agent is working on: canceling one stops it at its next step boundary. */
+  readonly #agentRuns = new Map<string, AbortController>();
+  readonly #agent: BundledAgent | undefined;
 
-  constructor(platform: Platform, log: Logger) {
+  constructor(platform: Platform, log: Logger, agent?: BundledAgent) {
     this.#platform = platform;
     this.#log = log;
+    this.#agent = agent;
   }
 
   async execute(request: RequestContext, bus: ExecutionEventBus): Promise<void> {
@@ -183,11 +198,7 @@ export class SupervisorExecutor implements AgentExecutor {
     );
     const parsed = parseRequest(request.userMessage);
     if (parsed.kind === 'free-text') {
-      publish(TaskState.TASK_STATE_REJECTED, [
-        textPart(
-          `Free-text requests (the ${OPERATE_SKILL} skill) need the bundled headless agent, which this supervisor does not have yet. Send a structured request instead: one data part {"skill": one of ${Object.keys(SELF_SERVICE_SKILLS).join(', ')}, "arguments": {...}}; the agent card lists each skill's arguments.`,
-        ),
-      ]);
+      await this.#operate(request.userMessage, taskId, caller, { publish, artifact });
       return;
     }
     if (parsed.kind === 'bad') {
@@ -237,6 +248,87 @@ export class SupervisorExecutor implements AgentExecutor {
       ],
       { [PLAN_KEY]: plan.plan_id },
     );
+  }
+
+  /**
+   * A free-text request: the bundled agent works on it through the platform's tools as the caller. Each step is
+   * a `working` status update (and so in the task's history); a plan it may not apply itself leaves the task
+   * `input-required` on that plan, which the caller approves like any other.
+   */
+  async #operate(message: Message, taskId: string, caller: Caller, { publish, artifact }: Emitter): Promise<void> {
+    if (!this.#agent) {
+      publish(TaskState.TASK_STATE_REJECTED, [
+        textPart(
+          `Free-text requests (the ${OPERATE_SKILL} skill) need the bundled agent's model, and no LLM endpoint is configured on this supervisor (its operator sets one of:\n${LLM_ENV_HELP}). Send a structured request instead: one data part {"skill": one of ${Object.keys(SELF_SERVICE_SKILLS).join(', ')}, "arguments": {...}}; the agent card lists each skill's arguments.`,
+        ),
+      ]);
+      return;
+    }
+    const request = message.parts
+      .flatMap((part) => (part.content?.$case === 'text' ? [part.content.value] : []))
+      .join('\n');
+    const controller = new AbortController();
+    this.#agentRuns.set(taskId, controller);
+    let outcome: AgentOutcome;
+    try {
+      publish(TaskState.TASK_STATE_WORKING, [textPart(`The agent (${this.#agent.llm.describe}) is on it.`)], {
+        [SKILL_KEY]: OPERATE_SKILL,
+      });
+      outcome = await runAgent({
+        request,
+        llm: this.#agent.llm,
+        tools: platformHost(this.#platform, caller),
+        settings: this.#agent.settings,
+        caller: caller.username ?? caller.id,
+        signal: controller.signal,
+        onStep: (step) =>
+          publish(TaskState.TASK_STATE_WORKING, [
+            textPart(`Step ${step.index}: ${step.text}`),
+            dataPart({ step: step.index, kind: step.kind, tool: step.tool, status: step.status }),
+          ]),
+        onProgress: (text) => publish(TaskState.TASK_STATE_WORKING, [textPart(text)]),
+      });
+    } finally {
+      this.#agentRuns.delete(taskId);
+    }
+    const summary = dataPart({
+      status: outcome.status,
+      held: outcome.held,
+      plans: outcome.plans,
+      usage: outcome.usage,
+    });
+    artifact({
+      artifactId: ANSWER_ARTIFACT,
+      name: 'answer',
+      description: `The agent's answer (${outcome.status})`,
+      parts: [textPart(outcome.answer), summary],
+      metadata: undefined,
+      extensions: [],
+    });
+    const heldPlan = outcome.held.find((change) => change.plan_id && change.kind);
+    if (outcome.status === 'needs-approval' && heldPlan) {
+      publish(
+        TaskState.TASK_STATE_INPUT_REQUIRED,
+        [
+          textPart(
+            `${outcome.answer}\nPlan ${heldPlan.plan_id} (${heldPlan.kind}) waits for your approval: reply on this task with {"approve": true} or "approve" to apply it, {"approve": false} or "reject" to drop it.`,
+          ),
+          dataPart({ plan_id: heldPlan.plan_id, question: 'approve' }),
+        ],
+        { [PLAN_KEY]: heldPlan.plan_id },
+      );
+      return;
+    }
+    const states: Record<AgentOutcome['status'], TaskState> = {
+      done: TaskState.TASK_STATE_COMPLETED,
+      // A change that is not a plan cannot be approved on the task: the answer says what was not done.
+      'needs-approval': TaskState.TASK_STATE_COMPLETED,
+      refused: TaskState.TASK_STATE_REJECTED,
+      failed: TaskState.TASK_STATE_FAILED,
+      budget: TaskState.TASK_STATE_FAILED,
+      canceled: TaskState.TASK_STATE_CANCELED,
+    };
+    publish(states[outcome.status], [textPart(outcome.answer), summary]);
   }
 
   /** A follow-up message on a task: the answer to "apply this plan?". */
@@ -327,8 +419,11 @@ export class SupervisorExecutor implements AgentExecutor {
     if (planId && task.status?.state === TaskState.TASK_STATE_WORKING) {
       await this.#apply(task, planId, callerOf(context), emit);
     } else {
+      const what = task.metadata?.[SKILL_KEY] === OPERATE_SKILL ? 'the agent worked on' : 'planning';
       emit.publish(TaskState.TASK_STATE_FAILED, [
-        textPart('The supervisor stopped while planning this request; nothing was changed. Send the request again.'),
+        textPart(
+          `The supervisor stopped while ${what} this request; it applied nothing (plans wait for approval). Send the request again.`,
+        ),
       ]);
     }
     const results = new ResultManager(store, context);
@@ -339,6 +434,13 @@ export class SupervisorExecutor implements AgentExecutor {
   }
 
   async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
+    const agentRun = this.#agentRuns.get(taskId);
+    if (agentRun) {
+      // The agent stops at its next step boundary and ends the task canceled itself.
+      this.#log.info('task canceled while the agent works on it', { task: taskId });
+      agentRun.abort();
+      return;
+    }
     if (this.#applying.has(taskId)) {
       throw new TaskNotCancelableError(
         `task ${taskId} is applying its plan; a run cannot be stopped part-way, it finishes or undoes its steps itself`,

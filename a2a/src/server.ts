@@ -18,6 +18,8 @@ import {
 import { type A2aTaskStore, defaultStatePath, openTaskStore } from '@idp-mcp/store';
 import { hostHeaderValidation, localhostHostValidation } from '@modelcontextprotocol/node';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { agentSettingsFromEnv } from './agent/agent.ts';
+import { providerFromEnv } from './agent/providers.ts';
 import { agentCard, extendedCard, JSONRPC_PATH, REST_PATH } from './card.ts';
 import { CallerUser, callerOf, SupervisorExecutor } from './executor.ts';
 import { type Platform, startPlatform } from './platform.ts';
@@ -52,6 +54,8 @@ export interface RunningSupervisor {
   platform: Platform;
   /** Who may call: the local role, or the realm whose tokens are required. */
   identity: string;
+  /** The bundled agent's model behind the free-text skill, or undefined when no LLM endpoint is configured. */
+  agent: string | undefined;
   close(): Promise<void>;
 }
 
@@ -103,6 +107,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
       `--host ${options.host} is not a loopback address: also pass --allowed-hosts with the host names clients use (DNS-rebinding protection)`,
     );
   }
+  // The bundled agent behind the free-text skill: bad settings stop start-up; no model at all leaves it off.
+  const llm = providerFromEnv(options.env);
+  const agent = llm ? { llm, settings: agentSettingsFromEnv(options.env) } : undefined;
   const platform = await startPlatform({ env: options.env, sandbox: options.sandbox, gate: options.gate, log });
   const store = await openTaskStore({
     ...(options.env.DATABASE_URL ? { databaseUrl: options.env.DATABASE_URL } : {}),
@@ -114,7 +121,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   const tasks = new DurableTaskStore(store);
   const guard = PushGuard.fromEnv(options.env);
   const pushConfigs = new DurablePushStore(store, guard);
-  const executor = new SupervisorExecutor(platform, log);
+  const executor = new SupervisorExecutor(platform, log, agent);
 
   const callers = new WeakMap<IncomingMessage, Caller>();
   let app: express.Express | undefined;
@@ -132,6 +139,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     ...(oidc ? { issuer: oidc.issuer.href.replace(/\/+$/, '') } : {}),
     scope: oidc?.scopes[0] ?? 'idp-mcp',
     tools: platform.tools,
+    ...(agent ? { agent: agent.llm.describe } : {}),
   });
   const handler = new SupervisorRequestHandler(
     tasks,
@@ -194,6 +202,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     card,
     platform,
     identity: identity.description,
+    agent: agent?.llm.describe,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

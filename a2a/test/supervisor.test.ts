@@ -344,13 +344,12 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
     expect(answer.result.artifacts.map((artifact) => artifact.artifactId)).toEqual(['plan']);
   });
 
-  it('answers a free-text request honestly: the bundled agent is not there yet', async () => {
+  it('answers a free-text request honestly when no model is configured', async () => {
     const developer = await clientFor('dev-developer');
     const answer = asTask(await developer.sendMessage(send([text('find services without an on-call schedule')])));
     expect(answer.status?.state).toBe(TaskState.TASK_STATE_REJECTED);
-    expect(statusText(answer).join()).toContain(
-      'need the bundled headless agent, which this supervisor does not have yet',
-    );
+    expect(statusText(answer).join()).toContain('no LLM endpoint is configured on this supervisor');
+    expect(statusText(answer).join()).toContain('AGENT_LLM');
   });
 
   it('answers a repeated message id with the task it started instead of a second task', async () => {

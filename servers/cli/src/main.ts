@@ -17,7 +17,7 @@ if (command) {
   await runCli(modules, args, undefined, { gate: gateFromEnv(process.env) });
   if (!args[0] || ['--help', '-h', 'help'].includes(args[0])) {
     process.stdout.write(
-      `\nOther commands:\n  a2a  the A2A supervisor in front of the platform (idp-mcp a2a --help)\n`,
+      `\nOther commands:\n  a2a    the A2A supervisor in front of the platform (idp-mcp a2a --help)\n  agent  run the bundled headless agent on one request (idp-mcp agent --help)\n`,
     );
   }
 }

@@ -7,9 +7,10 @@ export const SERVER_LOADERS: Record<string, () => Promise<ServerModule>> = {
   ...INTEGRATION_LOADERS,
 };
 
-/** Commands that serve something other than MCP: the A2A supervisor in front of the platform. */
+/** Commands that are not MCP servers: the A2A supervisor in front of the platform, and the headless agent. */
 export const COMMAND_LOADERS: Record<string, () => Promise<ServerCommand>> = {
   a2a: async () => (await import('@idp-mcp/a2a/cli')).a2aCommand,
+  agent: async () => (await import('@idp-mcp/a2a/agent')).agentCommand,
 };
 
 /** Every server module, for --help and for tools that go over all of them (the benchmarks). */
