@@ -8,6 +8,7 @@ export default defineConfig({
       'servers/*/src/**/*.test.ts',
       'servers/*/test/**/*.test.ts',
       'a2a/**/*.test.ts',
+      'deploy/test/**/*.test.ts',
     ],
     reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type RealmRepresentation from '@keycloak/keycloak-admin-client/lib/defs/realmRepresentation.js';
+import { stringify } from 'yaml';
 
 /**
  * The Keycloak realm idp-mcp's servers trust, as Keycloak's own import format. This file is the source:
@@ -216,6 +217,30 @@ const components = {
 
 export const realm = { ...typed, components };
 
+/**
+ * The same realm for the Keycloak operator (KeycloakRealmImport, k8s.keycloak.org/v2alpha1): the supervisor's
+ * client secret is the operator's placeholder, filled from the Secret that External Secrets Operator writes from
+ * AWS Secrets Manager, so no secret is ever in Git.
+ */
+export const realmImport = {
+  apiVersion: 'k8s.keycloak.org/v2alpha1',
+  kind: 'KeycloakRealmImport',
+  metadata: { name: 'idp', labels: { 'app.kubernetes.io/name': 'keycloak-realm-idp' } },
+  spec: {
+    keycloakCRName: 'keycloak',
+    placeholders: { A2A_CLIENT_SECRET: { secret: { name: 'idp-realm-secrets', key: 'a2a-client-secret' } } },
+    realm: {
+      ...realm,
+      clients: realm.clients.map((client) =>
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the operator's placeholder, not JavaScript's
+        client.clientId === 'idp-a2a-supervisor' ? { ...client, secret: '${A2A_CLIENT_SECRET}' } : client,
+      ),
+    },
+  },
+};
+
 if (import.meta.main) {
   writeFileSync(new URL('./realm.json', import.meta.url), `${JSON.stringify(realm, null, 2)}\n`);
+  const header = '# Written by `node deploy/keycloak/realm.ts` from realm.ts: edit that, not this file.\n';
+  writeFileSync(new URL('./realm-import.yaml', import.meta.url), header + stringify(realmImport, { lineWidth: 0 }));
 }

@@ -144,8 +144,8 @@ describe('idp-mcp policy validate (CI gate)', () => {
 });
 
 describe('the shipped examples obey the policies', () => {
-  it('deploy/policy-webhook manifests pass the kubernetes policies', () => {
-    const manifests = new URL('../../../deploy/policy-webhook/', import.meta.url).pathname;
+  it('deploy/base/policy-webhook manifests pass the kubernetes policies', () => {
+    const manifests = new URL('../../../deploy/base/policy-webhook/', import.meta.url).pathname;
     // config.yaml is the policy settings the kustomization turns into a ConfigMap, not a manifest.
     const files = readdirSync(manifests).filter((file) => file.endsWith('.yaml') && file !== 'config.yaml');
     const { code, stdout } = run([

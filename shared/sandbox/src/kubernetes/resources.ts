@@ -46,6 +46,16 @@ const BUILTINS: Builtin[] = [
   ['rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true, ''],
   ['rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false, ''],
   ['rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false, ''],
+  ['policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, 'pdb'],
+  ['autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, 'hpa'],
+  [
+    'admissionregistration.k8s.io',
+    'v1',
+    'ValidatingWebhookConfiguration',
+    'validatingwebhookconfigurations',
+    false,
+    '',
+  ],
 ];
 
 const SUBRESOURCES: Record<string, ResourceType['subresources']> = {
@@ -60,6 +70,8 @@ const SUBRESOURCES: Record<string, ResourceType['subresources']> = {
   Job: ['status'],
   CronJob: ['status'],
   Ingress: ['status'],
+  PodDisruptionBudget: ['status'],
+  HorizontalPodAutoscaler: ['status'],
 };
 
 const ALL_CATEGORY = new Set([
