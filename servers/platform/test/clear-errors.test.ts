@@ -1,0 +1,47 @@
+import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformModule } from '../src/index.ts';
+
+const errorCode = (result: { _meta?: Record<string, unknown> }) =>
+  (result._meta?.['idp-mcp/error'] as { code?: string } | undefined)?.code;
+
+const forgedCursor = (position: Record<string, unknown>) => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+/** Issue 16: inputs that reached `internal` get their precise error, through the platform and a real client. */
+describe('clear errors where internal was', () => {
+  let mcp: ConnectedClient;
+  beforeAll(async () => {
+    mcp = await connectClient(platformModule, {
+      args: ['--sandbox', '--role', 'platform-admin', '--toolsets', 'all'],
+      env: { IDP_MCP_STATE: ':memory:' },
+    });
+  });
+  afterAll(() => mcp.close());
+
+  it('maps errors of resource reads through the platform as the integration does', async () => {
+    // Resource not found (-32002) with GitHub's answer, where it was `internal`.
+    await expect(mcp.client.readResource({ uri: 'github://repos/acme/no-such-repo/readme' })).rejects.toThrow(
+      /GitHub answered 404/,
+    );
+  });
+
+  it('answers policy://domains/<prototype key> as an unknown domain', async () => {
+    for (const domain of ['constructor', '__proto__', 'toString']) {
+      await expect(mcp.client.readResource({ uri: `policy://domains/${domain}` })).rejects.toThrow(/no policy domain/);
+    }
+  });
+
+  it('refuses a forged list_runs or query_audit cursor as a cursor problem', async () => {
+    const runs = await mcp.client.callTool({
+      name: 'list_runs',
+      arguments: { cursor: forgedCursor({ t: 'store.listRuns', c: { x: 1 }, i: [1] }) },
+    });
+    expect(errorCode(runs)).toBe('invalid_request');
+    expect(textOf(runs)).toContain('cursor: not a cursor returned by');
+    const audit = await mcp.client.callTool({
+      name: 'query_audit',
+      arguments: { cursor: forgedCursor({ t: 'store.queryAudit', a: 'x', s: {} }) },
+    });
+    expect(errorCode(audit)).toBe('invalid_request');
+  });
+});
