@@ -31,6 +31,23 @@ describe('clear errors where internal was', () => {
     }
   });
 
+  it('refuses a manifest whose kind is not written exactly, naming the kind to write', async () => {
+    const applied = await mcp.client.callTool({
+      name: 'kubernetes_apply_manifests',
+      arguments: {
+        manifests: 'apiVersion: apps/v1\nkind: deployment\nmetadata:\n  name: web\n  namespace: payments\n',
+      },
+    });
+    expect(errorCode(applied)).toBe('invalid_request');
+    expect(textOf(applied)).toContain('write Deployment');
+  });
+
+  it('keeps field names in validation errors of tools whose names sound secret', async () => {
+    const read = await mcp.client.callTool({ name: 'vault_read_secret', arguments: { mount: 1, path: 'payments' } });
+    expect(errorCode(read)).toBe('invalid_request');
+    expect(textOf(read)).toContain('invalid arguments for vault_read_secret: mount: ');
+  });
+
   it('refuses a forged list_runs or query_audit cursor as a cursor problem', async () => {
     const runs = await mcp.client.callTool({
       name: 'list_runs',
