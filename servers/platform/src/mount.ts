@@ -48,6 +48,25 @@ export function mountTool(server: string, tool: AnyTool, mapError: ServerInstanc
   };
 }
 
+/** A server's resource under the platform's name for it, mapping its upstream errors itself (as mountTool). */
+function mountResource(
+  server: string,
+  resource: ResourceDefinition,
+  mapError: ServerInstance['mapError'],
+): ResourceDefinition {
+  return {
+    ...resource,
+    name: namespaced(server, resource.name),
+    read: async (variables, signal) => {
+      try {
+        return await resource.read(variables, signal);
+      } catch (error) {
+        throw mapError?.(error) ?? error;
+      }
+    },
+  };
+}
+
 export async function mountServers(
   modules: ServerModule[],
   options: {
@@ -85,10 +104,9 @@ export async function mountServers(
           mode: instance.upstream.mode,
           url: instance.upstream.url,
           tools: instance.tools.map((tool) => mountTool(module.name, tool, instance.mapError)),
-          resources: (instance.resources ?? []).map((resource) => ({
-            ...resource,
-            name: namespaced(module.name, resource.name),
-          })),
+          resources: (instance.resources ?? []).map((resource) =>
+            mountResource(module.name, resource, instance.mapError),
+          ),
           close: () => instance.close(),
         };
       } catch (error) {

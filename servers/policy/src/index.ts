@@ -25,7 +25,10 @@ function policyResources(bundle: PolicyBundle): ResourceDefinition[] {
       uriTemplate: 'policy://domains/{domain}',
       mimeType: 'text/x-rego',
       read: async ({ domain }) => {
-        const packages = bundle.packages[domain as (typeof DOMAINS)[number]];
+        // Own keys only: `constructor` or `__proto__` are no domain (the prototype's members are no packages).
+        const packages = Object.hasOwn(bundle.packages, domain ?? '')
+          ? bundle.packages[domain as (typeof DOMAINS)[number]]
+          : undefined;
         if (!packages) {
           throw new ToolError('not_found', `no policy domain ${domain}`, { hint: `use one of ${DOMAINS.join(', ')}` });
         }

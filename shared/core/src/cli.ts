@@ -33,6 +33,7 @@ const FLAG_SPEC = {
   'max-batch': { type: 'string' },
   'max-batch-response-bytes': { type: 'string' },
   'max-inflight-per-caller': { type: 'string' },
+  'max-concurrent-requests': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,6 +68,9 @@ HTTP limits (a client past one is refused or cut off):
   --max-inflight-per-caller N
                            MCP requests in flight per caller: token subject, or remote address without
                            an identity provider (default ${D.maxInflightPerCaller}); more get 429
+  --max-concurrent-requests N
+                           MCP requests worked on at once, all callers together; more wait their turn
+                           (default ${D.maxConcurrentRequests}), so /healthz stays fast under load
 
 ${AUTH_ENV_HELP}`;
 
@@ -112,6 +116,7 @@ const flagsSchema = z.object({
   'max-batch': limit(D.maxBatch),
   'max-batch-response-bytes': limit(D.maxBatchResponseBytes),
   'max-inflight-per-caller': limit(D.maxInflightPerCaller),
+  'max-concurrent-requests': limit(D.maxConcurrentRequests),
   help: z.boolean().default(false),
 });
 export type Flags = z.output<typeof flagsSchema>;
@@ -230,6 +235,7 @@ export async function startServer(
         maxBatch: flags['max-batch'],
         maxBatchResponseBytes: flags['max-batch-response-bytes'],
         maxInflightPerCaller: flags['max-inflight-per-caller'],
+        maxConcurrentRequests: flags['max-concurrent-requests'],
       },
       identifiedCallers: identity.protectedResourceMetadata !== undefined,
       ready: instance.ready ?? (async () => true),

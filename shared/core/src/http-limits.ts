@@ -21,6 +21,8 @@ export interface HttpLimits {
   maxBatchResponseBytes: number;
   /** MCP requests one caller may have in flight at once (callers are token subjects, or remote addresses). */
   maxInflightPerCaller: number;
+  /** MCP requests the server works on at once, all callers together; later ones wait their turn, in order. */
+  maxConcurrentRequests: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -32,6 +34,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxBatch: 10,
   maxBatchResponseBytes: 4 * 1024 * 1024,
   maxInflightPerCaller: 32,
+  maxConcurrentRequests: 4,
 };
 
 /**
@@ -81,6 +84,45 @@ export class InflightLimiter {
       if (left > 0) this.counts.set(key, left);
       else this.counts.delete(key);
     };
+  }
+}
+
+/** How long a request keeps its turn before giving it back while it goes on (a stream, a slow upstream). */
+export const TURN_MS = 1000;
+
+/**
+ * Turns to work on MCP requests, taken in arrival order. The process has one event loop: a hundred requests
+ * started at once run their steps interleaved, and a /healthz probe (or any other request) waits behind all of them
+ * in every pass of the loop. With a few turns, each pass holds a few requests' steps. A turn is given back when the
+ * request ends, or after TURN_MS if it runs longer (an open stream, a slow upstream), so no request holds one for
+ * long; a request waiting for a turn has been read already, so a slow client never holds one at all.
+ */
+export class Turns {
+  private readonly waiting: Array<() => void> = [];
+  private active = 0;
+  private readonly limit: number;
+  private readonly turnMs: number;
+  constructor(limit: number, turnMs = TURN_MS) {
+    this.limit = limit;
+    this.turnMs = turnMs;
+  }
+
+  /** Resolves with the function that gives the turn back (once; later calls do nothing). */
+  async take(): Promise<() => void> {
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let given = false;
+    const giveBack = () => {
+      if (given) return;
+      given = true;
+      clearTimeout(timer);
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    };
+    const timer = setTimeout(giveBack, this.turnMs);
+    timer.unref();
+    return giveBack;
   }
 }
 

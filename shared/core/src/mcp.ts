@@ -111,25 +111,48 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
  * audit). So the SDK gets a Standard Schema whose `validate` passes every value through, and whose JSON Schema is
  * the tool's own (tools/list is unchanged); runTool does the validating, for direct calls and call_tool alike.
  * The `$schema` URL is left out of tools/list: it tells a model nothing and costs about 14 tokens per schema.
+ * The SDK converts every schema on every tools/list, and over HTTP each request builds a server of its own: the
+ * wrapper is made once per schema and converts once per target (frozen, so no caller can change another's copy).
  */
 function listedOnly(schema: AnyTool['input']): StandardSchemaWithJSON<Record<string, unknown>> {
+  const made = LISTED.get(schema);
+  if (made) return made;
   const json = schema['~standard'].jsonSchema;
-  const strip = (document: Record<string, unknown>) => {
-    const { $schema: _uri, ...rest } = document;
-    return rest;
+  const converted = new Map<string, Record<string, unknown>>();
+  const convert = (io: 'input' | 'output', options: { target: string }) => {
+    const key = `${io} ${options.target}`;
+    let document = converted.get(key);
+    if (!document) {
+      const { $schema: _uri, ...rest } = json[io](options);
+      document = deepFreeze(rest);
+      converted.set(key, document);
+    }
+    return document;
   };
-  return {
+  const listed: StandardSchemaWithJSON<Record<string, unknown>> = {
     '~standard': {
       version: 1,
       vendor: 'idp-mcp',
       // The protocol carries arguments as a JSON object; runTool checks everything else.
       validate: (value: unknown) => ({ value: value as Record<string, unknown> }),
       jsonSchema: {
-        input: (options) => strip(json.input(options)),
-        output: (options) => strip(json.output(options)),
+        input: (options) => convert('input', options),
+        output: (options) => convert('output', options),
       },
     },
   };
+  LISTED.set(schema, listed);
+  return listed;
+}
+
+const LISTED = new WeakMap<AnyTool['input'], StandardSchemaWithJSON<Record<string, unknown>>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }
 
 function toolContext(sdkContext: ServerContext, caller: Caller, log: Logger, canAskClient: boolean): ToolContext {

@@ -29,11 +29,17 @@ export function encodeCursor(tool: string, position: Record<string, unknown>): s
 export function decodeCursor<T extends Record<string, unknown>>(
   tool: string,
   cursor: string | undefined,
+  /**
+   * The type of each field the position must have: a forged cursor with the right tool name but values of other
+   * types (which would reach a query or an upstream as they are) is refused like any other.
+   */
+  fields: Record<string, 'string' | 'number'> = {},
 ): T | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   try {
     const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown } & T;
-    if (decoded.t === tool) return decoded;
+    const typed = Object.entries(fields).every(([field, type]) => typeof decoded?.[field] === type);
+    if (decoded?.t === tool && typed) return decoded;
   } catch {
     // fall through to the error below
   }
@@ -53,7 +59,9 @@ export function offsetPage<T>(
   input: { limit: number; cursor?: string | undefined },
   scope: Record<string, string> = {},
 ): { items: T[]; nextCursor: string | undefined; total: number } {
-  const position = decodeCursor<{ offset: number; scope?: Record<string, string> }>(tool, input.cursor);
+  const position = decodeCursor<{ offset: number; scope?: Record<string, string> }>(tool, input.cursor, {
+    offset: 'number',
+  });
   if (position && JSON.stringify(position.scope ?? {}) !== JSON.stringify(scope)) {
     throw new ToolError('invalid_request', 'cursor: belongs to the same tool called with other arguments', {
       hint: 'pass the same arguments as the call that returned the cursor, or omit cursor',

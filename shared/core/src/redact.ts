@@ -28,7 +28,12 @@ const REFERENCE = /(?:name|ref|path|file)$/i;
 
 /** Credentials recognisable by what precedes them: group 1 (the label) is kept, the value masked. */
 const LABELLED_CREDENTIALS: RegExp[] = [
-  new RegExp(`((?:${SECRET_WORDS})"?\\s*[:=]\\s*"?(?:(?:bearer|token|basic)\\s+)?)[^\\s"',}&)\\]]+`, 'gi'),
+  // Not when what follows is itself a field label (`... vault_read_secret: mount: Invalid input`): that is a
+  // field name in an error message, not a credential.
+  new RegExp(
+    `((?:${SECRET_WORDS})"?\\s*[:=]\\s*"?(?:(?:bearer|token|basic)\\s+)?)(?![\\w.\\[\\]-]+:(?:\\s|$))[^\\s"',}&)\\]]+`,
+    'gi',
+  ),
   /(\/\/[^/\s:@]+:)[^@\s/]+(?=@)/g,
 ];
 

@@ -25,6 +25,7 @@ import {
   InflightLimiter,
   jsonNestsDeeperThan,
   MAX_JSON_DEPTH,
+  Turns,
 } from './http-limits.ts';
 import type { Logger } from './log.ts';
 
@@ -112,6 +113,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
     ? originValidation(options.allowedOrigins)
     : localhostOriginValidation();
   const inflight = new InflightLimiter(limits.maxInflightPerCaller);
+  const turns = new Turns(limits.maxConcurrentRequests);
   const limitKey = (caller: Caller, req: IncomingMessage) =>
     options.identifiedCallers ? `caller ${caller.id}` : `address ${req.socket.remoteAddress ?? 'unknown'}`;
 
@@ -175,11 +177,17 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
         ),
       );
     }
+    let giveBack: (() => void) | undefined;
     try {
-      if (req.method !== 'POST' || !isJsonContentType(req.headers['content-type'] ?? null)) return await mcp(req, res);
-      const request = await readJsonBody(req, res, maxBodyBytes, limits);
-      if (request !== NO_BODY) await mcp(request, res);
+      const request =
+        req.method === 'POST' && isJsonContentType(req.headers['content-type'] ?? null)
+          ? await readJsonBody(req, res, maxBodyBytes, limits)
+          : req;
+      if (request === NO_BODY) return;
+      giveBack = await turns.take();
+      await mcp(request, res);
     } finally {
+      giveBack?.();
       release();
     }
   }

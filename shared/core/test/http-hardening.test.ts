@@ -218,6 +218,23 @@ describe('concurrent calls per caller', () => {
     return { module, release, started: () => started };
   }
 
+  it('starts at most --max-concurrent-requests calls at once, and a long call gives its turn back', async () => {
+    const blocking = blockingModule();
+    const { server, base } = await serve(['--max-concurrent-requests', '1'], blocking.module);
+    const clients = await Promise.all([1, 2].map(() => mcpClient(server.url!)));
+    const held = clients.map((client) => client.callTool({ name: 'hold', arguments: {} }));
+    await expect.poll(blocking.started, { timeout: 3000 }).toBe(1);
+    await new Promise((wake) => setTimeout(wake, 300));
+    // The second waits its turn; /healthz does not wait for turns.
+    expect(blocking.started()).toBe(1);
+    expect(await healthz(base)).toBe(200);
+    // The first still runs after its turn (1 s): it gives the turn back, so the second starts.
+    await expect.poll(blocking.started, { timeout: 3000 }).toBe(2);
+    blocking.release();
+    for (const call of held) expect((await call).isError).toBeFalsy();
+    await Promise.all(clients.map((client) => client.close()));
+  });
+
   it('refuses a call over --max-inflight-per-caller with 429 while /healthz and finished calls go on', async () => {
     const blocking = blockingModule();
     const { server, base } = await serve(['--max-inflight-per-caller', '2'], blocking.module);

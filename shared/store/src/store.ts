@@ -204,7 +204,10 @@ export class SqlStore implements Store {
       where.push('caller = ?');
       params.push(callerId(query.caller));
     }
-    const position = decodeCursor<{ c: number; i: string }>('store.listRuns', query.cursor);
+    const position = decodeCursor<{ c: number; i: string }>('store.listRuns', query.cursor, {
+      c: 'number',
+      i: 'string',
+    });
     if (position) {
       where.push('(created_at < ? OR (created_at = ? AND id < ?))');
       params.push(position.c, position.c, position.i);
@@ -293,7 +296,10 @@ export class SqlStore implements Store {
   async queryAudit(query: AuditQuery = {}): Promise<Page<AuditEntry>> {
     const limit = clampLimit(query.limit, 50, 500);
     const { where, params } = auditFilter(query);
-    const position = decodeCursor<{ a: number; s: number }>('store.queryAudit', query.cursor);
+    const position = decodeCursor<{ a: number; s: number }>('store.queryAudit', query.cursor, {
+      a: 'number',
+      s: 'number',
+    });
     if (position) {
       where.push('(at < ? OR (at = ? AND seq < ?))');
       params.push(position.a, position.a, position.s);

@@ -137,7 +137,7 @@ export class A2aTaskStore {
       params.push(query.statusAfter);
     }
     const counted = await this.#db.all(`SELECT COUNT(*) AS n FROM a2a_tasks WHERE ${where.join(' AND ')}`, params);
-    const position = decodeCursor<{ s: number; i: string }>(CURSOR, query.cursor);
+    const position = decodeCursor<{ s: number; i: string }>(CURSOR, query.cursor, { s: 'number', i: 'string' });
     if (position) {
       where.push('(status_at < ? OR (status_at = ? AND id < ?))');
       params.push(position.s, position.s, position.i);

@@ -154,6 +154,13 @@ export async function prepare(
   for (const raw of objects) {
     checkDenied(settings, raw.kind!, 'applying');
     const resolved = await kube.resolve(signal, ctx, raw.kind!, raw.apiVersion);
+    // resolve also takes deployment, deploy or deployments (for lookups); the API server takes only the kind itself.
+    if (resolved.kind !== raw.kind) {
+      throw new ToolError('invalid_request', `manifests: kind ${JSON.stringify(raw.kind)} is not a kind name`, {
+        hint: `kinds are case-sensitive in a manifest: write ${resolved.kind}`,
+        retryable: false,
+      });
+    }
     const object = plain<Obj>(raw);
     object.metadata ??= {};
     if (resolved.namespaced) {

@@ -1,0 +1,64 @@
+import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformModule } from '../src/index.ts';
+
+const errorCode = (result: { _meta?: Record<string, unknown> }) =>
+  (result._meta?.['idp-mcp/error'] as { code?: string } | undefined)?.code;
+
+const forgedCursor = (position: Record<string, unknown>) => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+/** Issue 16: inputs that reached `internal` get their precise error, through the platform and a real client. */
+describe('clear errors where internal was', () => {
+  let mcp: ConnectedClient;
+  beforeAll(async () => {
+    mcp = await connectClient(platformModule, {
+      args: ['--sandbox', '--role', 'platform-admin', '--toolsets', 'all'],
+      env: { IDP_MCP_STATE: ':memory:' },
+    });
+  });
+  afterAll(() => mcp.close());
+
+  it('maps errors of resource reads through the platform as the integration does', async () => {
+    // Resource not found (-32002) with GitHub's answer, where it was `internal`.
+    await expect(mcp.client.readResource({ uri: 'github://repos/acme/no-such-repo/readme' })).rejects.toThrow(
+      /GitHub answered 404/,
+    );
+  });
+
+  it('answers policy://domains/<prototype key> as an unknown domain', async () => {
+    for (const domain of ['constructor', '__proto__', 'toString']) {
+      await expect(mcp.client.readResource({ uri: `policy://domains/${domain}` })).rejects.toThrow(/no policy domain/);
+    }
+  });
+
+  it('refuses a manifest whose kind is not written exactly, naming the kind to write', async () => {
+    const applied = await mcp.client.callTool({
+      name: 'kubernetes_apply_manifests',
+      arguments: {
+        manifests: 'apiVersion: apps/v1\nkind: deployment\nmetadata:\n  name: web\n  namespace: payments\n',
+      },
+    });
+    expect(errorCode(applied)).toBe('invalid_request');
+    expect(textOf(applied)).toContain('write Deployment');
+  });
+
+  it('keeps field names in validation errors of tools whose names sound secret', async () => {
+    const read = await mcp.client.callTool({ name: 'vault_read_secret', arguments: { mount: 1, path: 'payments' } });
+    expect(errorCode(read)).toBe('invalid_request');
+    expect(textOf(read)).toContain('invalid arguments for vault_read_secret: mount: ');
+  });
+
+  it('refuses a forged list_runs or query_audit cursor as a cursor problem', async () => {
+    const runs = await mcp.client.callTool({
+      name: 'list_runs',
+      arguments: { cursor: forgedCursor({ t: 'store.listRuns', c: { x: 1 }, i: [1] }) },
+    });
+    expect(errorCode(runs)).toBe('invalid_request');
+    expect(textOf(runs)).toContain('cursor: not a cursor returned by');
+    const audit = await mcp.client.callTool({
+      name: 'query_audit',
+      arguments: { cursor: forgedCursor({ t: 'store.queryAudit', a: 'x', s: {} }) },
+    });
+    expect(errorCode(audit)).toBe('invalid_request');
+  });
+});
