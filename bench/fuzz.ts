@@ -64,9 +64,9 @@ export function fuzzSection(results: FuzzResult[]): string {
 
 Every tool of every server in \`--sandbox\` as platform-admin, through a real MCP client over Streamable HTTP, with
 arguments generated from its own input schema (40% valid, 20% at the boundaries, 40% invalid at the top level or
-in a nested object: wrong types, missing required, huge strings, hostile unicode, prototype keys, out-of-range numbers, deep nesting), the
-server checked to answer after every call (\`node bench/fuzz.ts\`; \`IDP_MCP_FUZZ_CALLS\`, \`IDP_MCP_FUZZ_SEED\`
-\`idp-mcp\`; CI runs 150 calls per server in servers/platform/test/fuzz.test.ts).
+in a nested object: wrong types, missing required, huge strings, hostile unicode, prototype keys, out-of-range
+numbers, deep nesting), the server checked to answer after every call (\`node bench/fuzz.ts\`; \`IDP_MCP_FUZZ_CALLS\`,
+\`IDP_MCP_FUZZ_SEED\` \`idp-mcp\`; CI runs 150 calls per server in servers/platform/test/fuzz.test.ts).
 
 | server | tools | calls | ok | invalid_request | not_found | other refusals | internal | crashes, hangs, protocol errors | seconds |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
