@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { measureA2aLatency } from './a2a.ts';
 import { measureColdStart } from './cold-start.ts';
+import { fuzzSection, measureFuzz } from './fuzz.ts';
 import { measureLatency } from './latency.ts';
 import { loadSection, measureLoad } from './load.ts';
 import { measureTokenCost } from './token.ts';
@@ -14,6 +15,7 @@ const latency = await measureLatency();
 const tokenCost = await measureTokenCost();
 const load = await measureLoad();
 const a2a = await measureA2aLatency();
+const fuzz = await measureFuzz();
 
 const table = (headers: string[], rows: Array<Array<string | number>>) =>
   [
@@ -80,7 +82,8 @@ ${table(
   ['step', 'path', 'tasks', 'p50 ms', 'p99 ms'],
   a2a.map((result) => [result.step, result.path, result.tasks, result.p50Ms, result.p99Ms]),
 )}
-`;
+
+${fuzzSection(fuzz)}`;
 
 writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
 process.stdout.write(report);

@@ -17,7 +17,7 @@ import { loadIntegrations } from './registry.ts';
 import { mountRemote, parseRemoteServers } from './remote.ts';
 import { COMPOSITES } from './selfservice/composites.ts';
 import type { PlatformSettings } from './selfservice/render.ts';
-import { resumeInterruptedRuns, selfServiceTools } from './selfservice/tools.ts';
+import { resumeInterruptedRuns, selfServiceTools, sweepOrphanedRuns } from './selfservice/tools.ts';
 
 export { type AuditSink, Gateway } from './gateway.ts';
 export { namespaced } from './mount.ts';
@@ -31,6 +31,12 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
     format: 'list',
   },
   PLATFORM_RATE_LIMIT: { description: 'Tool calls one caller may make per minute', default: '120', format: 'integer' },
+  PLATFORM_SWEEP_SECONDS: {
+    description:
+      'How often the platform looks for runs whose owner is gone (lease run out, process dead) and resumes them (read-only: reports them)',
+    default: '30',
+    format: 'integer',
+  },
   PLATFORM_REMOTE_SERVERS: {
     description:
       'Remote MCP servers to mount, as JSON: [{"name":"ghofficial","url":"https://host/mcp","headers":{"Authorization":"Bearer ..."}}]',
@@ -78,6 +84,9 @@ const PLATFORM_ENV: Record<string, EnvVarSpec> = {
     default: 'false',
   },
 };
+
+/** A run started and never taken up for this long was left by a process that died before applying it. */
+const RUN_GRACE_MS = 30_000;
 
 /** The platform lists every integration's variables too (none required: a missing credential means sandbox). */
 function environment(): Record<string, EnvVarSpec> {
@@ -351,9 +360,12 @@ export const platformModule: ServerModule = {
       ...servers.flatMap((server) => server.tools),
     ];
     // In the background: start-up (and /healthz) never waits behind a run.
-    const interrupted = await resumeInterruptedRuns(selfService, {
-      readOnly: exposure.readOnly ?? false,
-      role: exposure.role ?? 'developer',
+    const rights = { readOnly: exposure.readOnly ?? false, role: exposure.role ?? 'developer' };
+    const interrupted = await resumeInterruptedRuns(selfService, rights);
+    // While it lives: runs another process left behind (it died, its lease ran out) are resumed or reported.
+    const sweep = sweepOrphanedRuns(selfService, rights, {
+      everyMs: Math.max(1, Number(env.PLATFORM_SWEEP_SECONDS)) * 1000,
+      graceMs: RUN_GRACE_MS,
     });
     // The policy engine runs here either way: an integration with no sandbox does not make the platform mixed.
     const switchable = servers.filter((server) => {
@@ -382,6 +394,7 @@ export const platformModule: ServerModule = {
       intercept: gateway.intercept,
       ready: async () => servers.every((server) => server.mode !== 'unavailable'),
       close: async () => {
+        await sweep.stop();
         await Promise.all(servers.map((server) => server.close?.()));
         await store.close();
       },

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CrashWorld, type Platform, startCrashWorld } from './crash.ts';
+import { type CrashWorld, type FakeName, type Platform, startCrashWorld } from './crash.ts';
 
 /**
- * Fault injection: a platform process is SIGKILLed while each step of create_service is in flight (the upstream
- * has received the request and answers after the process is gone, so the change happened but the run does not
- * know it), and a new process on the same state file resumes the run at start-up. Every side effect must exist
- * exactly once. CI kills at the Slack and Jira steps; IDP_MCP_CRASH_ALL=1 kills at every step (scripts/crash-all.sh).
+ * Fault injection: a platform process is SIGKILLed at a step of a self-service flow, either after the upstream acted
+ * (it received the step's request and answers only after the process is gone: the change happened but the run does
+ * not know it) or before (the step started and changed nothing), and a new process on the same state file resumes
+ * the run at start-up. Every side effect must exist exactly once and the run must finish. CI kills one run of each
+ * flow after every step in turn (one plan, a new process per step); IDP_MCP_CRASH_ALL=1 (scripts/crash-all.sh)
+ * also kills a fresh run at each step, before and after, one step per run.
  */
 let world: CrashWorld;
 beforeAll(async () => {
@@ -15,35 +17,121 @@ afterAll(async () => {
   await world?.close();
 });
 
+/** A step of a flow and the upstream request that makes its change. */
 interface Target {
   step: string;
-  fake: 'github' | 'backstage' | 'slack' | 'jira';
+  fake: FakeName;
   method: string;
-  path: (service: string) => string | RegExp;
+  path: (name: string) => string | RegExp;
 }
 
-const STEPS: Target[] = [
-  { step: 'create_repository', fake: 'github', method: 'POST', path: () => '/repos/acme/service-template/generate' },
-  {
-    step: 'commit_service_files',
-    fake: 'github',
-    method: 'PATCH',
-    path: (s) => new RegExp(`^/repos/acme/${s}/git/refs/heads(/|%2F)main$`),
-  },
+interface Flow {
+  tool: 'create_service' | 'onboard_team' | 'provision_database';
+  args(name: string): Record<string, unknown>;
+  /** Every step of the plan, in order. */
+  steps: Target[];
+  /** Each side effect of the flow for `name`, counted in the upstreams' own state: each must be 1. */
+  effects(name: string): Record<string, number>;
+}
+
+const gitopsSteps = (branch: (name: string) => string): Target[] => [
   { step: 'gitops_branch', fake: 'github', method: 'POST', path: () => '/repos/acme/gitops/git/refs' },
   {
     step: 'gitops_commit',
     fake: 'github',
     method: 'PATCH',
-    path: (s) => new RegExp(`^/repos/acme/gitops/git/refs/heads(/|%2F)service(/|%2F)${s}-dev$`),
+    path: (name) => new RegExp(`^/repos/acme/gitops/git/refs/heads(/|%2F)${branch(name).replace('/', '(/|%2F)')}$`),
   },
   { step: 'gitops_pull_request', fake: 'github', method: 'POST', path: () => '/repos/acme/gitops/pulls' },
-  { step: 'register_catalog', fake: 'backstage', method: 'POST', path: () => '/api/catalog/locations' },
-  { step: 'notify', fake: 'slack', method: 'POST', path: () => '/chat.postMessage' },
-  { step: 'tracking_ticket', fake: 'jira', method: 'POST', path: () => '/rest/api/3/issue' },
 ];
-const CI_SLICE = new Set(['notify', 'tracking_ticket']);
-const targets = process.env.IDP_MCP_CRASH_ALL ? STEPS : STEPS.filter((target) => CI_SLICE.has(target.step));
+const notify: Target = { step: 'notify', fake: 'slack', method: 'POST', path: () => '/chat.postMessage' };
+const ticket: Target = { step: 'tracking_ticket', fake: 'jira', method: 'POST', path: () => '/rest/api/3/issue' };
+
+/** Commits pushed to a branch: each a PATCH of its ref that reached the upstream. */
+const refUpdates = (repo: string, branch: string) =>
+  world.github.requests.filter(
+    (r) => r.method === 'PATCH' && r.path.replace(/%2F/g, '/') === `/repos/${repo}/git/refs/heads/${branch}`,
+  ).length;
+const branchesMade = (branch: string) =>
+  world.github.state.repo('acme/gitops').refs.has(`refs/heads/${branch}`) ? 1 : 0;
+const pullRequests = (branch: string) =>
+  world.github.state
+    .repo('acme/gitops')
+    .pullRequests()
+    .filter((pr) => pr.pull?.head === branch).length;
+const messages = (text: string) =>
+  world.slack.state.channel('platform')!.messages.filter((message) => message.text?.includes(text)).length;
+const tickets = (summary: string) => world.jira.state.issues.filter((issue) => issue.summary === summary).length;
+
+const FLOWS: Flow[] = [
+  {
+    tool: 'create_service',
+    args: (name) => ({ name, team: 'orders', description: 'Crash test service' }),
+    steps: [
+      {
+        step: 'create_repository',
+        fake: 'github',
+        method: 'POST',
+        path: () => '/repos/acme/service-template/generate',
+      },
+      {
+        step: 'commit_service_files',
+        fake: 'github',
+        method: 'PATCH',
+        path: (name) => new RegExp(`^/repos/acme/${name}/git/refs/heads(/|%2F)main$`),
+      },
+      ...gitopsSteps((name) => `service/${name}-dev`),
+      { step: 'register_catalog', fake: 'backstage', method: 'POST', path: () => '/api/catalog/locations' },
+      notify,
+      ticket,
+    ],
+    effects: (name) => ({
+      repository: world.github.state.findRepo(`acme/${name}`) ? 1 : 0,
+      service_commits: refUpdates(`acme/${name}`, 'main'),
+      gitops_branches: branchesMade(`service/${name}-dev`),
+      gitops_commits: refUpdates('acme/gitops', `service/${name}-dev`),
+      pull_requests: pullRequests(`service/${name}-dev`),
+      catalog_locations: [...world.backstage.state.locations.values()].filter((location) =>
+        location.target.includes(`/acme/${name}/`),
+      ).length,
+      slack_messages: messages(`New service ${name} `),
+      jira_tickets: tickets(`Onboard service ${name} (dev)`),
+    }),
+  },
+  {
+    tool: 'onboard_team',
+    args: (team) => ({ team }),
+    steps: [
+      { step: 'namespace', fake: 'kubernetes', method: 'PATCH', path: (team) => `/api/v1/namespaces/${team}` },
+      { step: 'slack_channel', fake: 'slack', method: 'POST', path: () => '/conversations.create' },
+      ticket,
+    ],
+    effects: (team) => ({
+      namespace: world.kubernetes.get('v1', 'Namespace', team) ? 1 : 0,
+      resource_quota: world.kubernetes.list('v1', 'ResourceQuota', team).length,
+      limit_range: world.kubernetes.list('v1', 'LimitRange', team).length,
+      network_policy: world.kubernetes.list('networking.k8s.io/v1', 'NetworkPolicy', team).length > 0 ? 1 : 0,
+      role_bindings: world.kubernetes.list('rbac.authorization.k8s.io/v1', 'RoleBinding', team).length > 0 ? 1 : 0,
+      slack_channels: world.slack.state.channels.filter((channel) => channel.name === `team-${team}`).length,
+      jira_tickets: tickets(`Onboard team ${team}`),
+    }),
+  },
+  {
+    tool: 'provision_database',
+    args: (name) => ({ name, team: 'payments' }),
+    steps: [...gitopsSteps((name) => `database/payments-${name}-dev`), notify, ticket],
+    effects: (name) => ({
+      gitops_branches: branchesMade(`database/payments-${name}-dev`),
+      gitops_commits: refUpdates('acme/gitops', `database/payments-${name}-dev`),
+      pull_requests: pullRequests(`database/payments-${name}-dev`),
+      slack_messages: messages(`Database payments-${name}-dev requested`),
+      jira_tickets: tickets(`Provision database payments-${name}-dev`),
+    }),
+  },
+];
+
+/** onboard_team calls an admin tool: every process of these tests may run every flow. */
+const ADMIN = ['--role', 'platform-admin'];
 
 async function runOf(platform: Platform, planId: string) {
   const runs = await platform.client.callTool({ name: 'list_runs', arguments: {} });
@@ -52,72 +140,80 @@ async function runOf(platform: Platform, planId: string) {
   );
 }
 
-/** Each side effect of create_service for `service`, counted in the upstreams' own state. */
-function effects(service: string) {
-  const gitops = world.github.state.repo('acme/gitops');
-  const repo = world.github.state.findRepo(`acme/${service}`);
-  return {
-    repository: repo ? 1 : 0,
-    service_commits: world.github.requests.filter(
-      (r) => r.method === 'PATCH' && r.path.startsWith(`/repos/acme/${service}/git/refs/heads`),
-    ).length,
-    gitops_commits: world.github.requests.filter(
-      (r) =>
-        r.method === 'PATCH' &&
-        /^\/repos\/acme\/gitops\/git\/refs\/heads(\/|%2F)service/.test(r.path) &&
-        r.path.includes(service),
-    ).length,
-    pull_requests: gitops.pullRequests().filter((pr) => pr.pull?.head === `service/${service}-dev`).length,
-    catalog_locations: [...world.backstage.state.locations.values()].filter((location) =>
-      location.target.includes(`/acme/${service}/`),
-    ).length,
-    slack_messages: world.slack.state
-      .channel('platform')!
-      .messages.filter((message) => message.text?.includes(`New service ${service} `)).length,
-    jira_tickets: world.jira.state.issues.filter((issue) => issue.summary === `Onboard service ${service} (dev)`)
-      .length,
-  };
+async function plan(platform: Platform, flow: Flow, name: string): Promise<string> {
+  const planned = await platform.client.callTool({ name: flow.tool, arguments: flow.args(name) });
+  expect(planned.isError, JSON.stringify(planned.content)).toBeFalsy();
+  const { plan_id: planId, steps } = planned.structuredContent as { plan_id: string; steps: Array<{ name: string }> };
+  // The targets are every step of the plan: a step added to a flow must be added here too.
+  expect(steps.map((step) => step.name)).toEqual(flow.steps.map((target) => target.step));
+  return planId;
 }
 
-const ONCE = {
-  repository: 1,
-  service_commits: 1,
-  gitops_commits: 1,
-  pull_requests: 1,
-  catalog_locations: 1,
-  slack_messages: 1,
-  jira_tickets: 1,
-};
+/** Waits for a trap to spring in `platform`, or fails saying which never did (the run went past it, or failed). */
+async function sprung(killed: Promise<void>, platform: Platform, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: the process was never killed; its log:\n${platform.stderr().slice(-3000)}`)),
+      30_000,
+    );
+  });
+  try {
+    await Promise.race([killed, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  await platform.kill();
+}
 
-describe('create_service killed mid-step and resumed', () => {
-  it.each(targets)(
-    'kill -9 during $step: every side effect exactly once after resume',
+/** A new process resumes the run at start-up; it must finish, every side effect made exactly once. */
+async function resumedToTheEnd(flow: Flow, name: string, planId: string): Promise<void> {
+  const last = await world.platform(ADMIN);
+  try {
+    await expect
+      .poll(async () => (await runOf(last, planId))?.status, { timeout: 30_000, interval: 100 })
+      .toBe('succeeded');
+  } finally {
+    await last.close();
+  }
+  const effects = flow.effects(name);
+  expect(effects).toEqual(Object.fromEntries(Object.keys(effects).map((key) => [key, 1])));
+}
+
+const match = (target: Target, name: string) => ({ method: target.method, path: target.path(name) });
+
+describe.each(FLOWS)('$tool killed at every step and resumed', (flow) => {
+  it('kill -9 after each step acted, in turn: every side effect exactly once', { timeout: 180_000 }, async () => {
+    const name = `chain-${flow.tool.split('_')[0]}`;
+    const first = await world.platform(ADMIN);
+    const planId = await plan(first, flow, name);
+    const [head, ...rest] = flow.steps;
+    const killed = world.killAt(head!.fake, match(head!, name), { pid: first.pid });
+    void first.client.callTool({ name: 'apply_plan', arguments: { plan_id: planId } }).catch(() => {});
+    await sprung(killed, first, head!.step);
+    // Each new process resumes the run, redoes nothing that was done, and dies after the next step acted.
+    for (const target of rest) {
+      const next = world.killAt(target.fake, match(target, name));
+      await sprung(next, await world.platform(ADMIN), target.step);
+    }
+    await resumedToTheEnd(flow, name, planId);
+  });
+
+  const cases = process.env.IDP_MCP_CRASH_ALL
+    ? flow.steps.flatMap((target) => (['before', 'after'] as const).map((when) => ({ ...target, when })))
+    : [];
+  if (cases.length === 0) return;
+  it.each(cases)(
+    'kill -9 $when $step: every side effect exactly once after resume',
     { timeout: 60_000 },
     async (target) => {
-      const service = `crash-${target.step.replace(/_/g, '-')}`;
-      const first = await world.platform();
-      const planned = await first.client.callTool({
-        name: 'create_service',
-        arguments: { name: service, team: 'orders', description: 'Crash test service' },
-      });
-      expect(planned.isError, JSON.stringify(planned.content)).toBeFalsy();
-      const planId = (planned.structuredContent as { plan_id: string }).plan_id;
-
-      // The step's request is done upstream; the process dies before it hears the answer.
-      const killed = world.killAfter(target.fake, { method: target.method, path: target.path(service) }, first.pid);
+      const name = `${target.when}-${target.step.replace(/_/g, '-')}`.slice(0, 30);
+      const first = await world.platform(ADMIN);
+      const planId = await plan(first, flow, name);
+      const killed = world.killAt(target.fake, match(target, name), { when: target.when, pid: first.pid });
       void first.client.callTool({ name: 'apply_plan', arguments: { plan_id: planId } }).catch(() => {});
-      await killed;
-      await first.kill();
-
-      const second = await world.platform();
-      try {
-        await expect
-          .poll(async () => (await runOf(second, planId))?.status, { timeout: 30_000, interval: 100 })
-          .toBe('succeeded');
-      } finally {
-        await second.close();
-      }
-      expect(effects(service)).toEqual(ONCE);
+      await sprung(killed, first, target.step);
+      await resumedToTheEnd(flow, name, planId);
     },
   );
 });
@@ -131,7 +227,7 @@ describe('resuming interrupted runs', () => {
       arguments: { name: service, team: 'orders', description: 'Crash test service' },
     });
     const planId = (planned.structuredContent as { plan_id: string }).plan_id;
-    const killed = world.killAfter('slack', { method: 'POST', path: '/chat.postMessage' }, first.pid);
+    const killed = world.killAt('slack', { method: 'POST', path: '/chat.postMessage' }, { pid: first.pid });
     void first.client.callTool({ name: 'apply_plan', arguments: { plan_id: planId } }).catch(() => {});
     await killed;
     await first.kill();
@@ -159,7 +255,27 @@ describe('resuming interrupted runs', () => {
       await writer.close();
     }
     expect(tickets()).toBe(1);
-    expect(effects(service).slack_messages).toBe(1);
+    expect(FLOWS[0]!.effects(service).slack_messages).toBe(1);
+  });
+
+  it('a live process resumes a run another process left behind; a read-only one reports it', {
+    timeout: 60_000,
+  }, async () => {
+    const service = 'crash-orphan';
+    const sweep = { PLATFORM_SWEEP_SECONDS: '1' };
+    // Both started before the run exists: only their sweep can find it.
+    const viewer = await world.platform(['--read-only', '--role', 'viewer'], sweep);
+    const writer = await world.platform([], sweep);
+    try {
+      const planId = await interruptedRun(service);
+      await expect.poll(async () => (await runOf(writer, planId))?.status, { timeout: 30_000 }).toBe('succeeded');
+      expect(writer.stderr()).toMatch(/resuming an interrupted run/);
+      expect(viewer.stderr()).toMatch(/1 orphaned run\(s\) not resumed: this process is read-only/);
+    } finally {
+      await Promise.all([viewer.close(), writer.close()]);
+    }
+    const effects = FLOWS[0]!.effects(service);
+    expect(effects).toEqual(Object.fromEntries(Object.keys(effects).map((key) => [key, 1])));
   });
 
   it('start-up serves while a stuck run resumes in the background', { timeout: 60_000 }, async () => {
@@ -200,7 +316,8 @@ describe('resuming interrupted runs', () => {
     } finally {
       await platform.close();
     }
-    expect(effects(service)).toEqual(ONCE);
+    const effects = FLOWS[0]!.effects(service);
+    expect(effects).toEqual(Object.fromEntries(Object.keys(effects).map((key) => [key, 1])));
   });
 });
 

@@ -13,7 +13,7 @@ import {
   tierAllows,
   WRITE,
 } from '@idp-mcp/core';
-import type { ApplyResult, Plan, Store } from '@idp-mcp/store';
+import type { ApplyResult, Plan, Run, Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import type { Absent, AnyComposite } from './composites.ts';
 import { assertNotMixed, type IntegrationMode, plannedSteps } from './modes.ts';
@@ -407,11 +407,7 @@ export async function resumeInterruptedRuns(
   rights: ResumeRights,
 ): Promise<{ count: number; refused?: string; resumed: Promise<ApplyResult[]> }> {
   const runs = await options.store.resumableRuns();
-  const refused = rights.readOnly
-    ? 'this process is read-only'
-    : tierAllows(callerFromRoles('resume', [rights.role]).tier, 'write')
-      ? undefined
-      : `role ${rights.role} may not write`;
+  const refused = refusal(rights);
   if (runs.length > 0 && refused) {
     options.log.warn(`${runs.length} interrupted run(s) not resumed: ${refused}`, {
       runs: runs.map((run) => run.id),
@@ -420,25 +416,89 @@ export async function resumeInterruptedRuns(
   }
   if (runs.length === 0 || refused)
     return { count: runs.length, ...(refused ? { refused } : {}), resumed: Promise.resolve([]) };
-  const resume = async () => {
-    const results: ApplyResult[] = [];
-    for (const run of runs) {
-      try {
-        const plan = await options.store.getPlan(run.planId);
-        if (!plan) continue;
-        const { steps } = plan.artefacts as unknown as StoredArtefacts;
-        // As whoever applied it (the audit keeps their name), with this process's role.
-        const caller = callerFromRoles(run.appliedBy, [rights.role]);
-        const intercept = options.interceptRun({ planId: plan.id, runId: run.id, verdict: plan.verdict });
-        const call = createCaller({ tools: options.tools, intercept, caller, log: options.log });
-        const undoCaller = createCaller({ tools: options.tools, intercept, caller: PLATFORM_CALLER, log: options.log });
-        options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
-        results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
-      } catch (error) {
-        options.log.error('an interrupted run could not be resumed', { run: run.id, error: String(error) });
+  return { count: runs.length, resumed: resumeRuns(options, rights, runs) };
+}
+
+/** Continues each run in turn as whoever applied it, with this process's role; a run that cannot is logged. */
+async function resumeRuns(options: SelfServiceOptions, rights: ResumeRights, runs: Run[]): Promise<ApplyResult[]> {
+  const results: ApplyResult[] = [];
+  for (const run of runs) {
+    try {
+      const plan = await options.store.getPlan(run.planId);
+      if (!plan) {
+        options.log.error('an interrupted run cannot be resumed: its plan is gone', { run: run.id, plan: run.planId });
+        continue;
       }
+      const { steps } = plan.artefacts as unknown as StoredArtefacts;
+      // As whoever applied it (the audit keeps their name), with this process's role.
+      const caller = callerFromRoles(run.appliedBy, [rights.role]);
+      const intercept = options.interceptRun({ planId: plan.id, runId: run.id, verdict: plan.verdict });
+      const call = createCaller({ tools: options.tools, intercept, caller, log: options.log });
+      const undoCaller = createCaller({ tools: options.tools, intercept, caller: PLATFORM_CALLER, log: options.log });
+      options.log.info('resuming an interrupted run', { run: run.id, plan: plan.id, caller: run.appliedBy });
+      results.push(await options.store.applyRun(run, stepDefinitions(steps, call, undoCaller)));
+    } catch (error) {
+      options.log.error('an interrupted run could not be resumed', { run: run.id, error: String(error) });
     }
-    return results;
+  }
+  return results;
+}
+
+/**
+ * Every `everyMs`, the runs whose owner is gone while this process lives: a holder whose lease ran out (another
+ * replica died), a holder on this host that no longer exists, or a run started and never taken up for `graceMs`
+ * (its process died between starting and applying it). A process that may write resumes them (the store's lease
+ * decides: a run a live process holds comes back `busy`, untouched); one that may not logs them, once per run.
+ * Never two sweeps at once. `stop()` ends it and waits for a sweep under way.
+ */
+export function sweepOrphanedRuns(
+  options: SelfServiceOptions,
+  rights: ResumeRights,
+  { everyMs, graceMs, now = Date.now }: { everyMs: number; graceMs: number; now?: () => number },
+): { stop(): Promise<void> } {
+  const refused = refusal(rights);
+  const reported = new Set<string>();
+  let sweeping: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const sweep = async () => {
+    const runs = (await options.store.resumableRuns()).filter(
+      (run) => run.leaseExpiresAt !== null || now() - Date.parse(run.updatedAt) >= graceMs,
+    );
+    if (refused) {
+      const fresh = runs.filter((run) => !reported.has(run.id));
+      for (const run of fresh) reported.add(run.id);
+      if (fresh.length > 0) {
+        options.log.warn(`${fresh.length} orphaned run(s) not resumed: ${refused}`, {
+          runs: fresh.map((run) => run.id),
+          hint: 'start a process that may write, or call resume_run from one',
+        });
+      }
+      return;
+    }
+    await resumeRuns(options, rights, runs);
   };
-  return { count: runs.length, resumed: resume() };
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    sweeping = sweep()
+      .catch((error: unknown) => options.log.error('the sweep of orphaned runs failed', { error: String(error) }))
+      .finally(() => {
+        busy = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+    },
+  };
+}
+
+/** Why this process may not resume runs (read-only, or a role without write), or undefined when it may. */
+function refusal(rights: ResumeRights): string | undefined {
+  if (rights.readOnly) return 'this process is read-only';
+  return tierAllows(callerFromRoles('resume', [rights.role]).tier, 'write')
+    ? undefined
+    : `role ${rights.role} may not write`;
 }
