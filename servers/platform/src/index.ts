@@ -11,6 +11,7 @@ import {
 import { defaultStatePath, openStore, type Store } from '@idp-mcp/store';
 import * as z from 'zod';
 import { discoveryTools } from './discovery.ts';
+import { evidenceDocument } from './evidence.ts';
 import { Gateway, type RunFields } from './gateway.ts';
 import { type MountedServer, mountServers } from './mount.ts';
 import { loadIntegrations } from './registry.ts';
@@ -275,6 +276,46 @@ function auditTool(store: Store) {
   });
 }
 
+function evidenceTool(store: Store) {
+  return defineTool({
+    name: 'export_evidence',
+    title: 'Export policy evidence (OSCAL)',
+    description:
+      "Every policy decision in the audit log for a period as an OSCAL 1.0.6 assessment-results document: one observation per evaluated artefact, one finding per violation or waiver (rule id, severity, waiver reason and expiry). The CLI's `idp-mcp platform evidence-export` writes the same.",
+    toolset: 'core',
+    tier: 'admin',
+    annotations: { ...READ, openWorldHint: false },
+    input: z.object({
+      from: z.iso
+        .datetime({ error: 'must be an ISO 8601 time, e.g. 2026-10-01T00:00:00Z' })
+        .describe('Start (inclusive).'),
+      to: z.iso.datetime({ error: 'must be an ISO 8601 time, e.g. 2027-01-01T00:00:00Z' }).describe('End (exclusive).'),
+      environment: z.string().min(1).optional().describe('Only decisions of calls that named this environment.'),
+    }),
+    output: z.object({ 'assessment-results': z.record(z.string(), z.unknown()) }),
+    handler: async (input) => evidenceDocument(store, input),
+  });
+}
+
+const EVIDENCE_EXPORT_USAGE = `usage: idp-mcp platform evidence-export --from ISO-TIME --to ISO-TIME [--environment NAME]
+
+Writes the audit log's policy decisions from --from (inclusive) to --to (exclusive) as an OSCAL 1.0.6
+assessment-results JSON document to stdout, from the state store (DATABASE_URL, else IDP_MCP_STATE, else the
+per-user default).`;
+
+/** --name value pairs of a command; an unknown or valueless flag is an error naming it. */
+function commandFlags(args: string[], names: string[]): Record<string, string> | string {
+  const flags: Record<string, string> = {};
+  for (let index = 0; index < args.length; index += 2) {
+    const name = args[index]!.replace(/^--/, '');
+    if (!args[index]!.startsWith('--') || !names.includes(name)) return `unknown argument ${args[index]}`;
+    const value = args[index + 1];
+    if (value === undefined || value.startsWith('--')) return `--${name} needs a value`;
+    flags[name] = value;
+  }
+  return flags;
+}
+
 const AUDIT_EXPORT_USAGE = `usage: idp-mcp platform audit-export [--since ISO-TIME]
 
 Writes the audit log (every write and reveal) as JSON lines to stdout, oldest first, from the state store
@@ -321,6 +362,38 @@ export const platformModule: ServerModule = {
         return 0;
       },
     },
+    'evidence-export': {
+      description: "write the audit log's policy decisions of a period as an OSCAL assessment-results document",
+      async run(args, io) {
+        if (args.includes('--help') || args.includes('-h')) {
+          io.stdout(`${EVIDENCE_EXPORT_USAGE}\n`);
+          return 0;
+        }
+        const flags = commandFlags(args, ['from', 'to', 'environment']);
+        if (typeof flags === 'string' || !flags.from || !flags.to) {
+          io.stderr(
+            `evidence-export: ${typeof flags === 'string' ? flags : '--from and --to are required'}\n${EVIDENCE_EXPORT_USAGE}\n`,
+          );
+          return 2;
+        }
+        const env = loadEnv(platformModule, process.env, { sandbox: true });
+        const { store } = await openPlatformStore(env);
+        try {
+          const document = await evidenceDocument(store, {
+            from: flags.from,
+            to: flags.to,
+            ...(flags.environment ? { environment: flags.environment } : {}),
+          });
+          io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+          return 0;
+        } catch (error) {
+          io.stderr(`evidence-export: ${error instanceof Error ? error.message : String(error)}\n`);
+          return 2;
+        } finally {
+          await store.close();
+        }
+      },
+    },
   },
   async start({ env, sandbox, log, gate, exposure, world }) {
     const remotes = parseRemoteServers(env.PLATFORM_REMOTE_SERVERS);
@@ -356,6 +429,7 @@ export const platformModule: ServerModule = {
       ...discoveryTools(catalog),
       statusTool(servers, gateway, store, location),
       auditTool(store),
+      evidenceTool(store),
       ...selfServiceTools(selfService),
       ...servers.flatMap((server) => server.tools),
     ];

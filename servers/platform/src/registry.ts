@@ -17,6 +17,7 @@ export const INTEGRATION_LOADERS: Record<string, () => Promise<ServerModule>> = 
   pagerduty: async () => (await import('@idp-mcp/pagerduty')).pagerdutyModule,
   backstage: async () => (await import('@idp-mcp/backstage')).backstageModule,
   vault: async () => (await import('@idp-mcp/vault')).vaultModule,
+  terraform: async () => (await import('@idp-mcp/terraform')).terraformModule,
 };
 
 /** Every integration, loaded. */

@@ -15,7 +15,7 @@ describe('started with no credentials, as npm start does', () => {
     try {
       expect(mcp.server.instance.upstream).toEqual({
         mode: 'sandbox',
-        url: '12 integrations, mounted in-process:',
+        url: '13 integrations, mounted in-process:',
       });
       const { tools } = await mcp.client.listTools();
       expect(tools).toHaveLength(13);
@@ -39,6 +39,7 @@ describe('the default profile', () => {
       'call_tool',
       'platform_status',
       'query_audit',
+      'export_evidence',
       'create_service',
       'create_kafka_topic',
       'create_repo',
@@ -59,6 +60,13 @@ describe('the default profile', () => {
       .tools;
     expect(tools[0]?.name).toBe('github_merge_pull_request');
     expect(tools[0]?.input_schema.properties).toHaveProperty('pull_number');
+    const terraform = await mcp.client.callTool({
+      name: 'find_tools',
+      arguments: { query: 'what will this terraform change do' },
+    });
+    expect((terraform.structuredContent as { tools: Array<{ name: string }> }).tools.map((t) => t.name)).toContain(
+      'terraform_plan',
+    );
     const logs = await mcp.client.callTool({ name: 'find_tools', arguments: { query: 'job logs of a failed CI run' } });
     expect(JSON.stringify(logs.structuredContent)).toContain('github_get_job_logs');
   });
@@ -129,6 +137,7 @@ describe('the default profile', () => {
       'pagerduty',
       'backstage',
       'vault',
+      'terraform',
     ]);
     expect(integrations.every((integration) => integration.mode === 'sandbox')).toBe(true);
   });
