@@ -21,12 +21,12 @@ for manifest in */package.json */*/package.json; do
   cp "$manifest" "$dest/$manifest"
 done
 
-# Runtime sources: each package's src/ without tests, the shipped policies, the vendored API descriptions the
-# sandbox validates against. shared/testing and bench are never runtime dependencies.
+# Runtime sources: each package's src/ without tests (code and the data it reads, such as the sandbox's Terraform
+# samples), the shipped policies, the vendored API descriptions the sandbox validates against. shared/testing and bench are never runtime dependencies.
 for dir in shared/*/src servers/*/src a2a/src; do
   case "$dir" in shared/testing/*) continue ;; esac
   mkdir -p "$dest/$dir"
-  (cd "$dir" && find . -type f -name '*.ts' ! -name '*.test.ts' ! -path '*/__snapshots__/*' -exec sh -c \
+  (cd "$dir" && find . -type f ! -name '*.test.ts' ! -path '*/__snapshots__/*' -exec sh -c \
     'for f; do mkdir -p "$0/$(dirname "$f")" && cp "$f" "$0/$f"; done' "$dest/$dir" {} +)
 done
 cp -R policies "$dest/policies"

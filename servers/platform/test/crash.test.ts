@@ -259,20 +259,28 @@ describe('resuming interrupted runs', () => {
   });
 
   it('a live process resumes a run another process left behind; a read-only one reports it', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
-    const service = 'crash-orphan';
     const sweep = { PLATFORM_SWEEP_SECONDS: '1' };
-    // Both started before the run exists: only their sweep can find it.
+    // Each process is started before its run exists: only its sweep can find it. One run each, so the writer cannot
+    // take the run before the read-only process has had the chance to report it.
     const viewer = await world.platform(['--read-only', '--role', 'viewer'], sweep);
+    try {
+      await interruptedRun('crash-orphan-seen');
+      await expect
+        .poll(() => viewer.stderr(), { timeout: 30_000 })
+        .toMatch(/1 orphaned run\(s\) not resumed: this process is read-only/);
+    } finally {
+      await viewer.close();
+    }
+    const service = 'crash-orphan';
     const writer = await world.platform([], sweep);
     try {
       const planId = await interruptedRun(service);
       await expect.poll(async () => (await runOf(writer, planId))?.status, { timeout: 30_000 }).toBe('succeeded');
       expect(writer.stderr()).toMatch(/resuming an interrupted run/);
-      expect(viewer.stderr()).toMatch(/1 orphaned run\(s\) not resumed: this process is read-only/);
     } finally {
-      await Promise.all([viewer.close(), writer.close()]);
+      await writer.close();
     }
     const effects = FLOWS[0]!.effects(service);
     expect(effects).toEqual(Object.fromEntries(Object.keys(effects).map((key) => [key, 1])));
