@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type Artifact, type Message, type Part, Role, type Task, TaskState, type TaskStatus } from '@a2a-js/sdk';
-import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
 import {
   AgentEvent,
   type AgentExecutionEvent,
@@ -148,6 +147,7 @@ interface RunOutput {
   status: string;
   done: string[];
   undone: string[];
+  remains: string[];
   failed?: { step: string; error: string; code: string };
 }
 
@@ -159,8 +159,8 @@ interface RunOutput {
 export class SupervisorExecutor implements AgentExecutor {
   readonly #platform: Platform;
   readonly #log: Logger;
-  /** Tasks whose plan is being applied: they cannot be canceled mid-run. */
-  readonly #applying = new Set<string>();
+  /** Tasks whose plan is being applied: canceling one stops the run at its next step boundary and undoes it. */
+  readonly #applying = new Map<string, AbortController>();
   readonly #contexts = new Map<string, string>();
   /** Free-text tasks the agent is working on: canceling one stops it at its next step boundary. */
   readonly #agentRuns = new Map<string, AbortController>();
@@ -360,7 +360,8 @@ export class SupervisorExecutor implements AgentExecutor {
 
   /** Applies an approved plan as the caller; apply_plan returns the same run when called again for a plan. */
   async #apply(task: Task, planId: string, caller: Caller, { publish, artifact }: Emitter): Promise<void> {
-    this.#applying.add(task.id);
+    const cancel = new AbortController();
+    this.#applying.set(task.id, cancel);
     try {
       publish(TaskState.TASK_STATE_WORKING, [textPart(`Applying plan ${planId}.`)]);
       const result = await this.#platform.call(
@@ -368,7 +369,7 @@ export class SupervisorExecutor implements AgentExecutor {
         'apply_plan',
         { plan_id: planId },
         {
-          signal: new AbortController().signal,
+          signal: cancel.signal,
           onProgress: (progress, total, text) =>
             publish(TaskState.TASK_STATE_WORKING, [
               textPart(text ?? `step ${progress + 1} of ${total}`),
@@ -389,7 +390,17 @@ export class SupervisorExecutor implements AgentExecutor {
         metadata: undefined,
         extensions: [],
       });
-      if (run.status === 'succeeded') {
+      if (run.status === 'canceled') {
+        publish(
+          TaskState.TASK_STATE_CANCELED,
+          [
+            textPart(
+              `Plan ${planId} was canceled at a step boundary. Done: ${run.done.join(', ') || 'nothing'}. Undone: ${run.undone.join(', ') || 'nothing'}. Remains: ${run.remains.join('; ') || 'nothing'}.`,
+            ),
+          ],
+          { 'idp-mcp/run_id': run.run_id },
+        );
+      } else if (run.status === 'succeeded') {
         publish(TaskState.TASK_STATE_COMPLETED, [textPart(`Plan ${planId} applied: ${run.done.join(', ')}.`)], {
           'idp-mcp/run_id': run.run_id,
         });
@@ -441,10 +452,12 @@ export class SupervisorExecutor implements AgentExecutor {
       agentRun.abort();
       return;
     }
-    if (this.#applying.has(taskId)) {
-      throw new TaskNotCancelableError(
-        `task ${taskId} is applying its plan; a run cannot be stopped part-way, it finishes or undoes its steps itself`,
-      );
+    const applying = this.#applying.get(taskId);
+    if (applying) {
+      // The run stops at its next step boundary and undoes its done steps; #apply ends the task canceled.
+      this.#log.info('task canceled while its plan is applied', { task: taskId });
+      applying.abort();
+      return;
     }
     const contextId = this.#contexts.get(taskId) ?? '';
     this.#contexts.delete(taskId);

@@ -6,6 +6,7 @@ import {
   type Logger,
   loadEnv,
   type PolicyGate,
+  type SandboxWorld,
   selectTools,
   type ToolContext,
   ToolError,
@@ -33,6 +34,8 @@ export interface Platform {
   call(caller: Caller, name: string, args: Record<string, unknown>, options: CallOptions): Promise<CallResult>;
   /** The tools this caller's tier allows. */
   toolsFor(caller: Caller): AnyTool[];
+  /** The sandbox's fake upstreams the platform calls (tests make a call slow or fail through them). */
+  world: SandboxWorld;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export async function startPlatform(options: {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   return {
     tools,
+    world,
     toolsFor: (caller) => tools.filter((tool) => tierAllows(caller.tier, tool.tier)),
     async call(caller, name, args, callOptions) {
       const tool = byName.get(name);

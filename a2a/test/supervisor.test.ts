@@ -265,6 +265,41 @@ describe('the A2A supervisor in front of the platform, behind the realm', () => 
     expect(statusText(answered).join()).toContain('was not approved; nothing changed');
   });
 
+  it('cancels a task mid-apply: the run stops at the step boundary, undoes its done steps and the task ends canceled', async () => {
+    const developer = await clientFor('dev-developer');
+    const github = await supervisor.platform.world.shared<{
+      failNext(fault: { method: string; path: RegExp; delayMs: number }): void;
+      requests: Array<{ method: string; path: string }>;
+      close(): Promise<void>;
+    }>('github', () => Promise.reject(new Error('the platform has not started the GitHub fake')));
+    const waiting = asTask(await developer.sendMessage(send([topic('payments', 'payments.midcancel.v1')])));
+    const commits = () => github.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/git/refs/')).length;
+    const pulls = () => github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/pulls')).length;
+    const [commitsBefore, pullsBefore] = [commits(), pulls()];
+    // The commit step is in flight (GitHub answers slowly) when the caller cancels.
+    github.failNext({ method: 'PATCH', path: /\/git\/refs\//, delayMs: 1_500 });
+    const approved = developer.sendMessage(send([text('approve')], waiting.id));
+    await expect.poll(commits, { timeout: 20_000 }).toBe(commitsBefore + 1);
+    await developer.cancelTask({ tenant: '', id: waiting.id, metadata: undefined });
+    await approved.catch(() => undefined);
+    await expect
+      .poll(async () => (await developer.getTask({ tenant: '', id: waiting.id })).status?.state, { timeout: 20_000 })
+      .toBe(TaskState.TASK_STATE_CANCELED);
+    const task = await developer.getTask({ tenant: '', id: waiting.id });
+    const run = artifactData(task, 'run') as {
+      status: string;
+      done: string[];
+      undone: string[];
+      steps: Array<{ name: string; status: string }>;
+    };
+    expect(run.status).toBe('canceled');
+    expect(run.done).toEqual(['gitops_branch', 'gitops_commit']);
+    expect(run.undone).toContain('gitops_branch');
+    expect(run.steps.find((step) => step.name === 'gitops_pull_request')?.status).toBe('pending');
+    expect(pulls()).toBe(pullsBefore);
+    expect(statusText(task).join()).toContain('canceled at a step boundary');
+  });
+
   it("answers bad requests with the spec's error codes", async () => {
     const token = await issuer.sign(issuer.claimsFor('dev-developer'));
     const rpc = async (body: string, headers: Record<string, string> = {}) => {

@@ -4,6 +4,9 @@ import type { Json, Run, RunStatus, StepRecord, StepStatus } from './types.ts';
 
 // Rows as records, and the JSON and error text both the storage and the step runner write.
 
+/** The error a canceled run is stored with (status `failed`): see RunStatus. */
+export const CANCELED = 'canceled: ';
+
 export function toRun(row: Row): Run {
   return {
     id: String(row.id),
@@ -11,7 +14,7 @@ export function toRun(row: Row): Run {
     kind: String(row.kind),
     caller: String(row.caller),
     appliedBy: String(row.applied_by),
-    status: String(row.status) as RunStatus,
+    status: (row.status === 'failed' && String(row.error).startsWith(CANCELED) ? 'canceled' : row.status) as RunStatus,
     error: row.error == null ? null : String(row.error),
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { type ErrorCode, type Logger, redactText, redactValue, ToolError } from '@idp-mcp/core';
 import type { Db, Param } from './db.ts';
 import { newId } from './ids.ts';
-import { errorMessage, toJson, toStep } from './rows.ts';
+import { CANCELED, errorMessage, toJson, toStep } from './rows.ts';
 import type {
   ApplyOptions,
   ApplyResult,
@@ -194,6 +194,7 @@ export class StepRunner {
       if (record.status === 'done') continue;
       if (signal.aborted) return { interrupted: true };
       if (isLost()) return { busy: true };
+      if (options.cancel?.aborted) return this.#cancel(run, plan, owner, steps, records, options);
       const attempt = record.attempts + 1;
       const started = this.#now();
       const marked = await this.#ownedUpdate(
@@ -249,6 +250,25 @@ export class StepRunner {
     );
     report(options, total, total, `done: ${total} step${total === 1 ? '' : 's'} applied`);
     return {};
+  }
+
+  /** The caller canceled between steps: the run switches to rolling back, as after a failure, and ends canceled. */
+  async #cancel(
+    run: Run,
+    plan: Plan,
+    owner: string,
+    steps: readonly StepDefinition[],
+    records: StepRecord[],
+    options: ApplyOptions,
+  ): Promise<Partial<Outcome>> {
+    const switched = await this.#db.run(
+      "UPDATE runs SET status = 'rolling_back', error = ?, updated_at = ? WHERE id = ? AND lease_owner = ?",
+      [`${CANCELED}by the caller`, this.#now(), run.id, owner],
+    );
+    if (switched !== 1) return { busy: true };
+    this.#log.info('the run was canceled; undoing the completed steps', { run: run.id });
+    report(options, records.filter((record) => record.status === 'done').length, steps.length, 'canceled: undoing');
+    return this.#rollBack(run, plan, owner, steps, records, options);
   }
 
   /** Undoes the done steps that have an undo, last first; resumes an interrupted rollback too. */
@@ -353,7 +373,7 @@ function result(run: RunWithSteps, outcome: Partial<Outcome>): ApplyResult {
     .reverse();
   const left: LeftStep[] = [];
   const failedStep = steps.find((step) => step.status === 'failed');
-  if (run.status === 'failed' || run.status === 'rolling_back') {
+  if (run.status === 'failed' || run.status === 'rolling_back' || run.status === 'canceled') {
     for (const step of steps) {
       if (step.status === 'done') left.push({ step: step.name, reason: 'no_undo' });
       if (step.status === 'undo_failed')
@@ -426,7 +446,7 @@ function holderIsDead(holder: string): boolean {
 }
 
 function isFinished(status: RunStatus): boolean {
-  return status === 'succeeded' || status === 'failed';
+  return status === 'succeeded' || status === 'failed' || status === 'canceled';
 }
 
 function checkSteps(steps: readonly StepDefinition[]): void {

@@ -48,7 +48,11 @@ export interface Plan {
  * rolling_back: a step failed and completed steps are being undone.
  * succeeded: every step is done. failed: a step failed; completed steps were undone where possible.
  */
-export type RunStatus = 'running' | 'rolling_back' | 'succeeded' | 'failed';
+/**
+ * `canceled`: the caller canceled the run (ApplyOptions.cancel) and its completed steps were undone. It is stored as
+ * `failed` with the error `canceled: …` (the runs CHECK predates it), and read back as `canceled`.
+ */
+export type RunStatus = 'running' | 'rolling_back' | 'succeeded' | 'failed' | 'canceled';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'undoing' | 'undone' | 'undo_failed';
 
@@ -143,6 +147,11 @@ export interface ApplyOptions {
   onProgress?: (stepIndex: number, total: number, message: string) => void;
   /** Aborting stops before the next step and leaves the run resumable (it is not rolled back). */
   signal?: AbortSignal;
+  /**
+   * The caller's cancel: the step in flight finishes, no later step starts, the completed steps are undone as after
+   * a failure, and the run ends `canceled`.
+   */
+  cancel?: AbortSignal;
   /**
    * When another process holds the run, wait for its lease to run out (it does when that process died)
    * and continue the run, instead of returning `busy`. For start-up resumes; `signal` ends the wait.

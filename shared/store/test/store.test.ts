@@ -488,6 +488,41 @@ describe.each(backends)('store on $name', (backend) => {
     expect(await store.resumableRuns()).toEqual([]);
   });
 
+  it('on cancel lets the step in flight finish, starts no later step, undoes the done ones and ends canceled', async () => {
+    const store = await fresh();
+    const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });
+    const { run } = await store.startRun(plan.id);
+    const cancel = new AbortController();
+    const { steps, log } = recordingSteps(['a', 'b', 'c', 'd'], { noUndo: ['a'] });
+    const canceled = await store.applyRun(run, steps, {
+      cancel: cancel.signal,
+      onProgress: (i) => {
+        if (i === 2) cancel.abort();
+      },
+    });
+    expect(canceled).toMatchObject({
+      status: 'canceled',
+      done: ['a', 'b', 'c'],
+      undone: ['c', 'b'],
+      left: [{ step: 'a', reason: 'no_undo' }],
+      interrupted: false,
+    });
+    expect(canceled.failed).toBeUndefined();
+    expect(log.map((entry) => entry.split(' ').slice(0, 2).join(' '))).toEqual([
+      'do a',
+      'do b',
+      'do c',
+      'undo c',
+      'undo b',
+    ]);
+    expect(canceled.run.steps.map((step) => step.status)).toEqual(['done', 'undone', 'undone', 'pending']);
+    expect((await store.getRun(run.id))?.status).toBe('canceled');
+    expect(await store.resumableRuns()).toEqual([]);
+    // Applying it again replays the canceled run: nothing runs.
+    expect(await store.applyRun(run, steps)).toMatchObject({ status: 'canceled', replayed: true });
+    expect(log).toHaveLength(5);
+  });
+
   it('refuses to resume a run with different steps', async () => {
     const store = await fresh();
     const plan = await store.createPlan({ kind: 'create_service', caller: 'alice', args: {}, artefacts: {} });

@@ -81,7 +81,7 @@ function runSummary(result: ApplyResult, specs: StepSpec[]) {
     return earlier !== undefined && statusOf.get(earlier) === 'undone';
   };
   const left = result.left.filter((item) => !goneWith(item.step));
-  const finished = result.status === 'failed' || result.status === 'rolling_back';
+  const finished = result.status === 'failed' || result.status === 'rolling_back' || result.status === 'canceled';
   const remains = finished
     ? result.run.steps.flatMap((step) => {
         const spec = specOf.get(step.name);
@@ -130,9 +130,10 @@ export function selfServiceTools(options: SelfServiceOptions): AnyTool[] {
     const intercept = options.interceptRun({ planId: plan.id, runId: run.id, verdict: plan.verdict });
     const call = createCaller({ tools: options.tools, intercept, caller: ctx.caller, log: ctx.log });
     const undo = createCaller({ tools: options.tools, intercept, caller: PLATFORM_CALLER, log: options.log });
-    // Not the caller's signal: a caller who disconnects leaves the run to finish here, never half done and ownerless.
+    // The caller's cancel stops the run at the next step boundary and undoes what it did: never half done.
     return store.applyRun(run, stepDefinitions(steps, call, undo), {
       onProgress: (index, total, message) => void ctx.progress(index, total, message),
+      cancel: ctx.signal,
     });
   }
 
