@@ -93,4 +93,21 @@ describe('clear errors where internal was', () => {
       await client.close();
     }
   });
+
+  // Each tool's own name in the cursor, its position fields of the wrong type: refused before any upstream call.
+  it.each([
+    ['jira_search_issues', 'search_issues', { jql: 'project = PAY' }, { token: 1, q: 2 }],
+    ['github_search_repositories', 'search_repositories', { query: 'payments' }, { page: '2', per_page: {} }],
+    ['pagerduty_list_incidents', 'list_incidents', {}, { offset: 'x' }],
+    ['kubernetes_list_resources', 'list_resources', { kind: 'Deployment' }, { c: 7 }],
+    ['slack_list_channels', 'list_channels', {}, { c: [] }],
+    ['backstage_list_tasks', 'list_tasks', {}, { offset: '1' }],
+    ['flux_list_sources', 'list_sources', {}, { k: 0, c: 5 }],
+  ])('refuses a forged %s cursor as a cursor problem', async (name, own, args, position) => {
+    for (const cursor of [forgedCursor({ t: own, ...position }), Buffer.from('"x"').toString('base64url')]) {
+      const result = await mcp.client.callTool({ name, arguments: { ...args, cursor } });
+      expect(errorCode(result)).toBe('invalid_request');
+      expect(textOf(result)).toContain(`cursor: not a cursor returned by ${own}`);
+    }
+  });
 });
