@@ -94,7 +94,10 @@ export interface PageRequest {
 }
 
 export function pageRequest(tool: string, limit: number, cursor: string | undefined): PageRequest {
-  const position = decodeCursor<{ page: number; per_page: number }>(tool, cursor);
+  const position = decodeCursor<{ page: number; per_page: number }>(tool, cursor, {
+    page: 'number',
+    per_page: 'number',
+  });
   return position ? { page: position.page, per_page: position.per_page } : { page: 1, per_page: limit };
 }
 

@@ -203,7 +203,8 @@ function planFields(
   result?: CallToolResult,
 ): { planId?: string; verdict?: PolicyVerdict } {
   const output = (result?.structuredContent ?? {}) as Record<string, unknown>;
-  const planId = output.plan_id ?? args.plan_id;
+  // args is what the client sent, not always an object (runTool refuses that call).
+  const planId = output.plan_id ?? (args as Partial<Record<string, unknown>> | null)?.plan_id;
   return {
     ...(typeof planId === 'string' ? { planId } : {}),
     ...(output.verdict !== undefined ? { verdict: output.verdict as PolicyVerdict } : {}),

@@ -59,8 +59,10 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
       ...(options.instructions ? { instructions: options.instructions } : {}),
     },
   );
+  const allowed = new Map<string, AnyTool>();
   for (const tool of options.tools) {
     if (!tierAllows(options.caller.tier, tool.tier)) continue;
+    allowed.set(tool.name, tool);
     server.registerTool(
       tool.name,
       {
@@ -70,15 +72,13 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
         outputSchema: listedOnly(tool.output),
         annotations: { title: tool.title, ...tool.annotations },
       },
-      (args: Record<string, unknown>, sdkContext: ServerContext) =>
-        invokeTool(
-          tool,
-          args,
-          toolContext(sdkContext, options.caller, options.log, options.canAskClient ?? true),
-          options,
-        ),
+      // Never called: answerToolCalls answers tools/call; the registration lists the tool.
+      () => {
+        throw new Error(`tools/call for ${tool.name} bypassed answerToolCalls`);
+      },
     );
   }
+  answerToolCalls(server, allowed, options);
   for (const resource of options.resources ?? []) {
     server.registerResource(
       resource.name,
@@ -102,6 +102,39 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
     );
   }
   return server;
+}
+
+/**
+ * tools/call answered by us as sent. The SDK checks a request's shape before any tools/call handler runs (even a
+ * low-level one) and answers `arguments: "x"`, `[1]` or `null` with its own bare "Invalid tools/call request: [issue
+ * JSON]" protocol error. So its handler is removed and the call reaches the server's fallback handler (both public
+ * API), which sends every call through the interceptor to runTool: one error format (field and fix), and a refused
+ * call is audited and rate limited like any other. tools/list stays the SDK's, from the registered tools.
+ */
+function answerToolCalls(server: McpServer, tools: Map<string, AnyTool>, options: McpServerOptions): void {
+  server.server.removeRequestHandler('tools/call');
+  server.server.fallbackRequestHandler = async (request, sdkContext) => {
+    if (request.method !== 'tools/call') throw new ProtocolError(ProtocolErrorCode.MethodNotFound, 'Method not found');
+    const params = (isObject(request.params) ? request.params : {}) as Record<string, unknown>;
+    if (typeof params.name !== 'string') {
+      return toolErrorResult(
+        new ToolError('invalid_request', 'invalid tools/call request: name: expected the name of a tool', {
+          retryable: false,
+          hint: 'send params.name, one of the names tools/list returns',
+        }),
+      );
+    }
+    const tool = tools.get(params.name);
+    if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${params.name} not found`);
+    const ctx = toolContext(sdkContext, options.caller, options.log, options.canAskClient ?? true);
+    // Not always an object: runTool's input check names the problem, in the format of every other bad argument.
+    const args = (params.arguments === undefined ? {} : params.arguments) as Record<string, unknown>;
+    return invokeTool(tool, args, ctx, options);
+  };
+}
+
+function isObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

@@ -31,14 +31,18 @@ export function decodeCursor<T extends Record<string, unknown>>(
   cursor: string | undefined,
   /**
    * The type of each field the position must have: a forged cursor with the right tool name but values of other
-   * types (which would reach a query or an upstream as they are) is refused like any other.
+   * types (which would reach a query or an upstream as they are) is refused like any other. `?` marks a field that
+   * may be absent.
    */
-  fields: Record<string, 'string' | 'number'> = {},
+  fields: Record<string, 'string' | 'number' | 'string?' | 'number?'> = {},
 ): T | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   try {
     const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown } & T;
-    const typed = Object.entries(fields).every(([field, type]) => typeof decoded?.[field] === type);
+    const typed = Object.entries(fields).every(([field, type]) => {
+      const value = decoded?.[field];
+      return type.endsWith('?') ? value === undefined || typeof value === type.slice(0, -1) : typeof value === type;
+    });
     if (decoded?.t === tool && typed) return decoded;
   } catch {
     // fall through to the error below

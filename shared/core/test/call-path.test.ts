@@ -72,3 +72,41 @@ describe('the one call path, through a real client', () => {
     expect(result.structuredContent).toEqual({ echoed: `${'x'.repeat(1229)}:[REDACTED]`, length: 1234 });
   });
 });
+
+describe('a tools/call whose arguments are not an object, through a real client', () => {
+  let server: StartedServer;
+  let client: Client;
+  // The client checks what it sends: the request leaves with a marker the fetch swaps for the raw JSON.
+  const RAW = { string: '"x"', array: '[1]', null: 'null' } as const;
+
+  beforeAll(async () => {
+    server = await startServer(
+      demoModule,
+      parseFlags(['--transport', 'http', '--port', '0']),
+      { DEMO_TOKEN: 'demo-secret-token-value' },
+      noPolicy,
+      silentLogger,
+    );
+    client = new Client({ name: 'core-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    const rawFetch: typeof fetch = (url, init) => {
+      let body = init?.body;
+      if (typeof body === 'string') {
+        for (const [marker, raw] of Object.entries(RAW)) body = body.replace(`{"raw-arguments":"${marker}"}`, raw);
+      }
+      return fetch(url, { ...init, body });
+    };
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url!), { fetch: rawFetch }));
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  it.each(Object.keys(RAW))('answers arguments: %s in runTool format', async (marker) => {
+    const result = await client.callTool({ name: 'echo', arguments: { 'raw-arguments': marker } });
+    expect(result.isError).toBe(true);
+    expect(errorOf(result)).toEqual({ code: 'invalid_request', retryable: false });
+    expect(textOf(result)).toMatch(/^invalid_request: invalid arguments for echo: \(arguments\): .*expected object/);
+    expect(textOf(result)).toContain("Fix: correct the named arguments; the tool's input schema lists each one");
+  });
+});

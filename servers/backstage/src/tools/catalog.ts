@@ -134,7 +134,7 @@ export async function queryEntities(
   query: { filter?: string[]; term?: string; fields?: string[] },
   signal: AbortSignal,
 ) {
-  const position = decodeCursor<{ c: string }>(tool, input.cursor);
+  const position = decodeCursor<{ c: string }>(tool, input.cursor, { c: 'string' });
   const fields = [...new Set([...SUMMARY_FIELDS, ...(query.fields ?? [])])];
   const response = await backstage.get<QueryResponse>(
     '/api/catalog/entities/by-query',

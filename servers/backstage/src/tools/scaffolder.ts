@@ -245,7 +245,7 @@ export function scaffolderTools(backstage: BackstageClient) {
       }),
       output: z.object({ tasks: z.array(taskSummary), total: z.number().optional(), nextCursor: nextCursorField }),
       handler: async (input, ctx) => {
-        const offset = decodeCursor<{ offset: number }>('list_tasks', input.cursor)?.offset ?? 0;
+        const offset = decodeCursor<{ offset: number }>('list_tasks', input.cursor, { offset: 'number' })?.offset ?? 0;
         const response = await backstage.get<{ tasks: SerializedTask[]; totalTasks?: number }>(
           '/api/scaffolder/v2/tasks',
           {

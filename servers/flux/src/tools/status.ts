@@ -140,7 +140,7 @@ export function statusTools(flux: Flux) {
       }),
       output: z.object({ items: z.array(summary), nextCursor: nextCursorField }),
       handler: async (input, ctx) => {
-        const position = decodeCursor<{ c: string }>(tool, input.cursor);
+        const position = decodeCursor<{ c: string }>(tool, input.cursor, { c: 'string' });
         const page = await flux.list(ctx.signal, input.context, kind, input.namespace, {
           limit: input.limit,
           continue: position?.c,
@@ -208,7 +208,10 @@ export function statusTools(flux: Flux) {
       output: z.object({ items: z.array(summary), nextCursor: nextCursorField }),
       handler: async (input, ctx) => {
         const kinds: SourceKind[] = input.kind ? [input.kind] : [...SOURCE_KINDS];
-        const position = decodeCursor<{ k: number; c?: string }>('list_sources', input.cursor) ?? { k: 0 };
+        const position = decodeCursor<{ k: number; c?: string }>('list_sources', input.cursor, {
+          k: 'number',
+          c: 'string?',
+        }) ?? { k: 0 };
         const items: Summary[] = [];
         let next: { k: number; c?: string } | undefined;
         for (let index = position.k; index < kinds.length; index++) {

@@ -75,7 +75,7 @@ export async function searchPage(
   cursor: string | undefined,
 ) {
   const digest = createHash('sha256').update(jql).digest('base64url').slice(0, 16);
-  const position = decodeCursor<{ token: string; q: string }>(tool, cursor);
+  const position = decodeCursor<{ token: string; q: string }>(tool, cursor, { token: 'string', q: 'string' });
   if (position && position.q !== digest) {
     throw new ToolError('invalid_request', 'cursor: this cursor belongs to a different query', {
       hint: 'repeat the call with the same arguments as the call that returned the cursor, or omit cursor',
@@ -125,7 +125,10 @@ export async function resolveAccountId(jira: Jira, signal: AbortSignal, field: s
 
 /** Jira pages with startAt; the cursor carries the next one. */
 export function startAtPage(tool: string, limit: number, cursor: string | undefined) {
-  const position = decodeCursor<{ startAt: number; maxResults: number }>(tool, cursor);
+  const position = decodeCursor<{ startAt: number; maxResults: number }>(tool, cursor, {
+    startAt: 'number',
+    maxResults: 'number',
+  });
   return position ? { startAt: position.startAt, maxResults: position.maxResults } : { startAt: 0, maxResults: limit };
 }
 

@@ -132,7 +132,10 @@ export function strimziTools(strimzi: Strimzi, gate: PolicyGate) {
       input: z.object({ ...listArgs }),
       output: z.object({ topics: z.array(topicSummary), nextCursor: nextCursorField }),
       handler: async (input, ctx) => {
-        const position = decodeCursor<{ continue: string; limit: number }>('list_kafka_topics', input.cursor);
+        const position = decodeCursor<{ continue: string; limit: number }>('list_kafka_topics', input.cursor, {
+          continue: 'string',
+          limit: 'number',
+        });
         const list = (await strimzi.call(ctx.signal, (api) =>
           api.listNamespacedCustomObject({
             ...base,

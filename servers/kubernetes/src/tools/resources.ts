@@ -194,7 +194,7 @@ export function resourceTools(kube: Kube) {
       }),
       handler: async (input, ctx) => {
         const resolved = await kube.resolve(ctx.signal, input.context, input.kind, input.api_version);
-        const position = decodeCursor<{ c: string }>('list_resources', input.cursor);
+        const position = decodeCursor<{ c: string }>('list_resources', input.cursor, { c: 'string' });
         const ns = resolved.namespaced ? input.namespace : undefined;
         const page = await kube.list(ctx.signal, input.context, resolved, {
           namespace: ns,

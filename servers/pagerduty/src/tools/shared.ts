@@ -20,7 +20,7 @@ export const ref = (r: Reference | null | undefined) => (r ? { id: r.id, name: r
 
 /** PagerDuty pages by offset; the cursor carries the next offset (the page size is the call's `limit`). */
 export function pageStart(tool: string, cursor: string | undefined): number {
-  return decodeCursor<{ offset: number }>(tool, cursor)?.offset ?? 0;
+  return decodeCursor<{ offset: number }>(tool, cursor, { offset: 'number' })?.offset ?? 0;
 }
 
 export function nextCursor(tool: string, page: PageOf<unknown>, limit: number): string | undefined {

@@ -64,7 +64,10 @@ export function nodeTools(rancher: Rancher) {
         nextCursor: nextCursorField,
       }),
       handler: async (input, ctx) => {
-        const position = decodeCursor<{ clusterId: string; marker: string }>('list_nodes', input.cursor);
+        const position = decodeCursor<{ clusterId: string; marker: string }>('list_nodes', input.cursor, {
+          clusterId: 'string',
+          marker: 'string',
+        });
         const clusterId = position?.clusterId ?? (await resolveCluster(input.cluster, ctx.signal)).id;
         const page = await rancher.request<Collection<Node>>('GET', '/v3/nodes', {
           query: { clusterId, limit: input.limit, marker: position?.marker },

@@ -103,7 +103,7 @@ export function channelTools(slack: Slack, allow: ChannelAllowList) {
       }),
       output: z.object({ channels: z.array(channelSummary), nextCursor: nextCursorField }),
       handler: async (input, ctx) => {
-        const position = decodeCursor<{ c: string }>('list_channels', input.cursor);
+        const position = decodeCursor<{ c: string }>('list_channels', input.cursor, { c: 'string' });
         const types = { public: 'public_channel', private: 'private_channel', all: 'public_channel,private_channel' };
         const result = await slack.client(ctx.signal).conversations.list({
           types: types[input.types],

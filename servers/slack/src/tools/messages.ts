@@ -191,6 +191,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
         const position = decodeCursor<{ c: string; channel: string; oldest?: string; latest?: string }>(
           'get_channel_history',
           input.cursor,
+          { c: 'string', channel: 'string', oldest: 'string?', latest: 'string?' },
         );
         const client = slack.client(ctx.signal);
         const channelId = position?.channel ?? (await resolveChannel(client, input.channel)).id;
@@ -228,7 +229,7 @@ export function messageTools(slack: Slack, allow: ChannelAllowList) {
       input: z.object({ channel: channelArg, thread_ts: tsArg("The thread's first message"), ...listArgs }),
       output: z.object({ channel: z.string(), messages: z.array(messageSummary), nextCursor: nextCursorField }),
       handler: async (input, ctx) => {
-        const position = decodeCursor<{ c: string }>('get_thread', input.cursor);
+        const position = decodeCursor<{ c: string }>('get_thread', input.cursor, { c: 'string' });
         const client = slack.client(ctx.signal);
         const channel = await resolveChannel(client, input.channel);
         const result = await client.conversations.replies({
