@@ -125,19 +125,21 @@ function asFindings(value: unknown): Finding[] {
   });
 }
 
-/**
- * The library mode: the core's PolicyGate over the built-in policies (plus policyDirs). Compiles once;
- * each check evaluates the domain's `violations` and allows unless one has severity deny.
- */
-export function createPolicyGate(options: PolicyGateOptions = {}): PolicyGate & {
-  bundle: PolicyBundle;
+/** What the checking side needs: the gate's detailed check. */
+export interface Checker {
   checkDetailed(
     domain: PolicyDomain,
     documents: unknown[],
     context?: PolicyContext,
     review?: GatekeeperReview,
   ): DetailedVerdict;
-} {
+}
+
+/**
+ * The library mode: the core's PolicyGate over the built-in policies (plus policyDirs). Compiles once;
+ * each check evaluates the domain's `violations` and allows unless one has severity deny.
+ */
+export function createPolicyGate(options: PolicyGateOptions = {}): PolicyGate & Checker & { bundle: PolicyBundle } {
   const bundle = loadBundle(options);
   // One data object for every check: the engine converts it once and caches it by identity.
   const data = { config: options.config ?? {} };

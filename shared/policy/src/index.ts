@@ -3,6 +3,7 @@ export { DOMAINS, type RuleInfo, ruleCatalog, ruleExample, ruleSource, ruleTests
 export { documentsOfFile, enforceDocuments, type GatedDocument } from './enforce.ts';
 export { gateOptionsFromEnv, policyGateFromEnv, readConfigFile } from './env.ts';
 export {
+  type Checker,
   createPolicyGate,
   type DetailedVerdict,
   evaluate,
@@ -36,7 +37,6 @@ export {
   shapesOf,
 } from './parse.ts';
 export {
-  type Checker,
   findingSchema,
   type ReportedFinding,
   renderFindings,

@@ -1,6 +1,6 @@
-import type { PolicyContext, PolicyDomain } from '@idp-mcp/core';
+import type { PolicyContext } from '@idp-mcp/core';
 import * as z from 'zod';
-import type { DetailedVerdict, Finding } from './gate.ts';
+import type { Checker, Finding } from './gate.ts';
 import type { GatekeeperReview } from './gatekeeper.ts';
 import { createLocator } from './locate.ts';
 import { groupByDomain, type InputFormat, parseConfig } from './parse.ts';
@@ -34,16 +34,6 @@ export const validationSchema = {
   waived: z.array(findingSchema).describe('findings covered by a valid waiver'),
 };
 export type Validation = z.output<z.ZodObject<typeof validationSchema>>;
-
-/** What the checking side needs: the gate's detailed check. */
-export interface Checker {
-  checkDetailed(
-    domain: PolicyDomain,
-    documents: unknown[],
-    context?: PolicyContext,
-    review?: GatekeeperReview,
-  ): DetailedVerdict;
-}
 
 /** Checks parsed documents, each against its detected domain (a given domain only narrows). */
 export function validateDocuments(
