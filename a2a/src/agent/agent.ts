@@ -1,4 +1,4 @@
-import { ConfigError, redactText, redactValue } from '@idp-mcp/core';
+import { ConfigError, redactText, redactValue, truncateText } from '@idp-mcp/core';
 import type { LlmProvider, ToolCall, ToolResult, ToolSpec, Turn } from './llm.ts';
 import type { HostResult, HostTool, ToolHost } from './tools.ts';
 
@@ -119,11 +119,7 @@ export function systemPrompt(caller: string | undefined): string {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function trim(text: string, limit: number): string {
-  return text.length <= limit
-    ? text
-    : `${text.slice(0, limit)}\n[trimmed: ${text.length - limit} more characters; ask with narrower arguments]`;
-}
+const trim = (text: string, limit: number) => truncateText(text, { limit, hint: 'ask with narrower arguments' }).text;
 
 const brief = (value: unknown) => trim(JSON.stringify(redactValue(value)) ?? '', 200);
 
