@@ -138,11 +138,10 @@ function isObject(value: unknown): value is object {
 }
 
 /**
- * A schema the SDK lists but does not check. The SDK validates tools/call arguments against the registered schema
- * before our callback runs and answers a failure with its own bare message: such a call would never reach runTool
- * (our error shape: code, field, fix, retry advice) nor the interceptor (the platform's rate limit, metrics and
- * audit). So the SDK gets a Standard Schema whose `validate` passes every value through, and whose JSON Schema is
- * the tool's own (tools/list is unchanged); runTool does the validating, for direct calls and call_tool alike.
+ * A schema the SDK lists but does not check: tools/call is answered by answerToolCalls, and runTool does the
+ * validating (our error shape: code, field, fix, retry advice), for direct calls and call_tool alike. The SDK only
+ * reads its JSON Schema, the tool's own (tools/list is unchanged); `validate` passes every value through, should any
+ * SDK path still call it.
  * The `$schema` URL is left out of tools/list: it tells a model nothing and costs about 14 tokens per schema.
  * The SDK converts every schema on every tools/list, and over HTTP each request builds a server of its own: the
  * wrapper is made once per schema and converts once per target (frozen, so no caller can change another's copy).
