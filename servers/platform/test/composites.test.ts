@@ -1,5 +1,5 @@
 import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/sandbox/github';
-import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { type ConnectedClient, callOk, connectClient, textOf } from '@idp-mcp/testing/mcp';
 import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { platformModule } from '../src/index.ts';
@@ -12,11 +12,8 @@ const orderApi = {
   kafka_topic: { name: 'orders.created.v1' },
 };
 
-async function call<T>(mcp: ConnectedClient, name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await mcp.client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
-  return result.structuredContent as T;
-}
+const call = <T>(mcp: ConnectedClient, name: string, args: Record<string, unknown>) =>
+  callOk<T>(mcp.client, name, args);
 
 describe("the platform's own calls on a caller's behalf", () => {
   let mcp: ConnectedClient;

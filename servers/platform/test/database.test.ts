@@ -1,6 +1,6 @@
 import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/sandbox/github';
 import { startVaultFake, type VaultFake } from '@idp-mcp/sandbox/vault';
-import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { type ConnectedClient, callOk, connectClient, textOf } from '@idp-mcp/testing/mcp';
 import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -38,11 +38,8 @@ afterEach(() => {
   github.reset();
 });
 
-async function call<T = Record<string, unknown>>(name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await mcp.client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
-  return result.structuredContent as T;
-}
+const call = <T = Record<string, unknown>>(name: string, args: Record<string, unknown> = {}) =>
+  callOk<T>(mcp.client, name, args);
 const through = (tool: string, args: Record<string, unknown>) =>
   mcp.client.callTool({ name: 'call_tool', arguments: { name: tool, arguments: args } });
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { PolicyDomain } from '@idp-mcp/core';
 import { policyGateFromEnv } from '@idp-mcp/policy';
 import { type KubernetesFake, startKubernetesFake } from '@idp-mcp/sandbox/kubernetes';
-import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { type ConnectedClient, callOk, connectClient, textOf } from '@idp-mcp/testing/mcp';
 import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -43,11 +43,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call<T = Record<string, unknown>>(name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await mcp.client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
-  return result.structuredContent as T;
-}
+const call = <T = Record<string, unknown>>(name: string, args: Record<string, unknown> = {}) =>
+  callOk<T>(mcp.client, name, args);
 const through = async <T>(tool: string, args: Record<string, unknown>) =>
   (await call<{ result: T }>('call_tool', { name: tool, arguments: args })).result;
 

@@ -1,5 +1,5 @@
 import { policyGateFromEnv } from '@idp-mcp/policy';
-import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { type ConnectedClient, callOk, connectClient, textOf } from '@idp-mcp/testing/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformModule } from '../src/index.ts';
 
@@ -18,11 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => mcp.close());
 
-async function call<T = Record<string, unknown>>(name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await mcp.client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
-  return result.structuredContent as T;
-}
+const call = <T = Record<string, unknown>>(name: string, args: Record<string, unknown> = {}) =>
+  callOk<T>(mcp.client, name, args);
 
 const through = async <T = Record<string, unknown>>(tool: string, args: Record<string, unknown>) =>
   (await call<{ result: T }>('call_tool', { name: tool, arguments: args })).result;

@@ -1,6 +1,6 @@
 import { type BackstageFake, startBackstageFake } from '@idp-mcp/sandbox/backstage';
 import { type GitHubFake, SANDBOX_TOKEN, startGitHubFake } from '@idp-mcp/sandbox/github';
-import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { type ConnectedClient, callOk, connectClient } from '@idp-mcp/testing/mcp';
 import { assertNoViolations } from '@idp-mcp/testing/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { platformModule } from '../src/index.ts';
@@ -31,11 +31,8 @@ interface RunOutput {
   failed?: { step: string; error: string };
 }
 
-async function call<T>(mcp: ConnectedClient, name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await mcp.client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name} failed: ${textOf(result)}`);
-  return result.structuredContent as T;
-}
+const call = <T>(mcp: ConnectedClient, name: string, args: Record<string, unknown>) =>
+  callOk<T>(mcp.client, name, args);
 
 async function failAtRegistration(name: string, env: Record<string, string> = {}) {
   const mcp = await connectClient(platformModule, {

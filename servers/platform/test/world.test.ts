@@ -1,5 +1,5 @@
 import { policyGateFromEnv } from '@idp-mcp/policy';
-import { type ConnectedClient, connectClient, textOf } from '@idp-mcp/testing/mcp';
+import { type ConnectedClient, callOk, connectClient } from '@idp-mcp/testing/mcp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { platformModule } from '../src/index.ts';
 
@@ -20,11 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => mcp.close());
 
-async function call<T = Record<string, unknown>>(name: string, args: Record<string, unknown> = {}): Promise<T> {
-  const result = await mcp.client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
-  return result.structuredContent as T;
-}
+const call = <T = Record<string, unknown>>(name: string, args: Record<string, unknown> = {}) =>
+  callOk<T>(mcp.client, name, args);
 
 type Listed = { items: Array<{ name: string; namespace?: string }> };
 const names = (list: Listed) => list.items.map((item) => item.name);

@@ -94,3 +94,14 @@ export function textOf(result: { content?: unknown }): string {
   const [first] = (result.content ?? []) as Array<{ type: string; text?: string }>;
   return first?.text ?? '';
 }
+
+/** Calls a tool that must succeed and returns its structured output; a tool error fails the test with its text. */
+export async function callOk<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<T> {
+  const result = await client.callTool({ name, arguments: args });
+  if (result.isError) throw new Error(`${name}: ${textOf(result)}`);
+  return result.structuredContent as T;
+}
